@@ -1,0 +1,37 @@
+// Two projects: `unit` (specs beside the code, no servers) and `integration`
+// (libs/*/test and services/*/test, against the real Kafka, registry and FerretDB).
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+    },
+    module: { type: 'commonjs' },
+    sourceMaps: 'inline',
+  },
+];
+const moduleNameMapper = {
+  '^@callhooks/([a-z-]+)$': '<rootDir>/libs/$1/src',
+  '^@callhooks/([a-z-]+)/(.*)$': '<rootDir>/libs/$1/src/$2',
+};
+const common = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': swc },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper,
+  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.local/'],
+};
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{libs,services}/*/src/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{libs,services}/*/test/**/*.{int,e2e}-spec.ts'],
+      testTimeout: 120000,
+    },
+  ],
+};

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { env } from './env-types';
+
+/**
+ * The settings every service shares: its HTTP port (API or /metrics + health),
+ * logging, Kafka and the schema registry. Services extend this schema with their own keys.
+ */
+export const commonEnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: env.logLevel().default('info'),
+  KAFKA_BROKERS: env.list().default(['127.0.0.1:9092']),
+  KAFKA_CLIENT_ID: env.optionalString(),
+  KAFKA_SSL: env.bool().default(false),
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: env.optionalString(),
+  KAFKA_SASL_PASSWORD: env.optionalString(),
+  KAFKA_TOPIC_PARTITIONS: env.int(1, 1024).default(6),
+  KAFKA_REPLICATION_FACTOR: env.int(1, 7).default(1),
+  SCHEMA_REGISTRY_URL: env.url().default('http://127.0.0.1:8081/apis/ccompat/v7'),
+  SCHEMA_REGISTRY_USERNAME: env.optionalString(),
+  SCHEMA_REGISTRY_PASSWORD: env.optionalString(),
+  SHUTDOWN_TIMEOUT_MS: env.int(1000, 600000).default(30000),
+});
+
+export type CommonEnv = z.infer<typeof commonEnvSchema>;
+
+export interface KafkaSettings {
+  brokers: string[];
+  clientId: string;
+  ssl: boolean;
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  topicPartitions: number;
+  replicationFactor: number;
+}
+
+export interface RegistrySettings {
+  url: string;
+  username?: string;
+  password?: string;
+}
+
+/** Refines the common schema so SASL settings come as a complete set or not at all. */
+export function withSaslCheck<S extends z.ZodType<CommonEnv>>(schema: S) {
+  return schema.superRefine((v, ctx) => {
+    if (v.KAFKA_SASL_MECHANISM && (!v.KAFKA_SASL_USERNAME || !v.KAFKA_SASL_PASSWORD)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KAFKA_SASL_USERNAME'],
+        message: 'KAFKA_SASL_MECHANISM is set, so KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required',
+      });
+    }
+  });
+}
+
+export function kafkaSettings(e: CommonEnv, service: string): KafkaSettings {
+  return {
+    brokers: e.KAFKA_BROKERS,
+    clientId: e.KAFKA_CLIENT_ID ?? `callhooks-${service}`,
+    ssl: e.KAFKA_SSL,
+    sasl:
+      e.KAFKA_SASL_MECHANISM && e.KAFKA_SASL_USERNAME && e.KAFKA_SASL_PASSWORD
+        ? { mechanism: e.KAFKA_SASL_MECHANISM, username: e.KAFKA_SASL_USERNAME, password: e.KAFKA_SASL_PASSWORD }
+        : undefined,
+    topicPartitions: e.KAFKA_TOPIC_PARTITIONS,
+    replicationFactor: e.KAFKA_REPLICATION_FACTOR,
+  };
+}
+
+export function registrySettings(e: CommonEnv): RegistrySettings {
+  return { url: e.SCHEMA_REGISTRY_URL, username: e.SCHEMA_REGISTRY_USERNAME, password: e.SCHEMA_REGISTRY_PASSWORD };
+}

@@ -1,0 +1,5 @@
+export * from './schemas';
+export * from './topics';
+export * from './events';
+export * from './fields';
+export * from './generated/avro-types';
