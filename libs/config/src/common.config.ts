@@ -7,6 +7,7 @@ import { env } from './env-types';
  */
 export const commonEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HTTP_HOST: env.string().default('0.0.0.0'),
   LOG_LEVEL: env.logLevel().default('info'),
   KAFKA_BROKERS: env.list().default(['127.0.0.1:9092']),
   KAFKA_CLIENT_ID: env.optionalString(),
@@ -14,6 +15,8 @@ export const commonEnvSchema = z.object({
   KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
   KAFKA_SASL_USERNAME: env.optionalString(),
   KAFKA_SASL_PASSWORD: env.optionalString(),
+  /** Prepended to every topic name, so several installations (or test runs) can share a cluster. */
+  KAFKA_TOPIC_PREFIX: z.string().trim().regex(/^[a-zA-Z0-9._-]*$/, 'letters, digits, dot, dash and underscore only').default(''),
   KAFKA_TOPIC_PARTITIONS: env.int(1, 1024).default(6),
   KAFKA_REPLICATION_FACTOR: env.int(1, 7).default(1),
   SCHEMA_REGISTRY_URL: env.url().default('http://127.0.0.1:8081/apis/ccompat/v7'),
@@ -29,6 +32,7 @@ export interface KafkaSettings {
   clientId: string;
   ssl: boolean;
   sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  topicPrefix: string;
   topicPartitions: number;
   replicationFactor: number;
 }
@@ -61,6 +65,7 @@ export function kafkaSettings(e: CommonEnv, service: string): KafkaSettings {
       e.KAFKA_SASL_MECHANISM && e.KAFKA_SASL_USERNAME && e.KAFKA_SASL_PASSWORD
         ? { mechanism: e.KAFKA_SASL_MECHANISM, username: e.KAFKA_SASL_USERNAME, password: e.KAFKA_SASL_PASSWORD }
         : undefined,
+    topicPrefix: e.KAFKA_TOPIC_PREFIX,
     topicPartitions: e.KAFKA_TOPIC_PARTITIONS,
     replicationFactor: e.KAFKA_REPLICATION_FACTOR,
   };

@@ -1,0 +1,63 @@
+import { Controller, Get, Global, Module, OnApplicationShutdown } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
+import { ReadinessChecks } from './readiness';
+
+const CHECK_TIMEOUT_MS = 3000;
+
+@ApiExcludeController()
+@Controller()
+class HealthController implements OnApplicationShutdown {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly readiness: ReadinessChecks,
+  ) {}
+
+  /** Liveness: the process and its event loop answer. Dependencies are not checked here, so a Kafka outage does not restart every pod. */
+  @Get('healthz')
+  @HealthCheck()
+  live() {
+    return this.health.check([]);
+  }
+
+  /** Readiness: every registered dependency check passes within a few seconds. */
+  @Get('readyz')
+  @HealthCheck()
+  ready() {
+    const checks = this.readiness.entries().map(([name, check]) => async () => {
+      const indicator = this.indicators.check(name);
+      if (this.readiness.isShuttingDown()) return indicator.down({ reason: 'shutting down' });
+      try {
+        await withTimeout(check(), CHECK_TIMEOUT_MS);
+        return indicator.up();
+      } catch (err) {
+        return indicator.down({ reason: (err as Error).message });
+      }
+    });
+    return this.health.check(checks);
+  }
+
+  onApplicationShutdown(): void {
+    this.readiness.markShuttingDown();
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+@Global()
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false })],
+  controllers: [HealthController],
+  providers: [ReadinessChecks],
+  exports: [ReadinessChecks],
+})
+export class HealthModule {}

@@ -1,0 +1,5 @@
+export * from './logging/logger.options';
+export * from './metrics/metrics.module';
+export * from './health/readiness';
+export * from './health/health.module';
+export * from './bootstrap';

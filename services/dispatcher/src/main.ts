@@ -1,0 +1,9 @@
+import 'reflect-metadata';
+import { bootstrapService, runMain } from '@callhooks/observability';
+import { AppModule } from './app.module';
+import { loadDispatcherConfig } from './config/dispatcher.config';
+
+runMain('dispatcher', async () => {
+  const config = loadDispatcherConfig();
+  await bootstrapService(AppModule.register(config), { service: config.service, ...config.http });
+});

@@ -1,0 +1,9 @@
+import 'reflect-metadata';
+import { bootstrapService, runMain } from '@callhooks/observability';
+import { AppModule } from './app.module';
+import { loadEnricherConfig } from './config/enricher.config';
+
+runMain('enricher', async () => {
+  const config = loadEnricherConfig();
+  await bootstrapService(AppModule.register(config), { service: config.service, ...config.http });
+});

@@ -1,0 +1,9 @@
+import 'reflect-metadata';
+import { bootstrapService, runMain } from '@callhooks/observability';
+import { AppModule } from './app.module';
+import { loadMatcherConfig } from './config/matcher.config';
+
+runMain('matcher', async () => {
+  const config = loadMatcherConfig();
+  await bootstrapService(AppModule.register(config), { service: config.service, ...config.http });
+});
