@@ -3,3 +3,4 @@ export * from './topics';
 export * from './events';
 export * from './fields';
 export * from './generated/avro-types';
+export * from './errors';

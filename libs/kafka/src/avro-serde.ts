@@ -1,0 +1,67 @@
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import type { RegistrySettings } from '@callhooks/config';
+import { loadSchema, valueSubject, type SchemaName } from '@callhooks/contracts';
+
+/** Raised when bytes are not a Confluent-framed Avro record of a schema we can resolve. */
+export class DecodeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DecodeError';
+  }
+}
+
+/**
+ * Avro in the Confluent wire format (magic byte, 4-byte schema id, Avro body), with the
+ * schemas of libs/contracts registered under `<topic>-value`. Schema ids are cached, so
+ * after the first record of a topic encoding costs no round trip.
+ */
+export class AvroSerde {
+  readonly registry: SchemaRegistry;
+  private readonly ids = new Map<string, Promise<number>>();
+
+  constructor(private readonly settings: RegistrySettings) {
+    this.registry = new SchemaRegistry({
+      host: settings.url,
+      auth: settings.username ? { username: settings.username, password: settings.password ?? '' } : undefined,
+    });
+  }
+
+  /** Registers (idempotently) the schema of a topic and returns its id. */
+  schemaId(topic: string, schema: SchemaName): Promise<number> {
+    let id = this.ids.get(topic);
+    if (!id) {
+      id = this.registry
+        .register({ type: SchemaType.AVRO, schema: JSON.stringify(loadSchema(schema)) }, { subject: valueSubject(topic) })
+        .then((r) => r.id);
+      // a failed registration (registry down) must not be cached forever
+      id.catch(() => this.ids.delete(topic));
+      this.ids.set(topic, id);
+    }
+    return id;
+  }
+
+  async encode(topic: string, schema: SchemaName, value: unknown): Promise<Buffer> {
+    const id = await this.schemaId(topic, schema);
+    return this.registry.encode(id, value);
+  }
+
+  async decode<T>(buffer: Buffer | null): Promise<T> {
+    if (!buffer || buffer.length < 5) throw new DecodeError('not a Confluent Avro record: too short or empty');
+    if (buffer[0] !== 0) throw new DecodeError(`not a Confluent Avro record: magic byte ${buffer[0]}`);
+    try {
+      return (await this.registry.decode(buffer)) as T;
+    } catch (err) {
+      throw new DecodeError(`cannot decode Avro record with schema id ${buffer.readInt32BE(1)}: ${(err as Error).message}`);
+    }
+  }
+
+  /** Readiness: the registry answers its subjects listing. */
+  async ping(): Promise<void> {
+    const headers: Record<string, string> = {};
+    if (this.settings.username) {
+      headers.authorization = `Basic ${Buffer.from(`${this.settings.username}:${this.settings.password ?? ''}`).toString('base64')}`;
+    }
+    const res = await fetch(`${this.settings.url.replace(/\/$/, '')}/subjects`, { headers, signal: AbortSignal.timeout(2000) });
+    if (!res.ok) throw new Error(`schema registry answered ${res.status}`);
+  }
+}

@@ -1,0 +1,354 @@
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import { RetryableError, topicSpec, type TopicId } from '@callhooks/contracts';
+import { DecodeError, type AvroSerde } from './avro-serde';
+import { sendDeadLetters, type DeadLetter } from './dead-letter';
+import type { KafkaMetrics } from './kafka.metrics';
+import type { OutgoingRecord, RecordPublisher } from './record-publisher';
+
+export interface ConsumedRecord<T> {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: T;
+  headers: Record<string, string>;
+  timestamp: number;
+}
+
+/** What a handler may do inside one unit of work (one batch, or one record while isolating a poison one). */
+export interface BatchContext {
+  /** Queues records to send. They go out before the offsets are committed, inside the transaction in transactional mode. */
+  send(topic: TopicId, records: OutgoingRecord[]): void;
+  /** Sets one record aside to `<topic>.dlq` with a reason; the batch goes on. */
+  deadLetter(record: ConsumedRecord<unknown>, errorClass: string, reason: string): void;
+  /** Runs after the unit of work committed (offsets and sends are durable). */
+  onCommitted(fn: () => void): void;
+  /** Runs when the unit of work is abandoned (it will be processed again): undo in-memory changes here. */
+  onAborted(fn: () => void): void;
+  heartbeat(): Promise<void>;
+  isRunning(): boolean;
+}
+
+export interface BatchHandler<T> {
+  (records: Array<ConsumedRecord<T>>, ctx: BatchContext): Promise<void>;
+}
+
+export interface ConsumerRuntimeOptions<T> {
+  groupId: string;
+  topics: TopicId[];
+  handler: BatchHandler<T>;
+  /** Contract check of a decoded value: a reason string sends the record to the dead-letter topic. */
+  validate?: (value: T, record: ConsumedRecord<T>) => string | null;
+  /** Partitions processed at once. */
+  concurrency?: number;
+  /**
+   * Exactly-once: each unit of work is a Kafka transaction holding the sends, the dead
+   * letters and the consumed offsets. One transactional producer per input partition
+   * (`<prefix>-<topic>-<partition>`), so a zombie owner of a partition is fenced.
+   */
+  transactionalIdPrefix?: string;
+  /** Attempts of a unit of work before the runtime isolates records and dead-letters the failing one. */
+  maxAttempts?: number;
+  fromBeginning?: boolean;
+  /** Called when the group assigns partitions (restore state here); called before any batch of them is handled. */
+  onAssigned?: (assignment: Record<string, number[]>) => Promise<void>;
+}
+
+interface Unit<T> {
+  records: Array<ConsumedRecord<T>>;
+  letters: DeadLetter[];
+  /** Offset to commit when the unit succeeds: last offset + 1. */
+  commitOffset: string;
+}
+
+/**
+ * The consumer runtime of the pipeline services: batches (`eachBatch`), explicit commits,
+ * bounded concurrency, a dead-letter path for records that cannot be decoded or break the
+ * contract, and a poison-record isolation step so no record is retried forever.
+ * A RetryableError (a dependency down) is retried with backoff for as long as it lasts:
+ * it says nothing about the record.
+ */
+export class ConsumerRuntime<T> {
+  private consumer?: Consumer;
+  private producer?: Producer;
+  private readonly txProducers = new Map<string, Producer>();
+  private joined = false;
+  private crashed?: Error;
+  private readonly maxAttempts: number;
+  /** The original message of each decoded record, so a dead letter carries the bytes as they arrived. */
+  private readonly raw = new WeakMap<object, KafkaMessage>();
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly serde: AvroSerde,
+    private readonly publisher: RecordPublisher,
+    private readonly metrics: KafkaMetrics,
+    private readonly logger: Logger,
+    private readonly options: ConsumerRuntimeOptions<T>,
+  ) {
+    this.maxAttempts = options.maxAttempts ?? 3;
+    for (const id of options.topics) if (!topicSpec(id).schema) throw new Error(`cannot consume ${id}: it has no schema`);
+  }
+
+  get groupId(): string {
+    return this.options.groupId;
+  }
+
+  async start(): Promise<void> {
+    const consumer = this.kafka.consumer({
+      groupId: this.options.groupId,
+      sessionTimeout: 30000,
+      heartbeatInterval: 3000,
+      allowAutoTopicCreation: false,
+      readUncommitted: false,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      this.joined = true;
+      this.logger.info({ group: this.groupId, assignment: e.payload.memberAssignment }, 'joined consumer group');
+      if (this.options.onAssigned) this.pendingAssignment = this.options.onAssigned(e.payload.memberAssignment);
+    });
+    consumer.on(consumer.events.CRASH, (e) => {
+      this.crashed = e.payload.error;
+      this.logger.error({ group: this.groupId, err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
+      if (!e.payload.restart) this.joined = false;
+    });
+    consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+      this.metrics.lag.set({ group: this.groupId, topic: e.payload.topic, partition: String(e.payload.partition) }, Number(e.payload.offsetLag));
+    });
+    if (!this.options.transactionalIdPrefix) {
+      this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      await this.producer.connect();
+    }
+    await consumer.connect();
+    await consumer.subscribe({
+      topics: this.options.topics.map((id) => this.publisher.topicName(id)),
+      fromBeginning: this.options.fromBeginning ?? true,
+    });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.concurrency ?? 1,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+  }
+
+  private pendingAssignment?: Promise<void>;
+
+  /** Readiness: joined to the group and not crashed for good. */
+  async check(): Promise<void> {
+    if (!this.consumer) throw new Error(`consumer ${this.groupId} not started`);
+    if (!this.joined) throw new Error(`consumer ${this.groupId} has not joined its group${this.crashed ? `: ${this.crashed.message}` : ''}`);
+  }
+
+  pause(topic: TopicId, partitions?: number[]): void {
+    this.consumer?.pause([{ topic: this.publisher.topicName(topic), partitions }]);
+  }
+
+  resume(topic: TopicId, partitions?: number[]): void {
+    this.consumer?.resume([{ topic: this.publisher.topicName(topic), partitions }]);
+  }
+
+  /** Finishes the batch in flight, commits it, leaves the group. */
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+    await this.producer?.disconnect();
+    await Promise.all([...this.txProducers.values()].map((p) => p.disconnect()));
+    this.txProducers.clear();
+  }
+
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (batch.messages.length === 0) return;
+    if (this.pendingAssignment) await this.pendingAssignment;
+    const timer = this.metrics.batchDuration.startTimer({ group: this.groupId, topic: batch.topic });
+    const units: Array<ConsumedRecord<T> | DeadLetter> = [];
+    for (const m of batch.messages) units.push(await this.decode(batch.topic, batch.partition, m));
+    const whole: Unit<T> = {
+      records: units.filter((u): u is ConsumedRecord<T> => !('errorClass' in u)),
+      letters: units.filter((u): u is DeadLetter => 'errorClass' in u),
+      commitOffset: next(batch.messages[batch.messages.length - 1].offset),
+    };
+    const done = await this.runWithAttempts(whole, payload);
+    if (!done) {
+      if (!payload.isRunning() || payload.isStale()) return;
+      await this.isolate(units, payload);
+    }
+    payload.resolveOffset(batch.messages[batch.messages.length - 1].offset);
+    timer();
+  }
+
+  /** Processes records one at a time so that only the one that keeps failing is dead-lettered. */
+  private async isolate(units: Array<ConsumedRecord<T> | DeadLetter>, payload: EachBatchPayload): Promise<void> {
+    this.logger.warn({ group: this.groupId, topic: payload.batch.topic, partition: payload.batch.partition, size: units.length }, 'batch keeps failing; isolating the failing record');
+    for (const u of units) {
+      if (!payload.isRunning() || payload.isStale()) return;
+      if ('errorClass' in u) {
+        await this.runWithAttempts({ records: [], letters: [u], commitOffset: next(u.offset) }, payload);
+        continue;
+      }
+      const ok = await this.runWithAttempts({ records: [u], letters: [], commitOffset: next(u.offset) }, payload);
+      if (!ok) {
+        const letter = this.letterFor(u, 'handler_error', this.lastError?.message ?? 'handler failed');
+        await this.runWithAttempts({ records: [], letters: [letter], commitOffset: next(u.offset) }, payload);
+      }
+    }
+  }
+
+  private lastError?: Error;
+
+  /** Runs one unit of work with retries; false when it failed maxAttempts times with a non-retryable error. */
+  private async runWithAttempts(unit: Unit<T>, payload: EachBatchPayload): Promise<boolean> {
+    let attempt = 0;
+    for (;;) {
+      attempt++;
+      try {
+        await this.runUnit(unit, payload);
+        return true;
+      } catch (err) {
+        this.lastError = err as Error;
+        if (!payload.isRunning() || payload.isStale()) throw err;
+        this.metrics.batchRetries.inc({ group: this.groupId, topic: payload.batch.topic });
+        const retryable = err instanceof RetryableError || isKafkaRetriable(err);
+        this.logger.warn({ group: this.groupId, topic: payload.batch.topic, partition: payload.batch.partition, attempt, retryable, err }, 'unit of work failed');
+        if (!retryable && attempt >= this.maxAttempts) return false;
+        await sleepWithHeartbeat(Math.min(200 * 2 ** Math.min(attempt, 5), 5000), payload.heartbeat);
+      }
+    }
+  }
+
+  private async runUnit(unit: Unit<T>, payload: EachBatchPayload): Promise<void> {
+    const { topic, partition } = payload.batch;
+    const sends: Array<{ topic: TopicId; records: OutgoingRecord[] }> = [];
+    const letters = [...unit.letters];
+    const committed: Array<() => void> = [];
+    const aborted: Array<() => void> = [];
+    const ctx: BatchContext = {
+      send: (t, records) => sends.push({ topic: t, records }),
+      deadLetter: (record, errorClass, reason) => letters.push(this.letterFor(record as ConsumedRecord<T>, errorClass, reason)),
+      onCommitted: (fn) => committed.push(fn),
+      onAborted: (fn) => aborted.push(fn),
+      heartbeat: payload.heartbeat,
+      isRunning: () => payload.isRunning() && !payload.isStale(),
+    };
+    try {
+      if (unit.records.length > 0) await this.options.handler(unit.records, ctx);
+      if (this.options.transactionalIdPrefix) {
+        const producer = await this.txProducer(topic, partition);
+        const txn = await producer.transaction();
+        try {
+          await this.publisher.send(txn, sends);
+          await sendDeadLetters(txn, letters, this.groupId);
+          await txn.sendOffsets({ consumerGroupId: this.groupId, topics: [{ topic, partitions: [{ partition, offset: unit.commitOffset }] }] });
+          await txn.commit();
+        } catch (err) {
+          await txn.abort().catch(() => this.dropTxProducer(topic, partition));
+          if (isFenced(err)) await this.dropTxProducer(topic, partition);
+          throw err;
+        }
+      } else {
+        await this.publisher.send(this.producer!, sends);
+        await sendDeadLetters(this.producer!, letters, this.groupId);
+        await this.consumer!.commitOffsets([{ topic, partition, offset: unit.commitOffset }]);
+      }
+    } catch (err) {
+      for (const fn of aborted) fn();
+      throw err;
+    }
+    for (const fn of committed) fn();
+    this.metrics.records.inc({ group: this.groupId, topic, outcome: 'processed' }, unit.records.length - (letters.length - unit.letters.length));
+    for (const l of letters) {
+      this.metrics.records.inc({ group: this.groupId, topic, outcome: 'dead_lettered' });
+      this.metrics.deadLetters.inc({ topic, reason: l.errorClass });
+      this.logger.warn({ group: this.groupId, topic, partition: l.partition, offset: l.offset, errorClass: l.errorClass, reason: l.reason }, 'record sent to dead-letter topic');
+    }
+  }
+
+  private async decode(topic: string, partition: number, m: KafkaMessage): Promise<ConsumedRecord<T> | DeadLetter> {
+    const base = { topic, partition, offset: m.offset, key: m.key, value: m.value, headers: m.headers };
+    let value: T;
+    try {
+      value = await this.serde.decode<T>(m.value);
+    } catch (err) {
+      if (err instanceof DecodeError) return { ...base, errorClass: 'decode_error', reason: err.message };
+      // the registry being unreachable is not the record's fault
+      throw new RetryableError(`schema registry: ${(err as Error).message}`);
+    }
+    const record: ConsumedRecord<T> = {
+      topic,
+      partition,
+      offset: m.offset,
+      key: m.key ? m.key.toString() : null,
+      value,
+      headers: stringHeaders(m.headers),
+      timestamp: Number(m.timestamp),
+    };
+    this.raw.set(record, m);
+    const problem = this.options.validate?.(value, record);
+    if (problem) return { ...base, errorClass: 'contract_violation', reason: problem };
+    return record;
+  }
+
+  private letterFor(record: ConsumedRecord<T>, errorClass: string, reason: string): DeadLetter {
+    const m = this.raw.get(record);
+    return {
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      key: m?.key ?? record.key,
+      value: m?.value ?? null,
+      headers: m?.headers,
+      errorClass,
+      reason,
+    };
+  }
+
+  private async txProducer(topic: string, partition: number): Promise<Producer> {
+    const id = `${this.options.transactionalIdPrefix}-${topic}-${partition}`;
+    let p = this.txProducers.get(id);
+    if (!p) {
+      p = this.kafka.producer({ transactionalId: id, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, transactionTimeout: 60000 });
+      await p.connect();
+      this.txProducers.set(id, p);
+    }
+    return p;
+  }
+
+  private async dropTxProducer(topic: string, partition: number): Promise<void> {
+    const id = `${this.options.transactionalIdPrefix}-${topic}-${partition}`;
+    const p = this.txProducers.get(id);
+    this.txProducers.delete(id);
+    await p?.disconnect().catch(() => undefined);
+  }
+}
+
+function next(offset: string): string {
+  return (BigInt(offset) + 1n).toString();
+}
+
+function stringHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) {
+    if (v === undefined) continue;
+    out[k] = Array.isArray(v) ? v.map(String).join(',') : v.toString();
+  }
+  return out;
+}
+
+function isKafkaRetriable(err: unknown): boolean {
+  return Boolean((err as { retriable?: boolean })?.retriable);
+}
+
+function isFenced(err: unknown): boolean {
+  const type = (err as { type?: string })?.type ?? '';
+  return /PRODUCER_FENCED|INVALID_PRODUCER_EPOCH|INVALID_TXN_STATE|TRANSACTIONAL_ID_AUTHORIZATION/.test(type);
+}
+
+async function sleepWithHeartbeat(ms: number, heartbeat: () => Promise<void>): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    await new Promise((r) => setTimeout(r, Math.min(1000, end - Date.now())));
+    await heartbeat().catch(() => undefined);
+  }
+}

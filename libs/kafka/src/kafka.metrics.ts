@@ -1,0 +1,55 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** The metrics of the Kafka runtime, registered once per process registry. */
+export class KafkaMetrics {
+  readonly records: Counter<'group' | 'topic' | 'outcome'>;
+  readonly deadLetters: Counter<'topic' | 'reason'>;
+  readonly batchDuration: Histogram<'group' | 'topic'>;
+  readonly lag: Gauge<'group' | 'topic' | 'partition'>;
+  readonly batchRetries: Counter<'group' | 'topic'>;
+
+  private static readonly byRegistry = new WeakMap<Registry, KafkaMetrics>();
+
+  static for(registry: Registry): KafkaMetrics {
+    let m = KafkaMetrics.byRegistry.get(registry);
+    if (!m) {
+      m = new KafkaMetrics(registry);
+      KafkaMetrics.byRegistry.set(registry, m);
+    }
+    return m;
+  }
+
+  private constructor(registry: Registry) {
+    this.records = new Counter({
+      name: 'callhooks_consumer_records_total',
+      help: 'Records consumed, by outcome: processed, dead_lettered',
+      labelNames: ['group', 'topic', 'outcome'],
+      registers: [registry],
+    });
+    this.deadLetters = new Counter({
+      name: 'callhooks_dead_letter_records_total',
+      help: 'Records set aside to a dead-letter topic, by source topic and reason class',
+      labelNames: ['topic', 'reason'],
+      registers: [registry],
+    });
+    this.batchDuration = new Histogram({
+      name: 'callhooks_consumer_batch_duration_seconds',
+      help: 'Time to process one consumed batch, including its produce and commit',
+      labelNames: ['group', 'topic'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    });
+    this.lag = new Gauge({
+      name: 'callhooks_consumer_lag',
+      help: 'Records between the last processed offset and the high watermark, per partition',
+      labelNames: ['group', 'topic', 'partition'],
+      registers: [registry],
+    });
+    this.batchRetries = new Counter({
+      name: 'callhooks_consumer_batch_retries_total',
+      help: 'Batches processed again after a handler or produce failure',
+      labelNames: ['group', 'topic'],
+      registers: [registry],
+    });
+  }
+}

@@ -1,0 +1,120 @@
+import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
+import type { KafkaSettings, RegistrySettings } from '@callhooks/config';
+import type { TopicId } from '@callhooks/contracts';
+import { createLogger, ReadinessChecks } from '@callhooks/observability';
+import { AvroSerde } from './avro-serde';
+import { ConsumerRuntime, type ConsumerRuntimeOptions } from './consumer-runtime';
+import { createKafka } from './kafka.client';
+import { KafkaMetrics } from './kafka.metrics';
+import { RecordPublisher, type OutgoingRecord } from './record-publisher';
+import { TopicProvisioner } from './topic-provisioner';
+import { TopicReader, type TopicReaderOptions } from './topic-reader';
+
+export interface KafkaModuleOptions {
+  service: string;
+  logLevel: string;
+  kafka: KafkaSettings;
+  registry: RegistrySettings;
+}
+
+const KAFKA_MODULE_OPTIONS = Symbol('KAFKA_MODULE_OPTIONS');
+
+/**
+ * The Kafka side of a service: one client, one serde, one admin, a plain idempotent
+ * producer, and factories for consumer runtimes and topic readers. Everything it creates
+ * is disconnected on shutdown, in reverse order of creation.
+ */
+@Injectable()
+export class KafkaContext implements OnApplicationShutdown {
+  readonly kafka: Kafka;
+  readonly serde: AvroSerde;
+  readonly publisher: RecordPublisher;
+  readonly logger: Logger;
+  readonly metrics: KafkaMetrics;
+  private admin?: Admin;
+  private producer?: Producer;
+  private readonly stoppables: Array<{ stop(): Promise<void> }> = [];
+
+  constructor(
+    @Inject(KAFKA_MODULE_OPTIONS) readonly options: KafkaModuleOptions,
+    @Inject(Registry) registry: Registry,
+    readiness: ReadinessChecks,
+  ) {
+    this.logger = createLogger(options.service, options.logLevel).child({ component: 'kafka' });
+    this.kafka = createKafka(options.kafka, this.logger);
+    this.serde = new AvroSerde(options.registry);
+    this.publisher = new RecordPublisher(this.serde, options.kafka.topicPrefix);
+    this.metrics = KafkaMetrics.for(registry);
+    readiness.register('kafka', () => this.ping());
+    readiness.register('schema-registry', () => this.serde.ping());
+  }
+
+  topicName(id: TopicId): string {
+    return this.publisher.topicName(id);
+  }
+
+  async provisioner(): Promise<TopicProvisioner> {
+    return new TopicProvisioner(await this.connectedAdmin(), this.options.kafka, this.logger);
+  }
+
+  /** Sends records (acks=all) with the shared idempotent producer. */
+  async send(topic: TopicId, records: OutgoingRecord[]): Promise<void> {
+    if (!this.producer) {
+      const p = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      await p.connect();
+      this.producer = p;
+    }
+    await this.publisher.send(this.producer, [{ topic, records }]);
+  }
+
+  /** A consumer runtime that stops with the application. Call start() on it. */
+  consumer<T>(options: ConsumerRuntimeOptions<T>): ConsumerRuntime<T> {
+    const runtime = new ConsumerRuntime<T>(this.kafka, this.serde, this.publisher, this.metrics, this.logger, options);
+    this.stoppables.push(runtime);
+    return runtime;
+  }
+
+  reader<T>(options: TopicReaderOptions<T>): TopicReader<T> {
+    const reader = new TopicReader<T>(this.kafka, this.serde, this.logger, options);
+    this.stoppables.push(reader);
+    return reader;
+  }
+
+  private async connectedAdmin(): Promise<Admin> {
+    if (!this.admin) {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      this.admin = admin;
+    }
+    return this.admin;
+  }
+
+  /** Readiness: a broker answers a metadata request. */
+  private async ping(): Promise<void> {
+    const admin = await this.connectedAdmin();
+    await admin.describeCluster();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const s of this.stoppables.reverse()) {
+      await s.stop().catch((err) => this.logger.warn({ err }, 'error while stopping a Kafka consumer'));
+    }
+    await this.producer?.disconnect().catch(() => undefined);
+    await this.admin?.disconnect().catch(() => undefined);
+  }
+}
+
+@Global()
+@Module({})
+export class KafkaModule {
+  static forRoot(options: KafkaModuleOptions): DynamicModule {
+    return {
+      module: KafkaModule,
+      providers: [{ provide: KAFKA_MODULE_OPTIONS, useValue: options }, KafkaContext],
+      exports: [KafkaContext],
+    };
+  }
+}

@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import type { Consumer, Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { AvroSerde } from './avro-serde';
+
+export interface TableRecord<T> {
+  partition: number;
+  offset: string;
+  key: string;
+  /** null for a tombstone. */
+  value: T | null;
+}
+
+export interface TopicReaderOptions<T> {
+  topic: string;
+  /** Used in the throwaway consumer group's name, for operators reading group lists. */
+  purpose: string;
+  onRecord: (record: TableRecord<T>) => void | Promise<void>;
+  /** Only these partitions (others are read past and ignored); all when absent. */
+  partitions?: number[];
+  /** Called for records that cannot be decoded; they are skipped (the topic's writers own their DLQ). */
+  onUndecodable?: (record: { partition: number; offset: string; key: string | null; error: Error }) => void;
+}
+
+/**
+ * Reads a whole topic from its beginning, as Kafka Streams restores a table: a consumer in a
+ * group of its own (no commits), read_committed, that knows it has caught up once every
+ * partition reached the end offset it had when reading began. `follow()` keeps reading
+ * after that (a materialized view); `readToEnd()` stops there (a state restore).
+ */
+export class TopicReader<T> {
+  private consumer?: Consumer;
+  private endOffsets = new Map<number, bigint>();
+  private caughtUp = false;
+  private resolveCaughtUp!: () => void;
+  private rejectCaughtUp!: (err: Error) => void;
+  readonly ready: Promise<void>;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly serde: AvroSerde,
+    private readonly logger: Logger,
+    private readonly options: TopicReaderOptions<T>,
+  ) {
+    this.ready = new Promise((resolve, reject) => {
+      this.resolveCaughtUp = resolve;
+      this.rejectCaughtUp = reject;
+    });
+    this.ready.catch(() => undefined);
+  }
+
+  isCaughtUp(): boolean {
+    return this.caughtUp;
+  }
+
+  /** Reads to the end, then keeps following new records. Resolves once caught up. */
+  async follow(): Promise<void> {
+    await this.start();
+    await this.ready;
+  }
+
+  /** Reads to the end and stops. */
+  async readToEnd(): Promise<void> {
+    await this.start();
+    try {
+      await this.ready;
+    } finally {
+      await this.stop();
+    }
+  }
+
+  async stop(): Promise<void> {
+    const c = this.consumer;
+    this.consumer = undefined;
+    await c?.disconnect();
+  }
+
+  private async start(): Promise<void> {
+    const { topic } = this.options;
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      for (const p of await admin.fetchTopicOffsets(topic)) {
+        if (this.options.partitions && !this.options.partitions.includes(p.partition)) continue;
+        // high is the next offset to be written; nothing to read when low == high
+        if (BigInt(p.high) > BigInt(p.low)) this.endOffsets.set(p.partition, BigInt(p.high));
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    const consumer = this.kafka.consumer({
+      groupId: `callhooks-${this.options.purpose}-${randomUUID()}`,
+      readUncommitted: false,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30000,
+    });
+    this.consumer = consumer;
+    // END_BATCH_PROCESS is emitted also for batches holding only transaction markers,
+    // whose offsets count towards the end offset but never reach eachBatch
+    consumer.on(consumer.events.END_BATCH_PROCESS, (e) => this.progress(e.payload.partition, e.payload.lastOffset));
+    consumer.on(consumer.events.CRASH, (e) => {
+      if (!e.payload.restart) this.rejectCaughtUp(e.payload.error);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    this.checkCaughtUp();
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        if (this.options.partitions && !this.options.partitions.includes(batch.partition)) return;
+        for (const m of batch.messages) {
+          const key = m.key?.toString() ?? '';
+          let value: T | null = null;
+          if (m.value) {
+            try {
+              value = await this.serde.decode<T>(m.value);
+            } catch (err) {
+              this.options.onUndecodable?.({ partition: batch.partition, offset: m.offset, key, error: err as Error });
+              continue;
+            }
+          }
+          await this.options.onRecord({ partition: batch.partition, offset: m.offset, key, value });
+        }
+      },
+    });
+  }
+
+  private progress(partition: number, lastOffset: string): void {
+    const end = this.endOffsets.get(partition);
+    if (end !== undefined && BigInt(lastOffset) + 1n >= end) this.endOffsets.delete(partition);
+    this.checkCaughtUp();
+  }
+
+  private checkCaughtUp(): void {
+    if (!this.caughtUp && this.endOffsets.size === 0) {
+      this.caughtUp = true;
+      this.logger.info({ topic: this.options.topic, purpose: this.options.purpose }, 'caught up with topic');
+      this.resolveCaughtUp();
+    }
+  }
+}
