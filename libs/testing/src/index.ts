@@ -1,0 +1,3 @@
+export * from './servers';
+export * from './topic-collector';
+export * from './recording-receiver';

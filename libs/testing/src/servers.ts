@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import { Socket } from 'node:net';
+import { loadConfig, commonEnvSchema, kafkaSettings, registrySettings, type KafkaSettings, type RegistrySettings } from '@callhooks/config';
+
+/** Where the real servers of `deploy/local/infra.sh` listen (overridable like the services' own settings). */
+export const TEST_SERVERS = {
+  kafkaBrokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+  registryUrl: process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7',
+  mongoUri: process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017',
+};
+
+/** A fresh topic prefix (and database name) per test file, so test runs never see each other's records. */
+export function uniquePrefix(label: string): string {
+  return `t-${label}-${randomBytes(4).toString('hex')}.`;
+}
+
+export function uniqueDatabase(label: string): string {
+  return `t_${label.replace(/[^a-z0-9]/gi, '_')}_${randomBytes(4).toString('hex')}`;
+}
+
+/** The environment a service under test is started with: the real servers, a unique prefix, quiet logs. */
+export function testEnv(prefix: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    HTTP_HOST: '127.0.0.1',
+    KAFKA_BROKERS: TEST_SERVERS.kafkaBrokers,
+    SCHEMA_REGISTRY_URL: TEST_SERVERS.registryUrl,
+    KAFKA_TOPIC_PREFIX: prefix,
+    KAFKA_TOPIC_PARTITIONS: '3',
+    ...extra,
+  };
+}
+
+export function testKafkaSettings(prefix: string): { kafka: KafkaSettings; registry: RegistrySettings } {
+  const e = loadConfig('test', commonEnvSchema, testEnv(prefix));
+  return { kafka: kafkaSettings(e, 'test'), registry: registrySettings(e) };
+}
+
+/**
+ * Fails loudly when a real server is not listening: integration tests never pass, and never
+ * skip, without Kafka, the registry and FerretDB.
+ */
+export async function requireServers(which: Array<'kafka' | 'registry' | 'mongo'> = ['kafka', 'registry', 'mongo']): Promise<void> {
+  const targets: Record<string, string> = {
+    kafka: TEST_SERVERS.kafkaBrokers.split(',')[0],
+    registry: new URL(TEST_SERVERS.registryUrl).host,
+    mongo: new URL(TEST_SERVERS.mongoUri.replace(/^mongodb(\+srv)?:/, 'http:')).host || '127.0.0.1:27017',
+  };
+  for (const name of which) {
+    const [host, port] = targets[name].split(':');
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = new Socket();
+      s.setTimeout(1000);
+      s.once('connect', () => (s.destroy(), resolve(true)));
+      s.once('error', () => resolve(false));
+      s.once('timeout', () => (s.destroy(), resolve(false)));
+      s.connect(Number(port), host);
+    });
+    if (!ok) throw new Error(`${name} is not listening on ${host}:${port}: start the servers with \`bash deploy/local/infra.sh start\``);
+  }
+}
+
+/** Polls until the check passes or the time is up; the last failure is the error. */
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 30000, intervalMs = 200): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) throw last;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
