@@ -78,6 +78,8 @@ export class ConsumerRuntime<T> {
   private readonly maxAttempts: number;
   /** The original message of each decoded record, so a dead letter carries the bytes as they arrived. */
   private readonly raw = new WeakMap<object, KafkaMessage>();
+  /** Per input partition, the tail of the chain of work on it: batches and out-of-band transactions never interleave. */
+  private readonly partitionLocks = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -158,7 +160,74 @@ export class ConsumerRuntime<T> {
     this.txProducers.clear();
   }
 
-  private async onBatch(payload: EachBatchPayload): Promise<void> {
+  /**
+   * Out-of-band unit of work on one input partition (e.g. a timer firing): it runs under the
+   * same lock as that partition's batches and, in transactional mode, commits its sends in
+   * a transaction of the partition's producer, without consumed offsets. A failure aborts,
+   * runs the onAborted hooks and rejects.
+   */
+  async transaction(topic: TopicId, partition: number, work: (ctx: BatchContext) => Promise<void>): Promise<void> {
+    if (!this.options.transactionalIdPrefix) throw new Error('transaction() needs transactionalIdPrefix');
+    const topicName = this.publisher.topicName(topic);
+    await this.withPartitionLock(topicName, partition, async () => {
+      const { ctx, sends, letters, committed, aborted } = this.newContext({ heartbeat: async () => undefined, isRunning: () => this.joined });
+      try {
+        await work(ctx);
+        if (sends.length > 0 || letters.length > 0) {
+          const producer = await this.txProducer(topicName, partition);
+          const txn = await producer.transaction();
+          try {
+            await this.publisher.send(txn, sends);
+            await sendDeadLetters(txn, letters, this.groupId);
+            await txn.commit();
+          } catch (err) {
+            await txn.abort().catch(() => this.dropTxProducer(topicName, partition));
+            if (isFenced(err)) await this.dropTxProducer(topicName, partition);
+            throw err;
+          }
+        }
+      } catch (err) {
+        for (const fn of aborted) fn();
+        throw err;
+      }
+      for (const fn of committed) fn();
+    });
+  }
+
+  private async withPartitionLock<R>(topic: string, partition: number, fn: () => Promise<R>): Promise<R> {
+    const key = `${topic}:${partition}`;
+    const previous = this.partitionLocks.get(key) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(fn);
+    const tail = run.catch(() => undefined);
+    this.partitionLocks.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.partitionLocks.get(key) === tail) this.partitionLocks.delete(key);
+    }
+  }
+
+  private newContext(payload: { heartbeat: () => Promise<void>; isRunning: () => boolean }) {
+    const sends: Array<{ topic: TopicId; records: OutgoingRecord[] }> = [];
+    const letters: DeadLetter[] = [];
+    const committed: Array<() => void> = [];
+    const aborted: Array<() => void> = [];
+    const ctx: BatchContext = {
+      send: (t, records) => sends.push({ topic: t, records }),
+      deadLetter: (record, errorClass, reason) => letters.push(this.letterFor(record as ConsumedRecord<T>, errorClass, reason)),
+      onCommitted: (fn) => committed.push(fn),
+      onAborted: (fn) => aborted.push(fn),
+      heartbeat: payload.heartbeat,
+      isRunning: payload.isRunning,
+    };
+    return { ctx, sends, letters, committed, aborted };
+  }
+
+  private onBatch(payload: EachBatchPayload): Promise<void> {
+    return this.withPartitionLock(payload.batch.topic, payload.batch.partition, () => this.processBatch(payload));
+  }
+
+  private async processBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     if (batch.messages.length === 0) return;
     if (this.pendingAssignment) await this.pendingAssignment;
@@ -220,18 +289,11 @@ export class ConsumerRuntime<T> {
 
   private async runUnit(unit: Unit<T>, payload: EachBatchPayload): Promise<void> {
     const { topic, partition } = payload.batch;
-    const sends: Array<{ topic: TopicId; records: OutgoingRecord[] }> = [];
-    const letters = [...unit.letters];
-    const committed: Array<() => void> = [];
-    const aborted: Array<() => void> = [];
-    const ctx: BatchContext = {
-      send: (t, records) => sends.push({ topic: t, records }),
-      deadLetter: (record, errorClass, reason) => letters.push(this.letterFor(record as ConsumedRecord<T>, errorClass, reason)),
-      onCommitted: (fn) => committed.push(fn),
-      onAborted: (fn) => aborted.push(fn),
+    const { ctx, sends, letters, committed, aborted } = this.newContext({
       heartbeat: payload.heartbeat,
       isRunning: () => payload.isRunning() && !payload.isStale(),
-    };
+    });
+    letters.push(...unit.letters);
     try {
       if (unit.records.length > 0) await this.options.handler(unit.records, ctx);
       if (this.options.transactionalIdPrefix) {
