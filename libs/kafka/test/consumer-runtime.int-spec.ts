@@ -1,0 +1,199 @@
+import { randomUUID } from 'node:crypto';
+import { Registry } from 'prom-client';
+import { deadLetterTopicOf, samplePayload, type CallEvent, type CallLegEvent } from '@callhooks/contracts';
+import { ReadinessChecks } from '@callhooks/observability';
+import { DLQ_HEADERS, KafkaContext, type ConsumedRecord } from '@callhooks/kafka';
+import { requireServers, testKafkaSettings, TopicCollector, uniquePrefix, eventually } from '@callhooks/testing';
+
+function callEvent(event: string, callUuid = randomUUID()): CallEvent {
+  return {
+    event_id: randomUUID(),
+    event,
+    call_uuid: callUuid,
+    customer_id: 'c1',
+    environment_id: 'e1',
+    occurred_at: Date.now(),
+    emitted_at: Date.now(),
+    started_at_ms: null,
+    answered_at_ms: null,
+    payload: { ...samplePayload(), uuid: callUuid },
+  };
+}
+
+function callLeg(callUuid: string, n: number): CallLegEvent {
+  return {
+    event_id: `${callUuid}-${n}`,
+    call_uuid: callUuid,
+    leg_uuid: `${callUuid}-a`,
+    customer_id: 'c1',
+    environment_id: 'e1',
+    environment_name: null,
+    kind: 'LEG_CREATED',
+    occurred_at: Date.now(),
+    leg_role: 'CALLER',
+    call_direction: 'INCOMING',
+    target_type: null,
+    caller_id_number: null,
+    destination_number: null,
+    did_number: null,
+    did_name: null,
+    user_fullname: null,
+    user_name: null,
+    extension_username: null,
+    recording_enabled: null,
+    hangup_cause: null,
+    sip_status: null,
+    ivr_name: null,
+    queue_name: null,
+    queue_result: null,
+    recording_url: null,
+  };
+}
+
+describe('libs/kafka against the real servers', () => {
+  const prefix = uniquePrefix('runtime');
+  const settings = testKafkaSettings(prefix);
+  let ctx: KafkaContext;
+  const collectors: Array<TopicCollector<unknown>> = [];
+
+  async function collect<T>(topic: string, decode = true): Promise<TopicCollector<T>> {
+    const c = await new TopicCollector<T>(ctx.kafka, topic, decode ? ctx.serde : undefined).start();
+    collectors.push(c as TopicCollector<unknown>);
+    return c;
+  }
+
+  beforeAll(async () => {
+    await requireServers(['kafka', 'registry']);
+    ctx = new KafkaContext({ service: 'test', logLevel: 'warn', ...settings }, new Registry(), new ReadinessChecks());
+    await (await ctx.provisioner()).ensure({ produces: ['callEvents', 'deliveries'], consumes: ['callLegs', 'callEvents', 'webhookConfig'] });
+  });
+  afterAll(async () => {
+    for (const c of collectors) await c.stop();
+    await ctx?.onApplicationShutdown();
+  });
+
+  it('provisions topics and their dead-letter topics idempotently, with the declared cleanup policy', async () => {
+    await (await ctx.provisioner()).ensure({ consumes: ['callLegs', 'webhookConfig'] });
+    const admin = ctx.kafka.admin();
+    await admin.connect();
+    try {
+      const topics = await admin.listTopics();
+      for (const t of ['callhooks.call-events.v1', 'telephony.call-legs.v1', 'telephony.call-legs.v1.dlq', 'callhooks.webhook-config.v1.dlq']) {
+        expect(topics).toContain(`${prefix}${t}`);
+      }
+      const configs = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: ctx.topicName('webhookConfig') }] });
+      const policy = configs.resources[0].configEntries.find((e) => e.configName === 'cleanup.policy');
+      expect(policy?.configValue).toBe('compact');
+      const meta = await admin.fetchTopicMetadata({ topics: [ctx.topicName('callEvents')] });
+      expect(meta.topics[0].partitions).toHaveLength(3);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('dead-letters undecodable and contract-breaking records with their reason, and goes on', async () => {
+    const topic = ctx.topicName('callEvents');
+    const seen: string[] = [];
+    const runtime = ctx.consumer<CallEvent>({
+      groupId: `g-${randomUUID()}`,
+      topics: ['callEvents'],
+      validate: (e) => (e.event.startsWith('Bogus') ? `unknown event name ${e.event}` : null),
+      handler: async (records) => void seen.push(...records.map((r) => r.value.event)),
+    });
+    const dlq = await collect<never>(deadLetterTopicOf(topic), false);
+    await ctx.send('callEvents', [{ key: 'k1', value: callEvent('Call:Ringing') }]);
+    const producer = ctx.kafka.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [{ key: 'k1', value: Buffer.from('{"not":"avro"}') }] });
+    await producer.disconnect();
+    await ctx.send('callEvents', [{ key: 'k1', value: callEvent('Bogus:Event') }, { key: 'k1', value: callEvent('Call:Hangup') }]);
+    await runtime.start();
+
+    await eventually(() => expect(seen).toEqual(['Call:Ringing', 'Call:Hangup']));
+    const letters = await dlq.until((r) => r.length >= 2);
+    const reasons = letters.map((l) => [l.headers[DLQ_HEADERS.errorClass]?.toString(), l.headers[DLQ_HEADERS.sourceTopic]?.toString()]);
+    expect(reasons).toEqual([
+      ['decode_error', topic],
+      ['contract_violation', topic],
+    ]);
+    expect(letters[0].raw?.toString()).toBe('{"not":"avro"}'); // the original bytes, untouched
+    expect(letters[1].headers[DLQ_HEADERS.reason]?.toString()).toContain('unknown event name Bogus:Event');
+    expect(letters[1].headers[DLQ_HEADERS.sourceOffset]?.toString()).toMatch(/^\d+$/);
+    await runtime.check();
+  });
+
+  it('isolates a record the handler keeps failing on, dead-letters it, and processes the rest once', async () => {
+    const prefixForTopic = ctx.topicName('callLegs');
+    const call = randomUUID();
+    const processed: string[] = [];
+    const runtime = ctx.consumer<CallLegEvent>({
+      groupId: `g-${randomUUID()}`,
+      topics: ['callLegs'],
+      maxAttempts: 2,
+      handler: async (records: Array<ConsumedRecord<CallLegEvent>>, bctx) => {
+        if (records.some((r) => r.value.event_id === `${call}-2`)) throw new Error('boom on record 2');
+        bctx.onCommitted(() => processed.push(...records.map((r) => r.value.event_id)));
+      },
+    });
+    const dlq = await collect<never>(deadLetterTopicOf(prefixForTopic), false);
+    await ctx.send('callLegs', [1, 2, 3].map((n) => ({ key: call, value: callLeg(call, n) })));
+    await runtime.start();
+    await eventually(() => expect(processed.filter((id) => id.startsWith(call)).sort()).toEqual([`${call}-1`, `${call}-3`]), 40000);
+    const letters = await dlq.until((r) => r.some((l) => l.key === call));
+    const letter = letters.find((l) => l.key === call)!;
+    expect(letter.headers[DLQ_HEADERS.errorClass]?.toString()).toBe('handler_error');
+    expect(letter.headers[DLQ_HEADERS.reason]?.toString()).toContain('boom on record 2');
+  });
+
+  it('transactional mode: outputs appear exactly once even when a unit of work is aborted and retried', async () => {
+    const call = randomUUID();
+    let failuresLeft = 1;
+    let abortedCount = 0;
+    const groupId = `g-${randomUUID()}`;
+    const runtime = ctx.consumer<CallLegEvent>({
+      groupId,
+      topics: ['callLegs'],
+      transactionalIdPrefix: `tx-${randomUUID()}`,
+      handler: async (records, bctx) => {
+        const mine = records.filter((r) => r.key === call);
+        bctx.send('callEvents', mine.map((r) => ({ key: call, value: { ...callEvent('Call:Answer', call), event_id: r.value.event_id } })));
+        bctx.onAborted(() => abortedCount++);
+        // fail after queueing the sends: the transaction must not expose them
+        if (mine.length > 0 && failuresLeft-- > 0) throw new Error('transient failure');
+      },
+    });
+    const out = await collect<CallEvent>(ctx.topicName('callEvents'));
+    await ctx.send('callLegs', [1, 2].map((n) => ({ key: call, value: callLeg(call, n) })));
+    await runtime.start();
+    await out.until((r) => r.filter((x) => (x.value as CallEvent | null)?.event_id?.startsWith(call)).length >= 2);
+    await new Promise((r) => setTimeout(r, 1500));
+    const mine = out.values().filter((e) => e.event_id.startsWith(call)).map((e) => e.event_id);
+    expect(mine.sort()).toEqual([`${call}-1`, `${call}-2`]);
+    expect(abortedCount).toBe(1);
+
+    // out-of-band transaction on the same partition: its sends become visible once
+    const partition = out.records.find((r) => r.key === call)!.partition;
+    await runtime.transaction('callLegs', partition, async (bctx) => {
+      bctx.send('callEvents', [{ key: call, value: { ...callEvent('Call:Reporting', call), event_id: `${call}-timer` } }]);
+    });
+    await out.until((r) => r.some((x) => (x.value as CallEvent | null)?.event_id === `${call}-timer`));
+  });
+
+  it('TopicReader reads a compacted topic to its end, then follows new records', async () => {
+    const topic = ctx.topicName('webhookConfig');
+    const key = (i: number) => `WEBHOOK:${i}`;
+    const record = (i: number, version: number) => ({
+      key: key(i),
+      value: { entity_type: 'WEBHOOK', entity_id: String(i), customer_id: 'c1', version, deleted: false, published_at: Date.now(), webhook: null, environment: null },
+    });
+    await ctx.send('webhookConfig', [record(1, 1), record(2, 1), record(1, 2)]);
+    const seen = new Map<string, number>();
+    const reader = ctx.reader<{ version: number }>({ topic, purpose: 'test-view', onRecord: (r) => void seen.set(r.key, r.value!.version) });
+    await reader.follow();
+    expect(reader.isCaughtUp()).toBe(true);
+    expect(Object.fromEntries(seen)).toEqual({ [key(1)]: 2, [key(2)]: 1 });
+    await ctx.send('webhookConfig', [record(3, 1)]);
+    await eventually(() => expect(seen.get(key(3))).toBe(1));
+    await reader.stop();
+  });
+});
