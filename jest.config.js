@@ -1,5 +1,5 @@
 // Two projects: `unit` (specs beside the code, no servers) and `integration`
-// (libs/*/test and services/*/test, against the real Kafka, registry and FerretDB).
+// (libs/*/test, services/*/test and the whole-system e2e/, against the real Kafka, registry and FerretDB).
 const swc = [
   '@swc/jest',
   {
@@ -30,7 +30,7 @@ module.exports = {
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/{libs,services}/*/test/**/*.{int,e2e}-spec.ts'],
+      testMatch: ['<rootDir>/{libs,services}/*/test/**/*.{int,e2e}-spec.ts', '<rootDir>/e2e/**/*.e2e-spec.ts'],
       testTimeout: 120000,
     },
   ],
