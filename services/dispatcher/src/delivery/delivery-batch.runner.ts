@@ -1,0 +1,173 @@
+import type { DeliveryJob, TopicId } from '@callhooks/contracts';
+import type { BatchContext, ConsumedRecord, OutgoingRecord } from '@callhooks/kafka';
+import type { Logger } from 'pino';
+import type { DeliveryMetrics } from './delivery.metrics';
+import type { DeliveryExecutor, JobReport, Outgoing, ReadyJob } from './delivery.executor';
+import { targetOrigin } from './delivery-job.validation';
+import { DetachedAttempts } from './detached-attempts';
+import type { RetrySchedule } from './retry-schedule';
+import type { TargetSlots } from './target-slots';
+
+/** Header of a safety copy: the key of the detached attempt it stands for. */
+export const HANDOFF_HEADER = 'x-callhooks-handoff';
+/** A copy comes back this long after its attempt's own timeout, when the attempt has surely ended. */
+const HANDOFF_MARGIN_MS = 1000;
+
+export interface BatchRunnerSettings {
+  batchDeadlineMs: number;
+  attemptTimeoutMs: number;
+  /** Distinguishes this process's copies in logs; a restarted process does not know the old ones. */
+  instanceId: string;
+}
+
+/**
+ * Runs one consumed batch of delivery jobs (from the deliveries topic or a retry tier).
+ *
+ * No head-of-line blocking, even within a partition:
+ * - every job of the batch is started at once, limited only by the per-target and global
+ *   concurrency slots (TargetSlots); a job waits for a slot of its own target, never behind
+ *   another target's jobs;
+ * - a job whose breaker is open, or whose target is saturated by attempts of earlier
+ *   batches (a hanging target), is not awaited: it is rescheduled to a retry tier without
+ *   using up an attempt;
+ * - the batch waits at most `batchDeadlineMs` (default 2 s, far below the 15 s attempt
+ *   timeout). Jobs still waiting for a slot then are rescheduled; attempts still running go
+ *   on detached from the batch, and the batch commits a safety copy of each of their jobs
+ *   to a retry tier, due just after the attempt's timeout. If the process dies before the
+ *   attempt ends, the copy brings the job back (at least once, same webhook-id); if it ends,
+ *   its result is published at once and the copy, when it comes back, only carries what
+ *   follows (next attempt or dead letter: DetachedAttempts), so a job has one retry chain.
+ *
+ * So a batch takes at most the deadline plus a produce, however many targets hang, and a
+ * healthy target sharing a partition with a dead one loses at most one deadline once (the
+ * first batch, before the dead target's slots are all held by detached attempts and its
+ * breaker opens). Waiting for whole attempts instead would stall the partition for an
+ * attempt timeout per batch, and per half-open probe.
+ *
+ * Retry tiers: jobs of a tier come back in (almost) not_before order (RetrySchedule), so the
+ * runner handles the due prefix of the batch and defers the rest: the runtime commits what
+ * was handled and pauses the partition until the first job not yet due (no busy loop, no
+ * batch held for minutes, heartbeats unaffected).
+ */
+export class DeliveryBatchRunner {
+  constructor(
+    private readonly settings: BatchRunnerSettings,
+    private readonly executor: DeliveryExecutor,
+    private readonly slots: TargetSlots,
+    private readonly detached: DetachedAttempts,
+    private readonly schedule: RetrySchedule,
+    /** Publishes the result of an attempt that ended after its batch committed. */
+    private readonly publishLate: (outputs: Outgoing[]) => Promise<void>,
+    private readonly metrics: DeliveryMetrics,
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async handle(topic: TopicId, records: Array<ConsumedRecord<DeliveryJob>>, ctx: BatchContext): Promise<JobReport[]> {
+    const started = this.now();
+    let due = records;
+    if (this.schedule.tierOf(topic)) {
+      const first = records.findIndex((r) => (r.value.not_before ?? 0) > started);
+      if (first >= 0) {
+        ctx.defer(records[first], records[first].value.not_before!);
+        due = records.slice(0, first);
+      }
+    }
+    if (due.length === 0) return [];
+
+    const owner = {};
+    const cancels = new Set<() => void>();
+    let deadlineTimer!: NodeJS.Timeout;
+    const expired = new Promise<null>((resolve) => {
+      deadlineTimer = setTimeout(() => {
+        for (const cancel of cancels) cancel();
+        resolve(null);
+      }, this.settings.batchDeadlineMs);
+    });
+    let reports: JobReport[];
+    try {
+      reports = await Promise.all(due.map((record) => this.runJob(record, owner, cancels, expired, ctx)));
+    } finally {
+      clearTimeout(deadlineTimer);
+    }
+
+    const byTopic = new Map<TopicId, OutgoingRecord[]>();
+    for (const report of reports) {
+      for (const o of report.outputs) {
+        const list = byTopic.get(o.topic) ?? [];
+        list.push(o.record);
+        byTopic.set(o.topic, list);
+      }
+    }
+    for (const [t, list] of byTopic) ctx.send(t, list);
+    return reports;
+  }
+
+  private async runJob(
+    record: ConsumedRecord<DeliveryJob>,
+    owner: object,
+    cancels: Set<() => void>,
+    expired: Promise<null>,
+    ctx: BatchContext,
+  ): Promise<JobReport> {
+    const job = record.value;
+    const target = targetOrigin(job.url);
+    const key = record.key ?? target;
+
+    const handoff = record.headers[HANDOFF_HEADER];
+    if (handoff) {
+      const known = this.detached.take(handoff);
+      if (known?.state === 'settled') {
+        ctx.onAborted(() => this.detached.restore(handoff, known));
+        return { outcome: 'SETTLED', outputs: known.followUps };
+      }
+      if (known?.state === 'running') return this.copy(job, key, handoff, this.now() + HANDOFF_MARGIN_MS);
+      // unknown here: the attempt may never have ended; make it again
+    }
+
+    const prepared = this.executor.prepare(job, key, target);
+    if ('report' in prepared) return prepared.report;
+    if (this.slots.saturatedByOthers(target, owner)) return this.executor.postponeBusy(job, key);
+
+    const wait = this.slots.acquire(target, owner);
+    cancels.add(wait.cancel);
+    const release = await wait.slot;
+    cancels.delete(wait.cancel);
+    if (!release) return this.executor.postponeBusy(job, key);
+
+    const startedAt = this.now();
+    const attempt = this.executor.attempt(prepared.ready).finally(release);
+    const finished = await Promise.race([attempt, expired]);
+    if (finished) return finished;
+    return this.detach(prepared.ready, startedAt, attempt);
+  }
+
+  /** The attempt outlived the batch deadline: let it finish on its own, and commit a safety copy. */
+  private detach(ready: ReadyJob, startedAt: number, attempt: Promise<JobReport>): JobReport {
+    const { job, key } = ready;
+    const attemptKey = `${this.settings.instanceId}:${DetachedAttempts.key(job.delivery_id, job.attempt)}`;
+    this.metrics.detached.inc();
+    this.detached.running(attemptKey);
+    void attempt
+      .then(async (report) => {
+        const results = report.outputs.filter((o) => o.topic === 'deliveryResults');
+        const followUps = report.outputs.filter((o) => o.topic !== 'deliveryResults');
+        await this.publishLate(results);
+        this.detached.settled(attemptKey, followUps);
+      })
+      .catch((err: unknown) => {
+        // the copy will make the attempt again
+        this.detached.forget(attemptKey);
+        this.logger.warn({ err, deliveryId: job.delivery_id, attempt: job.attempt }, 'could not publish the result of a detached attempt');
+      });
+    return this.copy(job, key, attemptKey, startedAt + this.settings.attemptTimeoutMs + HANDOFF_MARGIN_MS);
+  }
+
+  private copy(job: DeliveryJob, key: string, attemptKey: string, notBefore: number): JobReport {
+    const tier = this.schedule.tierFor(notBefore - this.now());
+    return {
+      outcome: 'DETACHED',
+      outputs: [{ topic: tier.topic, record: { key, value: { ...job, not_before: notBefore } satisfies DeliveryJob, headers: { [HANDOFF_HEADER]: attemptKey } } }],
+    };
+  }
+}

@@ -1,0 +1,170 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Admin } from 'kafkajs';
+import { PinoLogger } from 'nestjs-pino';
+import type { DeliveryJob, TopicId } from '@callhooks/contracts';
+import { KafkaContext, type ConsumerRuntime } from '@callhooks/kafka';
+import { ReadinessChecks } from '@callhooks/observability';
+import { DISPATCHER_CONFIG, type DispatcherConfig } from '../config/dispatcher.config';
+import { DeliveryBatchRunner } from './delivery-batch.runner';
+import { deliveryJobProblem } from './delivery-job.validation';
+import { DeliveryExecutor, type Outgoing } from './delivery.executor';
+import { DeliveryMetrics } from './delivery.metrics';
+import { DetachedAttempts } from './detached-attempts';
+import { RetrySchedule } from './retry-schedule';
+import { TargetBreakers } from './target-breakers';
+import { TargetHttpClient } from './target-http.client';
+import { TargetSlots } from './target-slots';
+import { WebhookDirectory } from './webhook-directory';
+
+export const DELIVERY_GROUP = 'callhooks-dispatcher';
+
+/**
+ * Wires the delivery pipeline to Kafka: one consumer runtime (group callhooks-dispatcher)
+ * over the deliveries topic and every retry tier, at-least-once (results, reschedules and
+ * dead letters are produced before the offsets are committed; HTTP cannot be part of a
+ * transaction anyway, so a crash repeats an attempt, with the same webhook-id). It starts
+ * only once the webhook view has caught up, so no job is judged on a partial config.
+ */
+@Injectable()
+export class DeliveryConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly schedule: RetrySchedule;
+  readonly breakers: TargetBreakers;
+  readonly slots: TargetSlots;
+  private readonly http: TargetHttpClient;
+  private readonly detached: DetachedAttempts;
+  private readonly runner: DeliveryBatchRunner;
+  private runtime?: ConsumerRuntime<DeliveryJob>;
+  private admin?: Admin;
+  private readonly topicIds = new Map<string, TopicId>();
+
+  constructor(
+    @Inject(DISPATCHER_CONFIG) private readonly config: DispatcherConfig,
+    private readonly kafka: KafkaContext,
+    private readonly webhooks: WebhookDirectory,
+    private readonly metrics: DeliveryMetrics,
+    private readonly readiness: ReadinessChecks,
+    private readonly logger: PinoLogger,
+  ) {
+    this.logger.setContext(DeliveryConsumer.name);
+    const d = config.delivery;
+    this.schedule = new RetrySchedule({ tierDelaysMs: d.tierDelaysMs, jitter: d.retryJitter, maxAttempts: d.maxAttempts, maxAgeMs: d.maxAgeMs });
+    this.breakers = new TargetBreakers(
+      {
+        resetTimeoutMs: d.breaker.resetTimeoutMs,
+        errorThresholdPercentage: d.breaker.errorThresholdPercentage,
+        volumeThreshold: d.breaker.volumeThreshold,
+        rollingWindowMs: d.breaker.rollingWindowMs,
+        consecutiveFailures: d.breaker.consecutiveFailures,
+        idleEvictionMs: 15 * 60_000,
+      },
+      metrics,
+    );
+    this.slots = new TargetSlots(d.targetConcurrency, d.maxInflight, metrics);
+    this.http = new TargetHttpClient({
+      attemptTimeoutMs: d.attemptTimeoutMs,
+      snippetBytes: d.snippetBytes,
+      allowPrivateTargets: d.allowPrivateTargets,
+      maxSocketsPerTarget: d.targetConcurrency,
+    });
+    // a copy comes back after at most an attempt timeout plus the tier it lands in
+    this.detached = new DetachedAttempts(d.attemptTimeoutMs + Math.max(...d.tierDelaysMs) + 10 * 60_000);
+    const executor = new DeliveryExecutor({ userAgent: d.userAgent, unknownWebhookGraceMs: d.unknownWebhookGraceMs }, this.schedule, this.breakers, this.http, webhooks, metrics);
+    this.runner = new DeliveryBatchRunner(
+      { batchDeadlineMs: d.batchDeadlineMs, attemptTimeoutMs: d.attemptTimeoutMs, instanceId: randomBytes(6).toString('hex') },
+      executor,
+      this.slots,
+      this.detached,
+      this.schedule,
+      (outputs) => this.publishLate(outputs),
+      metrics,
+      this.logger.logger,
+    );
+    for (const id of this.consumedTopics()) this.topicIds.set(kafka.topicName(id), id);
+  }
+
+  consumedTopics(): TopicId[] {
+    return ['deliveries', ...this.schedule.tiers.map((t) => t.topic)];
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.readiness.register('webhook-config-view', async () => {
+      if (!this.webhooks.isReady()) throw new Error('the webhook view has not caught up with the config topic');
+    });
+    this.readiness.register('deliveries-consumer', async () => {
+      if (!this.runtime) throw new Error('the deliveries consumer has not started');
+      await this.runtime.check();
+    });
+    const provisioner = await this.kafka.provisioner();
+    await provisioner.ensure({ consumes: [...this.consumedTopics(), 'webhookConfig'], produces: ['deliveryResults', 'deliveriesDlq'] });
+    await this.webhooks.ready();
+    this.watchTierDepth();
+    this.runtime = this.kafka.consumer<DeliveryJob>({
+      groupId: DELIVERY_GROUP,
+      topics: this.consumedTopics(),
+      concurrency: this.config.delivery.partitionConcurrency,
+      validate: (job) => deliveryJobProblem(job),
+      handler: async (records, ctx) => {
+        const topic = this.topicIds.get(records[0].topic);
+        if (!topic) throw new Error(`records from an unexpected topic ${records[0].topic}`);
+        await this.runner.handle(topic, records, ctx);
+      },
+    });
+    await this.runtime.start();
+    this.logger.info({ topics: this.consumedTopics(), group: DELIVERY_GROUP }, 'dispatching deliveries');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.breakers.shutdown();
+    this.detached.stop();
+    this.http.destroy();
+    await this.admin?.disconnect().catch(() => undefined);
+  }
+
+  private async publishLate(outputs: Outgoing[]): Promise<void> {
+    const byTopic = new Map<TopicId, Outgoing['record'][]>();
+    for (const o of outputs) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o.record]);
+    for (const [topic, records] of byTopic) await this.kafka.send(topic, records);
+  }
+
+  /**
+   * callhooks_retry_tier_pending, computed when scraped: per tier, end offsets minus this
+   * group's committed offsets. Paused tier partitions report no consumer lag of their own,
+   * so the depth is read from the broker instead.
+   */
+  private watchTierDepth(): void {
+    let cached: { at: number; values: Map<string, number> } | undefined;
+    const tiers = this.schedule.tiers;
+    const read = async (): Promise<Map<string, number>> => {
+      if (cached && Date.now() - cached.at < 5000) return cached.values;
+      if (!this.admin) {
+        this.admin = this.kafka.kafka.admin();
+        await this.admin.connect();
+      }
+      const values = new Map<string, number>();
+      const admin = this.admin;
+      const names = tiers.map((t) => this.kafka.topicName(t.topic));
+      const committed = await admin.fetchOffsets({ groupId: DELIVERY_GROUP, topics: names });
+      for (const [i, tier] of tiers.entries()) {
+        const ends = await admin.fetchTopicOffsets(names[i]);
+        const group = committed.find((c) => c.topic === names[i])?.partitions ?? [];
+        let pending = 0;
+        for (const end of ends) {
+          const done = Number(group.find((p) => p.partition === end.partition)?.offset ?? '-1');
+          pending += Math.max(0, Number(end.high) - Math.max(done, Number(end.low)));
+        }
+        values.set(tier.name, pending);
+      }
+      cached = { at: Date.now(), values };
+      return values;
+    };
+    this.metrics.tierDepth = async () => {
+      try {
+        return await read();
+      } catch (err) {
+        this.logger.warn({ err }, 'could not read the retry tiers depth');
+        return new Map();
+      }
+    };
+  }
+}

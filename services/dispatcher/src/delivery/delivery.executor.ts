@@ -1,0 +1,214 @@
+import type { AttemptOutcome, DeliveryAttemptResult, DeliveryJob, TopicId } from '@callhooks/contracts';
+import type { OutgoingRecord } from '@callhooks/kafka';
+import type { DeliveryMetrics } from './delivery.metrics';
+import { statusClass } from './delivery.metrics';
+import { signatureHeaders, signedContent, validSecrets } from './request-signer';
+import type { RetryDecision, RetrySchedule } from './retry-schedule';
+import type { TargetBreakers } from './target-breakers';
+import type { HttpAttempt, HttpRequestSpec, TargetHttpClient } from './target-http.client';
+import type { WebhookDirectory } from './webhook-directory';
+
+/** One record to produce once the batch (or the detached attempt) is done. */
+export interface Outgoing {
+  topic: TopicId;
+  record: OutgoingRecord;
+}
+
+/**
+ * What handling one job produced: the records to send (result, reschedule, dead letter).
+ * Besides the attempt outcomes: POSTPONED (not attempted, no result), DETACHED (attempt went
+ * on past the batch deadline; a safety copy is sent), SETTLED (a safety copy whose attempt ended).
+ */
+export interface JobReport {
+  outcome: AttemptOutcome | 'POSTPONED' | 'DETACHED' | 'SETTLED';
+  outputs: Outgoing[];
+}
+
+export interface ExecutorSettings {
+  userAgent: string;
+  unknownWebhookGraceMs: number;
+}
+
+/** A job cleared to be attempted, with what it needs for the attempt. */
+export interface ReadyJob {
+  job: DeliveryJob;
+  key: string;
+  target: string;
+  secrets: string[];
+}
+
+export const DLQ_REASON_HEADER = 'x-callhooks-dlq-reason';
+
+/**
+ * The life of one delivery attempt, without Kafka: decide whether the job may be attempted
+ * (webhook still there, breaker closed), attempt it through the target's breaker, and turn
+ * the outcome into records: a DeliveryAttemptResult for every attempt, the next attempt in
+ * a retry tier, or the job in the deliveries DLQ once no attempt is left.
+ *
+ * Outcomes: SUCCEEDED (2xx); RETRYING (failed, next attempt scheduled); FAILED (failed with
+ * no attempt left, or the request can never be sent, or the webhook is deleted/disabled:
+ * error_class webhook_deleted / webhook_disabled / webhook_unknown, dropped without DLQ as
+ * nobody wants it delivered any more); GONE (410: no retry, the management API disables the
+ * webhook); BLOCKED (SSRF guard: no retry, to the DLQ); BREAKER_OPEN (not attempted, the same
+ * attempt rescheduled). TEST jobs get exactly one attempt (the console shows that attempt) and
+ * may target a disabled webhook, so an admin can try a webhook before enabling it.
+ */
+export class DeliveryExecutor {
+  constructor(
+    private readonly settings: ExecutorSettings,
+    private readonly schedule: RetrySchedule,
+    private readonly breakers: TargetBreakers,
+    private readonly http: TargetHttpClient,
+    private readonly webhooks: WebhookDirectory,
+    private readonly metrics: DeliveryMetrics,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Either a final report without any HTTP (dropped, postponed), or the job cleared for an attempt. */
+  prepare(job: DeliveryJob, key: string, target: string): { report: JobReport } | { ready: ReadyJob } {
+    const now = this.now();
+    const webhook = this.webhooks.status(job.webhook_id);
+    if (webhook.state === 'unknown' && now - job.created_at < this.settings.unknownWebhookGraceMs) {
+      this.metrics.postponed.inc({ reason: 'webhook_unknown' });
+      return { report: this.postpone(job, key, null) };
+    }
+    if (webhook.state !== 'active') return { report: this.drop(job, `webhook_${webhook.state}`, now) };
+    if (!webhook.enabled && job.origin !== 'TEST') return { report: this.drop(job, 'webhook_disabled', now) };
+    if (!this.breakers.allows(target)) return { report: this.breakerOpen(job, key) };
+    return { ready: { job, key, target, secrets: validSecrets(webhook.secrets, now) } };
+  }
+
+  /** The attempt itself, through the target's breaker. */
+  async attempt(ready: ReadyJob): Promise<JobReport> {
+    const { job, key, target } = ready;
+    const call = await this.breakers.call(target, () => this.http.send(this.request(ready)), (r) => r.targetUnhealthy);
+    if (!call.ran) return this.breakerOpen(job, key);
+    return this.report(job, key, call.result);
+  }
+
+  /** Not attempted because the target (or the process) had no free slot: the same attempt later, no result. */
+  postponeBusy(job: DeliveryJob, key: string): JobReport {
+    this.metrics.postponed.inc({ reason: 'target_busy' });
+    return this.postpone(job, key, null);
+  }
+
+  /** The request of an attempt: signed now, so the timestamp is this attempt's. */
+  request(ready: ReadyJob): HttpRequestSpec {
+    const { job } = ready;
+    const content = signedContent(job.method, job.url, job.body);
+    const headers: Record<string, string> = {
+      ...job.headers,
+      'user-agent': this.settings.userAgent,
+      ...signatureHeaders(job.delivery_id, new Date(this.now()), content, ready.secrets),
+    };
+    if (job.method === 'POST') headers['content-type'] = 'application/json';
+    return { method: job.method, url: job.url, headers, body: job.method === 'POST' ? job.body : null };
+  }
+
+  private report(job: DeliveryJob, key: string, attempt: HttpAttempt): JobReport {
+    const attemptedAt = this.now() - attempt.latencyMs;
+    this.metrics.attemptDuration.observe({ status_class: statusClass(attempt.statusCode) }, attempt.latencyMs / 1000);
+    switch (attempt.kind) {
+      case 'success':
+        return this.finish(job, key, 'SUCCEEDED', attempt, attemptedAt, null, false);
+      case 'gone':
+        return this.finish(job, key, 'GONE', attempt, attemptedAt, null, false);
+      case 'blocked':
+        this.metrics.blocked.inc();
+        return this.finish(job, key, 'BLOCKED', attempt, attemptedAt, 'target address blocked', true);
+      case 'invalid':
+        return this.finish(job, key, 'FAILED', attempt, attemptedAt, 'request cannot be sent', true);
+      case 'failure': {
+        if (job.origin === 'TEST') return this.finish(job, key, 'FAILED', attempt, attemptedAt, null, false);
+        const decision = this.schedule.afterFailure(job, this.now(), attempt.retryAfterMs);
+        if (decision.kind === 'give_up') return this.finish(job, key, 'FAILED', attempt, attemptedAt, decision.reason, true);
+        return {
+          outcome: 'RETRYING',
+          outputs: [
+            this.result(job, 'RETRYING', attempt, attemptedAt, decision.notBefore),
+            this.reschedule({ ...job, attempt: job.attempt + 1 }, key, decision),
+          ],
+        };
+      }
+    }
+  }
+
+  private finish(job: DeliveryJob, key: string, outcome: AttemptOutcome, attempt: HttpAttempt, attemptedAt: number, dlqReason: string | null, deadLetter: boolean): JobReport {
+    const outputs = [this.result(job, outcome, attempt, attemptedAt, null)];
+    if (deadLetter) outputs.push(this.deadLetter(job, key, `${outcome}: ${dlqReason ?? attempt.errorClass}`));
+    return { outcome, outputs };
+  }
+
+  private breakerOpen(job: DeliveryJob, key: string): JobReport {
+    this.metrics.postponed.inc({ reason: 'breaker_open' });
+    return this.postpone(job, key, 'BREAKER_OPEN');
+  }
+
+  /** The same attempt later through the first tier; past the age limit it fails to the DLQ instead. */
+  private postpone(job: DeliveryJob, key: string, outcome: 'BREAKER_OPEN' | null): JobReport {
+    const now = this.now();
+    const decision = this.schedule.postpone(job, now);
+    if (decision.kind === 'give_up') {
+      const errorClass = outcome === 'BREAKER_OPEN' ? 'breaker_open' : 'target_busy';
+      return {
+        outcome: 'FAILED',
+        outputs: [this.bareResult(job, 'FAILED', errorClass, now, null), this.deadLetter(job, key, `FAILED: ${decision.reason} while ${errorClass}`)],
+      };
+    }
+    const outputs = [this.reschedule(job, key, decision)];
+    if (outcome) outputs.unshift(this.bareResult(job, outcome, 'breaker_open', now, decision.notBefore));
+    return { outcome: outcome ?? 'POSTPONED', outputs };
+  }
+
+  private drop(job: DeliveryJob, errorClass: string, now: number): JobReport {
+    return { outcome: 'FAILED', outputs: [this.bareResult(job, 'FAILED', errorClass, now, null)] };
+  }
+
+  private reschedule(job: DeliveryJob, key: string, decision: Extract<RetryDecision, { kind: 'retry' }>): Outgoing {
+    return { topic: decision.tier.topic, record: { key, value: { ...job, not_before: decision.notBefore } satisfies DeliveryJob } };
+  }
+
+  private deadLetter(job: DeliveryJob, key: string, reason: string): Outgoing {
+    return { topic: 'deliveriesDlq', record: { key, value: job, headers: { [DLQ_REASON_HEADER]: reason } } };
+  }
+
+  private result(job: DeliveryJob, outcome: AttemptOutcome, attempt: HttpAttempt, attemptedAt: number, nextAttemptAt: number | null): Outgoing {
+    this.metrics.deliveries.inc({ outcome, status_class: statusClass(attempt.statusCode) });
+    return this.resultRecord(job, {
+      outcome,
+      status_code: attempt.statusCode,
+      error_class: attempt.errorClass,
+      latency_ms: Math.round(attempt.latencyMs),
+      response_snippet: attempt.snippet ?? attempt.message,
+      attempted_at: attemptedAt,
+      next_attempt_at: nextAttemptAt,
+    });
+  }
+
+  private bareResult(job: DeliveryJob, outcome: AttemptOutcome, errorClass: string, at: number, nextAttemptAt: number | null): Outgoing {
+    this.metrics.deliveries.inc({ outcome, status_class: 'none' });
+    return this.resultRecord(job, { outcome, status_code: null, error_class: errorClass, latency_ms: null, response_snippet: null, attempted_at: at, next_attempt_at: nextAttemptAt });
+  }
+
+  private resultRecord(
+    job: DeliveryJob,
+    fields: Pick<DeliveryAttemptResult, 'outcome' | 'status_code' | 'error_class' | 'latency_ms' | 'response_snippet' | 'attempted_at' | 'next_attempt_at'>,
+  ): Outgoing {
+    const value: DeliveryAttemptResult = {
+      delivery_id: job.delivery_id,
+      webhook_id: job.webhook_id,
+      customer_id: job.customer_id,
+      environment_id: job.environment_id,
+      event_id: job.event_id,
+      event: job.event,
+      call_uuid: job.call_uuid,
+      origin: job.origin,
+      attempt: job.attempt,
+      method: job.method,
+      url: job.url,
+      request_body: job.body,
+      ...fields,
+    };
+    return { topic: 'deliveryResults', record: { key: job.delivery_id, value } };
+  }
+}

@@ -1,0 +1,104 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { BreakerListener, BreakerState } from './target-breakers';
+import type { SlotListener } from './target-slots';
+
+const BREAKER_STATE_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
+
+/** "2xx", "4xx", ... or "none" when no response came. */
+export function statusClass(status: number | null): string {
+  return status === null ? 'none' : `${Math.floor(status / 100)}xx`;
+}
+
+/** The dispatcher's own metrics (the consumer runtime adds records, lag and batch durations). */
+@Injectable()
+export class DeliveryMetrics implements BreakerListener, SlotListener {
+  readonly deliveries: Counter<'outcome' | 'status_class'>;
+  readonly attemptDuration: Histogram<'status_class'>;
+  readonly breakerState: Gauge<'target'>;
+  readonly breakerOpened: Counter<'target'>;
+  readonly targetInflight: Gauge<'target'>;
+  readonly blocked: Counter;
+  readonly postponed: Counter<'reason'>;
+  readonly detached: Counter;
+  readonly retryTierPending: Gauge<'tier'>;
+  /** Reads the retry tiers' depth when /metrics is scraped (set by the consumer once Kafka is up). */
+  tierDepth?: () => Promise<Map<string, number>>;
+
+  constructor(@Inject(Registry) registry: Registry) {
+    const registers = [registry];
+    this.deliveries = new Counter({
+      name: 'callhooks_deliveries_total',
+      help: 'Delivery attempt outcomes (SUCCEEDED, RETRYING, FAILED, GONE, BLOCKED, BREAKER_OPEN) by HTTP status class (none: no response)',
+      labelNames: ['outcome', 'status_class'],
+      registers,
+    });
+    this.attemptDuration = new Histogram({
+      name: 'callhooks_delivery_attempt_duration_seconds',
+      help: 'Duration of one HTTP delivery attempt, from connect to the last body byte read',
+      labelNames: ['status_class'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30],
+      registers,
+    });
+    this.breakerState = new Gauge({
+      name: 'callhooks_breaker_state',
+      help: 'Circuit breaker state per target origin: 0 closed, 1 half-open, 2 open',
+      labelNames: ['target'],
+      registers,
+    });
+    this.breakerOpened = new Counter({
+      name: 'callhooks_breaker_open_total',
+      help: 'Times the circuit breaker of a target origin opened',
+      labelNames: ['target'],
+      registers,
+    });
+    this.targetInflight = new Gauge({
+      name: 'callhooks_target_inflight',
+      help: 'HTTP attempts in flight per target origin',
+      labelNames: ['target'],
+      registers,
+    });
+    this.blocked = new Counter({
+      name: 'callhooks_deliveries_blocked_total',
+      help: 'Deliveries refused by the SSRF guard (the target resolved to a disallowed address)',
+      registers,
+    });
+    this.postponed = new Counter({
+      name: 'callhooks_deliveries_postponed_total',
+      help: 'Jobs moved to a retry tier without an attempt, by reason: breaker_open, target_busy, webhook_unknown',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.detached = new Counter({
+      name: 'callhooks_delivery_attempts_detached_total',
+      help: 'Attempts still running at their batch deadline, finished outside the batch (a safety copy waits in a retry tier)',
+      registers,
+    });
+    const metrics = this;
+    this.retryTierPending = new Gauge({
+      name: 'callhooks_retry_tier_pending',
+      help: 'Jobs waiting in a retry tier topic: end offset minus the dispatcher group committed offset, summed over partitions',
+      labelNames: ['tier'],
+      registers,
+      async collect() {
+        if (!metrics.tierDepth) return;
+        for (const [tier, pending] of await metrics.tierDepth()) this.set({ tier }, pending);
+      },
+    });
+  }
+
+  stateChanged(target: string, state: BreakerState): void {
+    this.breakerState.set({ target }, BREAKER_STATE_VALUE[state]);
+    if (state === 'open') this.breakerOpened.inc({ target });
+  }
+
+  forgotten(target: string): void {
+    this.breakerState.remove({ target });
+    this.breakerOpened.remove({ target });
+  }
+
+  inflightChanged(target: string, inflight: number): void {
+    if (inflight === 0) this.targetInflight.remove({ target });
+    else this.targetInflight.set({ target }, inflight);
+  }
+}
