@@ -28,6 +28,12 @@ export interface BatchContext {
   onAborted(fn: () => void): void;
   heartbeat(): Promise<void>;
   isRunning(): boolean;
+  /**
+   * Leaves `record` and the records after it in its partition for later: the unit commits
+   * only the records before it, and the partition is paused until `resumeAt` (epoch ms), then
+   * read again from `record`. For delay topics (records not yet due); batches only.
+   */
+  defer(record: ConsumedRecord<unknown>, resumeAt: number): void;
 }
 
 export interface BatchHandler<T> {
@@ -60,6 +66,13 @@ interface Unit<T> {
   letters: DeadLetter[];
   /** Offset to commit when the unit succeeds: last offset + 1. */
   commitOffset: string;
+  /** Set when the handler deferred part of the unit (see BatchContext.defer). */
+  deferred?: Deferral;
+}
+
+interface Deferral {
+  offset: string;
+  resumeAt: number;
 }
 
 /**
@@ -80,6 +93,8 @@ export class ConsumerRuntime<T> {
   private readonly raw = new WeakMap<object, KafkaMessage>();
   /** Per input partition, the tail of the chain of work on it: batches and out-of-band transactions never interleave. */
   private readonly partitionLocks = new Map<string, Promise<unknown>>();
+  /** Partitions paused by a deferral, with the timer that resumes them. */
+  private readonly resumeTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -154,6 +169,8 @@ export class ConsumerRuntime<T> {
 
   /** Finishes the batch in flight, commits it, leaves the group. */
   async stop(): Promise<void> {
+    for (const t of this.resumeTimers.values()) clearTimeout(t);
+    this.resumeTimers.clear();
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
     await Promise.all([...this.txProducers.values()].map((p) => p.disconnect()));
@@ -170,7 +187,7 @@ export class ConsumerRuntime<T> {
     if (!this.options.transactionalIdPrefix) throw new Error('transaction() needs transactionalIdPrefix');
     const topicName = this.publisher.topicName(topic);
     await this.withPartitionLock(topicName, partition, async () => {
-      const { ctx, sends, letters, committed, aborted } = this.newContext({ heartbeat: async () => undefined, isRunning: () => this.joined });
+      const { ctx, sends, letters, committed, aborted } = this.newContext({ heartbeat: async () => undefined, isRunning: () => this.joined }, null);
       try {
         await work(ctx);
         if (sends.length > 0 || letters.length > 0) {
@@ -207,7 +224,7 @@ export class ConsumerRuntime<T> {
     }
   }
 
-  private newContext(payload: { heartbeat: () => Promise<void>; isRunning: () => boolean }) {
+  private newContext(payload: { heartbeat: () => Promise<void>; isRunning: () => boolean }, unit: Unit<T> | null) {
     const sends: Array<{ topic: TopicId; records: OutgoingRecord[] }> = [];
     const letters: DeadLetter[] = [];
     const committed: Array<() => void> = [];
@@ -219,6 +236,10 @@ export class ConsumerRuntime<T> {
       onAborted: (fn) => aborted.push(fn),
       heartbeat: payload.heartbeat,
       isRunning: payload.isRunning,
+      defer: (record, resumeAt) => {
+        if (!unit) throw new Error('defer() is only possible while handling a batch');
+        if (!unit.deferred || BigInt(record.offset) < BigInt(unit.deferred.offset)) unit.deferred = { offset: record.offset, resumeAt };
+      },
     };
     return { ctx, sends, letters, committed, aborted };
   }
@@ -240,16 +261,35 @@ export class ConsumerRuntime<T> {
       commitOffset: next(batch.messages[batch.messages.length - 1].offset),
     };
     const done = await this.runWithAttempts(whole, payload);
+    let deferred = whole.deferred;
     if (!done) {
       if (!payload.isRunning() || payload.isStale()) return;
-      await this.isolate(units, payload);
+      deferred = await this.isolate(units, payload);
     }
-    payload.resolveOffset(batch.messages[batch.messages.length - 1].offset);
+    if (deferred) this.pauseUntil(payload, deferred);
+    else payload.resolveOffset(batch.messages[batch.messages.length - 1].offset);
     timer();
   }
 
-  /** Processes records one at a time so that only the one that keeps failing is dead-lettered. */
-  private async isolate(units: Array<ConsumedRecord<T> | DeadLetter>, payload: EachBatchPayload): Promise<void> {
+  /**
+   * A deferral: the records from `deferred.offset` on are read again once the partition
+   * resumes (kafkajs fetches a partition from its last resolved offset).
+   */
+  private pauseUntil(payload: EachBatchPayload, deferred: Deferral): void {
+    const { topic, partition } = payload.batch;
+    payload.resolveOffset((BigInt(deferred.offset) - 1n).toString());
+    const key = `${topic}:${partition}`;
+    clearTimeout(this.resumeTimers.get(key));
+    this.consumer?.pause([{ topic, partitions: [partition] }]);
+    const timer = setTimeout(() => {
+      this.resumeTimers.delete(key);
+      this.consumer?.resume([{ topic, partitions: [partition] }]);
+    }, Math.max(0, deferred.resumeAt - Date.now()));
+    this.resumeTimers.set(key, timer);
+  }
+
+  /** Processes records one at a time so that only the one that keeps failing is dead-lettered; stops at a deferral. */
+  private async isolate(units: Array<ConsumedRecord<T> | DeadLetter>, payload: EachBatchPayload): Promise<Deferral | undefined> {
     this.logger.warn({ group: this.groupId, topic: payload.batch.topic, partition: payload.batch.partition, size: units.length }, 'batch keeps failing; isolating the failing record');
     for (const u of units) {
       if (!payload.isRunning() || payload.isStale()) return;
@@ -257,7 +297,9 @@ export class ConsumerRuntime<T> {
         await this.runWithAttempts({ records: [], letters: [u], commitOffset: next(u.offset) }, payload);
         continue;
       }
-      const ok = await this.runWithAttempts({ records: [u], letters: [], commitOffset: next(u.offset) }, payload);
+      const single: Unit<T> = { records: [u], letters: [], commitOffset: next(u.offset) };
+      const ok = await this.runWithAttempts(single, payload);
+      if (single.deferred) return single.deferred;
       if (!ok) {
         const letter = this.letterFor(u, 'handler_error', this.lastError?.message ?? 'handler failed');
         await this.runWithAttempts({ records: [], letters: [letter], commitOffset: next(u.offset) }, payload);
@@ -289,20 +331,29 @@ export class ConsumerRuntime<T> {
 
   private async runUnit(unit: Unit<T>, payload: EachBatchPayload): Promise<void> {
     const { topic, partition } = payload.batch;
-    const { ctx, sends, letters, committed, aborted } = this.newContext({
-      heartbeat: payload.heartbeat,
-      isRunning: () => payload.isRunning() && !payload.isStale(),
-    });
+    unit.deferred = undefined;
+    const { ctx, sends, letters, committed, aborted } = this.newContext(
+      {
+        heartbeat: payload.heartbeat,
+        isRunning: () => payload.isRunning() && !payload.isStale(),
+      },
+      unit,
+    );
     letters.push(...unit.letters);
     try {
       if (unit.records.length > 0) await this.options.handler(unit.records, ctx);
+      // set by ctx.defer() during the handler (TypeScript cannot see that assignment)
+      const deferral = unit.deferred as Deferral | undefined;
+      const commitOffset = deferral && BigInt(deferral.offset) < BigInt(unit.commitOffset) ? deferral.offset : unit.commitOffset;
+      // records from the deferral on are read again later: their dead letters go then, not twice
+      if (deferral) for (let i = letters.length - 1; i >= 0; i--) if (BigInt(letters[i].offset) >= BigInt(commitOffset)) letters.splice(i, 1);
       if (this.options.transactionalIdPrefix) {
         const producer = await this.txProducer(topic, partition);
         const txn = await producer.transaction();
         try {
           await this.publisher.send(txn, sends);
           await sendDeadLetters(txn, letters, this.groupId);
-          await txn.sendOffsets({ consumerGroupId: this.groupId, topics: [{ topic, partitions: [{ partition, offset: unit.commitOffset }] }] });
+          await txn.sendOffsets({ consumerGroupId: this.groupId, topics: [{ topic, partitions: [{ partition, offset: commitOffset }] }] });
           await txn.commit();
         } catch (err) {
           await txn.abort().catch(() => this.dropTxProducer(topic, partition));
@@ -312,7 +363,7 @@ export class ConsumerRuntime<T> {
       } else {
         await this.publisher.send(this.producer!, sends);
         await sendDeadLetters(this.producer!, letters, this.groupId);
-        await this.consumer!.commitOffsets([{ topic, partition, offset: unit.commitOffset }]);
+        await this.consumer!.commitOffsets([{ topic, partition, offset: commitOffset }]);
       }
     } catch (err) {
       for (const fn of aborted) fn();
