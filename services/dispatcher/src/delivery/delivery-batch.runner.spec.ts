@@ -1,0 +1,274 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import type { DeliveryAttemptResult, DeliveryJob, TopicId } from '@callhooks/contracts';
+import type { BatchContext, ConsumedRecord, OutgoingRecord } from '@callhooks/kafka';
+import { DeliveryBatchRunner, HANDOFF_HEADER } from './delivery-batch.runner';
+import { targetOrigin } from './delivery-job.validation';
+import { DeliveryExecutor, type Outgoing } from './delivery.executor';
+import { DeliveryMetrics } from './delivery.metrics';
+import { DetachedAttempts } from './detached-attempts';
+import { RetrySchedule } from './retry-schedule';
+import { TargetBreakers } from './target-breakers';
+import { TargetHttpClient } from './target-http.client';
+import { TargetSlots } from './target-slots';
+import { WebhookDirectory, type WebhookStatus } from './webhook-directory';
+
+// Real HTTP against two in-process receivers on loopback: one answers at once, one never.
+let healthy: Server;
+let hanging: Server;
+let healthyUrl: string;
+let hangingUrl: string;
+let healthyHits = 0;
+
+beforeAll(async () => {
+  healthy = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      healthyHits++;
+      res.end('ok');
+    });
+  });
+  hanging = createServer((req) => req.resume());
+  await new Promise<void>((r) => healthy.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', r));
+  healthyUrl = `http://127.0.0.1:${(healthy.address() as AddressInfo).port}/hook`;
+  hangingUrl = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/hook`;
+});
+afterAll(async () => {
+  for (const s of [healthy, hanging]) {
+    s.closeAllConnections();
+    await new Promise((r) => s.close(r));
+  }
+});
+
+class StaticWebhooks extends WebhookDirectory {
+  constructor(private readonly byId: Record<string, WebhookStatus>) {
+    super();
+  }
+  status(id: string): WebhookStatus {
+    return this.byId[id] ?? { state: 'unknown' };
+  }
+  ready() {
+    return Promise.resolve();
+  }
+  isReady() {
+    return true;
+  }
+}
+
+class RecordingContext implements BatchContext {
+  readonly sent: Array<{ topic: TopicId; record: OutgoingRecord }> = [];
+  deferred?: { offset: string; resumeAt: number };
+  send(topic: TopicId, records: OutgoingRecord[]) {
+    for (const record of records) this.sent.push({ topic, record });
+  }
+  deadLetter() {
+    throw new Error('not expected');
+  }
+  onCommitted() {}
+  onAborted() {}
+  heartbeat() {
+    return Promise.resolve();
+  }
+  isRunning() {
+    return true;
+  }
+  defer(record: ConsumedRecord<unknown>, resumeAt: number) {
+    this.deferred = { offset: record.offset, resumeAt };
+  }
+  on(topic: TopicId) {
+    return this.sent.filter((s) => s.topic === topic);
+  }
+  results() {
+    return this.on('deliveryResults').map((s) => s.record.value as DeliveryAttemptResult);
+  }
+}
+
+const secret = 'whsec_' + Buffer.from('0123456789abcdef0123456789abcdef').toString('base64');
+const webhooks = new StaticWebhooks({
+  wh: { state: 'active', enabled: true, secrets: [{ secret, expires_at: null }] },
+  off: { state: 'active', enabled: false, secrets: [{ secret, expires_at: null }] },
+  gone: { state: 'deleted' },
+});
+
+function job(n: number, url: string, over: Partial<DeliveryJob> = {}): DeliveryJob {
+  return {
+    delivery_id: `d-${n}`,
+    webhook_id: 'wh',
+    customer_id: 'c',
+    environment_id: 'e',
+    event_id: `ev-${n}`,
+    event: 'Call:Hangup',
+    call_uuid: `call-${n}`,
+    origin: 'EVENT',
+    method: 'POST',
+    url,
+    body: `{"n":${n}}`,
+    headers: {},
+    attempt: 1,
+    created_at: Date.now(),
+    not_before: null,
+    ...over,
+  };
+}
+
+let offset = 0;
+function record(value: DeliveryJob, headers: Record<string, string> = {}): ConsumedRecord<DeliveryJob> {
+  return { topic: 't', partition: 0, offset: String(offset++), key: new URL(value.url).origin, value, headers, timestamp: Date.now() };
+}
+
+function setup(over: { deadline?: number; timeout?: number } = {}) {
+  const late: Outgoing[] = [];
+  const metrics = new DeliveryMetrics(new Registry());
+  const schedule = new RetrySchedule({ tierDelaysMs: [200, 400, 800, 1600, 3200], jitter: 0, maxAttempts: 3, maxAgeMs: 60_000 });
+  const breakers = new TargetBreakers({ resetTimeoutMs: 60_000, errorThresholdPercentage: 50, volumeThreshold: 100, rollingWindowMs: 30_000, consecutiveFailures: 2 }, metrics);
+  const slots = new TargetSlots(2, 100, metrics);
+  const timeout = over.timeout ?? 1200;
+  const http = new TargetHttpClient({ attemptTimeoutMs: timeout, snippetBytes: 100, allowPrivateTargets: true, maxSocketsPerTarget: 2 });
+  const detached = new DetachedAttempts(60_000);
+  const executor = new DeliveryExecutor({ userAgent: 'callhooks/test', unknownWebhookGraceMs: 1000 }, schedule, breakers, http, webhooks, metrics);
+  const runner = new DeliveryBatchRunner(
+    { batchDeadlineMs: over.deadline ?? 300, attemptTimeoutMs: timeout, instanceId: 'test' },
+    executor,
+    slots,
+    detached,
+    schedule,
+    async (outputs) => void late.push(...outputs),
+    metrics,
+    pino({ level: 'silent' }),
+  );
+  const stop = () => {
+    breakers.shutdown();
+    http.destroy();
+    detached.stop();
+  };
+  return { runner, late, slots, breakers, detached, stop };
+}
+
+describe('DeliveryBatchRunner', () => {
+  it('a hanging target does not hold back a healthy one in the same batch; its attempts go on detached', async () => {
+    const { runner, late, stop } = setup();
+    const ctx = new RecordingContext();
+    const records = [...[1, 2, 3, 4, 5].map((n) => record(job(n, hangingUrl))), ...[6, 7, 8, 9, 10].map((n) => record(job(n, healthyUrl)))];
+    const started = Date.now();
+    await runner.handle('deliveries', records, ctx);
+    const took = Date.now() - started;
+    expect(took).toBeLessThan(800); // the deadline (300 ms), not the attempt timeout (1200 ms)
+
+    const results = ctx.results();
+    expect(results.filter((r) => r.outcome === 'SUCCEEDED').map((r) => r.delivery_id).sort()).toEqual(['d-10', 'd-6', 'd-7', 'd-8', 'd-9']);
+    // the hanging target: 2 attempts (its concurrency) detached with safety copies, 3 postponed without an attempt
+    const tierRecords = ctx.sent.filter((s) => s.topic.startsWith('deliveriesRetry'));
+    const copies = tierRecords.filter((s) => s.record.headers?.[HANDOFF_HEADER]);
+    const postponed = tierRecords.filter((s) => !s.record.headers?.[HANDOFF_HEADER]);
+    expect(copies).toHaveLength(2);
+    expect(postponed).toHaveLength(3);
+    for (const p of postponed) expect((p.record.value as DeliveryJob).attempt).toBe(1);
+    for (const c of copies) expect((c.record.value as DeliveryJob).not_before).toBeGreaterThan(started + 1200);
+
+    // the detached attempts time out later; their results are published then
+    await new Promise((r) => setTimeout(r, 1300));
+    const lateResults = late.filter((o) => o.topic === 'deliveryResults').map((o) => o.record.value as DeliveryAttemptResult);
+    expect(lateResults).toHaveLength(2);
+    expect(lateResults.every((r) => r.outcome === 'RETRYING' && r.error_class === 'timeout')).toBe(true);
+
+    // when a copy comes back, it carries only the follow-up: attempt 2, no second attempt 1
+    const copy = copies[0];
+    const ctx2 = new RecordingContext();
+    await runner.handle('deliveriesRetry5s', [record({ ...(copy.record.value as DeliveryJob), not_before: Date.now() - 1 }, copy.record.headers as Record<string, string>)], ctx2);
+    expect(ctx2.results()).toHaveLength(0);
+    expect(ctx2.sent).toHaveLength(1);
+    expect((ctx2.sent[0].record.value as DeliveryJob).attempt).toBe(2);
+    stop();
+  });
+
+  it('reschedules at once the jobs of a target saturated by detached attempts (no waiting for the deadline)', async () => {
+    const { runner, stop } = setup({ deadline: 500, timeout: 3000 });
+    await runner.handle('deliveries', [1, 2].map((n) => record(job(n, hangingUrl))), new RecordingContext());
+    const ctx = new RecordingContext();
+    const started = Date.now();
+    await runner.handle('deliveries', [record(job(3, hangingUrl)), record(job(4, healthyUrl))], ctx);
+    expect(Date.now() - started).toBeLessThan(300);
+    expect(ctx.results().map((r) => [r.delivery_id, r.outcome])).toEqual([['d-4', 'SUCCEEDED']]);
+    expect(ctx.sent.filter((s) => s.topic === 'deliveriesRetry5s').map((s) => (s.record.value as DeliveryJob).delivery_id)).toEqual(['d-3']);
+    stop();
+  });
+
+  it('a copy this process does not know (restart) is attempted again', async () => {
+    const { runner, stop } = setup();
+    const ctx = new RecordingContext();
+    const hits = healthyHits;
+    await runner.handle('deliveriesRetry5s', [record({ ...job(1, healthyUrl), not_before: Date.now() - 1 }, { [HANDOFF_HEADER]: 'other-instance:d-1#1' })], ctx);
+    expect(ctx.results().map((r) => r.outcome)).toEqual(['SUCCEEDED']);
+    expect(healthyHits).toBe(hits + 1);
+    stop();
+  });
+
+  it('handles the due prefix of a retry tier batch and defers from the first job not yet due', async () => {
+    const { runner, stop } = setup();
+    const ctx = new RecordingContext();
+    const now = Date.now();
+    const records = [record({ ...job(1, healthyUrl), not_before: now - 10 }), record({ ...job(2, healthyUrl), not_before: now + 5_000 }), record({ ...job(3, healthyUrl), not_before: now - 5 })];
+    await runner.handle('deliveriesRetry30s', records, ctx);
+    expect(ctx.deferred).toEqual({ offset: records[1].offset, resumeAt: now + 5_000 });
+    expect(ctx.results().map((r) => r.delivery_id)).toEqual(['d-1']);
+    stop();
+  });
+
+  it('drops jobs of deleted or disabled webhooks with a FAILED result (a TEST may target a disabled one)', async () => {
+    const { runner, stop } = setup();
+    const ctx = new RecordingContext();
+    await runner.handle(
+      'deliveries',
+      [record(job(1, healthyUrl, { webhook_id: 'gone' })), record(job(2, healthyUrl, { webhook_id: 'off' })), record(job(3, healthyUrl, { webhook_id: 'off', origin: 'TEST' }))],
+      ctx,
+    );
+    expect(ctx.results().map((r) => [r.delivery_id, r.outcome, r.error_class])).toEqual([
+      ['d-1', 'FAILED', 'webhook_deleted'],
+      ['d-2', 'FAILED', 'webhook_disabled'],
+      ['d-3', 'SUCCEEDED', null],
+    ]);
+    expect(ctx.on('deliveriesDlq')).toHaveLength(0);
+    stop();
+  });
+
+  it('postpones a job of a webhook not yet seen, within the grace period, without a result', async () => {
+    const { runner, stop } = setup();
+    const ctx = new RecordingContext();
+    await runner.handle('deliveries', [record(job(1, healthyUrl, { webhook_id: 'new-one' })), record(job(2, healthyUrl, { webhook_id: 'old-one', created_at: Date.now() - 5000 }))], ctx);
+    expect(ctx.on('deliveriesRetry5s').map((s) => (s.record.value as DeliveryJob).delivery_id)).toEqual(['d-1']);
+    expect(ctx.results().map((r) => [r.delivery_id, r.outcome, r.error_class])).toEqual([['d-2', 'FAILED', 'webhook_unknown']]);
+    stop();
+  });
+
+  it('retries a failure through the next tier and dead-letters it after the last attempt', async () => {
+    const { runner, stop } = setup({ timeout: 200, deadline: 1000 });
+    const ctx = new RecordingContext();
+    await runner.handle('deliveries', [record(job(1, hangingUrl, { attempt: 2 })), record(job(2, hangingUrl, { attempt: 3 }))], ctx);
+    const results = ctx.results();
+    expect(results.map((r) => [r.delivery_id, r.attempt, r.outcome])).toEqual([
+      ['d-1', 2, 'RETRYING'],
+      ['d-2', 3, 'FAILED'],
+    ]);
+    const next = ctx.on('deliveriesRetry30s');
+    expect((next[0].record.value as DeliveryJob).attempt).toBe(3);
+    expect(results[0].next_attempt_at).toBe((next[0].record.value as DeliveryJob).not_before);
+    const dlq = ctx.on('deliveriesDlq');
+    expect((dlq[0].record.value as DeliveryJob).delivery_id).toBe('d-2');
+    expect(String(dlq[0].record.headers?.['x-callhooks-dlq-reason'])).toContain('max_attempts');
+    stop();
+  });
+
+  it('reschedules with a BREAKER_OPEN result, without using up the attempt, when the breaker is open', async () => {
+    const { runner, breakers, stop } = setup({ timeout: 100, deadline: 1000 });
+    await runner.handle('deliveries', [record(job(1, hangingUrl)), record(job(2, hangingUrl))], new RecordingContext());
+    expect(breakers.state(targetOrigin(hangingUrl))).toBe('open'); // two timeouts in a row
+    const ctx = new RecordingContext();
+    await runner.handle('deliveries', [record(job(3, hangingUrl, { attempt: 4 }))], ctx);
+    expect(ctx.results().map((r) => [r.outcome, r.attempt, r.error_class])).toEqual([['BREAKER_OPEN', 4, 'breaker_open']]);
+    expect((ctx.on('deliveriesRetry5s')[0].record.value as DeliveryJob).attempt).toBe(4);
+    stop();
+  });
+});
