@@ -4,3 +4,4 @@ export * from './events';
 export * from './fields';
 export * from './generated/avro-types';
 export * from './errors';
+export * from './time-format';
