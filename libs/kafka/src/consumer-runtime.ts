@@ -124,7 +124,12 @@ export class ConsumerRuntime<T> {
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       this.joined = true;
       this.logger.info({ group: this.groupId, assignment: e.payload.memberAssignment }, 'joined consumer group');
-      if (this.options.onAssigned) this.pendingAssignment = this.options.onAssigned(e.payload.memberAssignment);
+      if (this.options.onAssigned || this.options.transactionalIdPrefix) {
+        const pending = this.prepareAssignment(e.payload.memberAssignment);
+        // batches await it (and fail with it); this only keeps a failure from going unhandled
+        pending.catch((err) => this.logger.error({ group: this.groupId, err }, 'preparing the assigned partitions failed'));
+        this.pendingAssignment = pending;
+      }
     });
     consumer.on(consumer.events.CRASH, (e) => {
       this.crashed = e.payload.error;
@@ -152,6 +157,27 @@ export class ConsumerRuntime<T> {
   }
 
   private pendingAssignment?: Promise<void>;
+
+  /**
+   * Before any work on newly assigned partitions: in transactional mode, fence the previous
+   * owner of each partition (initialising our producer for it bumps the transactional id's
+   * epoch, and the coordinator aborts the transaction a crashed owner left open; otherwise a
+   * read_committed restore would stall on it until the transaction timeout), then onAssigned.
+   */
+  private async prepareAssignment(assignment: Record<string, number[]>): Promise<void> {
+    if (this.options.transactionalIdPrefix) {
+      for (const [topic, partitions] of Object.entries(assignment)) {
+        await Promise.all(
+          partitions.map(async (partition) => {
+            const producer = await this.txProducer(topic, partition);
+            const txn = await producer.transaction();
+            await txn.abort();
+          }),
+        );
+      }
+    }
+    await this.options.onAssigned?.(assignment);
+  }
 
   /** Readiness: joined to the group and not crashed for good. */
   async check(): Promise<void> {
