@@ -1,13 +1,39 @@
 import { z } from 'zod';
 import { commonEnvSchema, env, kafkaSettings, loadConfig, registrySettings, withSaslCheck, type KafkaSettings, type RegistrySettings } from '@callhooks/config';
+import type { EnrichmentTimings } from '../enrichment/call-state.reducer';
 
 const SERVICE = 'enricher';
+
+const MINUTE = 60_000;
 
 export const enricherEnvSchema = withSaslCheck(
   commonEnvSchema.extend({
     HTTP_PORT: env.port().default(3001),
+    /** Consumer group of the enricher instances; also the prefix of their transactional ids. */
+    ENRICHER_CONSUMER_GROUP: env.string().default('callhooks-enricher'),
+    /** Input partitions processed at once by one instance. */
+    ENRICHER_PARTITION_CONCURRENCY: env.int(1, 64).default(3),
+    /** After the last leg hangs up, how long Call:Hangup waits for stragglers (a leg, the queue's verdict). 0 = at once. */
+    ENRICHER_HANGUP_SETTLE_MS: env.int(0, 10 * MINUTE).default(1000),
+    /** After the call ended, how long Call:Reporting waits for late legs. */
+    ENRICHER_REPORTING_GRACE_MS: env.int(0, 60 * MINUTE).default(5000),
+    /** After the call ended, the longest Call:Reporting waits (for the recording); then it goes with what is known. */
+    ENRICHER_REPORTING_MAX_WAIT_MS: env.int(0, 24 * 60 * MINUTE).default(60000),
+    /** How long a reported call is remembered to recognise its late legs, before it is tombstoned. */
+    ENRICHER_CLOSED_RETENTION_MS: env.int(0, 7 * 24 * 60 * MINUTE).default(10 * MINUTE),
+    /** A call with no raw event for this long, and not ended, is given up (its hangup was lost). */
+    ENRICHER_STALE_CALL_MS: env.int(MINUTE, 30 * 24 * 60 * MINUTE).default(24 * 60 * MINUTE),
+    /** How often the timer scheduler looks for due deadlines. */
+    ENRICHER_TIMER_INTERVAL_MS: env.int(10, MINUTE).default(250),
   }),
-);
+).superRefine((v, ctx) => {
+  if (v.ENRICHER_REPORTING_MAX_WAIT_MS < v.ENRICHER_REPORTING_GRACE_MS) {
+    ctx.addIssue({ code: 'custom', path: ['ENRICHER_REPORTING_MAX_WAIT_MS'], message: `must not be shorter than ENRICHER_REPORTING_GRACE_MS (${v.ENRICHER_REPORTING_GRACE_MS})` });
+  }
+  if (v.ENRICHER_REPORTING_MAX_WAIT_MS < v.ENRICHER_HANGUP_SETTLE_MS) {
+    ctx.addIssue({ code: 'custom', path: ['ENRICHER_REPORTING_MAX_WAIT_MS'], message: `must not be shorter than ENRICHER_HANGUP_SETTLE_MS (${v.ENRICHER_HANGUP_SETTLE_MS})` });
+  }
+});
 
 export interface EnricherConfig {
   service: typeof SERVICE;
@@ -16,6 +42,12 @@ export interface EnricherConfig {
   kafka: KafkaSettings;
   registry: RegistrySettings;
   shutdownTimeoutMs: number;
+  enrichment: {
+    consumerGroup: string;
+    partitionConcurrency: number;
+    timerIntervalMs: number;
+    timings: EnrichmentTimings;
+  };
 }
 
 /** Injection token of the validated configuration. */
@@ -30,5 +62,17 @@ export function loadEnricherConfig(source: Record<string, string | undefined> = 
     kafka: kafkaSettings(e, SERVICE),
     registry: registrySettings(e),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    enrichment: {
+      consumerGroup: e.ENRICHER_CONSUMER_GROUP,
+      partitionConcurrency: e.ENRICHER_PARTITION_CONCURRENCY,
+      timerIntervalMs: e.ENRICHER_TIMER_INTERVAL_MS,
+      timings: {
+        hangupSettleMs: e.ENRICHER_HANGUP_SETTLE_MS,
+        reportingGraceMs: e.ENRICHER_REPORTING_GRACE_MS,
+        reportingMaxWaitMs: e.ENRICHER_REPORTING_MAX_WAIT_MS,
+        closedRetentionMs: e.ENRICHER_CLOSED_RETENTION_MS,
+        staleCallMs: e.ENRICHER_STALE_CALL_MS,
+      },
+    },
   };
 }

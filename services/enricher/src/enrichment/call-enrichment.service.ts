@@ -1,0 +1,105 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import { Registry } from 'prom-client';
+import type { CallEvent, CallLegEvent } from '@callhooks/contracts';
+import type { BatchContext, ConsumedRecord } from '@callhooks/kafka';
+import { ENRICHER_CONFIG, type EnricherConfig } from '../config/enricher.config';
+import { toSnapshot, type CallRecord } from './call-state';
+import { applyLegs, fireTimers, type EnrichmentTimings } from './call-state.reducer';
+import { CallStateStore } from './call-state.store';
+import { EnricherMetrics } from './enricher.metrics';
+
+/**
+ * The enricher's unit of work, for a consumed batch and for due timers alike: run the pure
+ * reducer against the committed state, queue the events and the changed call states (the
+ * changelog, on the input partition, keyed by call) in the same Kafka transaction, and touch
+ * the in-memory store only once that transaction committed.
+ */
+@Injectable()
+export class CallEnrichmentService {
+  readonly store = new CallStateStore();
+  readonly metrics: EnricherMetrics;
+  private readonly timings: EnrichmentTimings;
+
+  constructor(
+    @Inject(ENRICHER_CONFIG) config: EnricherConfig,
+    @Inject(Registry) registry: Registry,
+    private readonly logger: PinoLogger,
+  ) {
+    this.logger.setContext(CallEnrichmentService.name);
+    this.timings = config.enrichment.timings;
+    this.metrics = new EnricherMetrics(registry, { open: () => this.store.open, closed: () => this.store.closed });
+  }
+
+  /** One consumed batch of one input partition. */
+  handleLegs(records: Array<ConsumedRecord<CallLegEvent>>, ctx: BatchContext): void {
+    const partition = records[0].partition;
+    const now = Date.now();
+    const byCall = new Map<string, Array<ConsumedRecord<CallLegEvent>>>();
+    for (const r of records) {
+      const list = byCall.get(r.value.call_uuid);
+      if (list) list.push(r);
+      else byCall.set(r.value.call_uuid, [r]);
+    }
+    const changes = new Map<string, CallRecord | null>();
+    const events: CallEvent[] = [];
+    let duplicates = 0;
+    let late = 0;
+    for (const [callUuid, legs] of byCall) {
+      const outcome = applyLegs(this.store.get(partition, callUuid), legs.map((r) => r.value), now, this.timings);
+      outcome.verdicts.forEach((verdict, i) => {
+        const r = legs[i];
+        if (verdict.kind === 'duplicate') duplicates++;
+        else if (verdict.kind === 'rejected') ctx.deadLetter(r, 'contract_violation', verdict.reason);
+        else if (verdict.kind === 'late') {
+          late++;
+          this.logger.info({ callUuid, eventId: r.value.event_id, kind: r.value.kind, partition, offset: r.offset }, 'late leg of a reported call: not re-reported');
+        }
+      });
+      if (outcome.changed) changes.set(callUuid, outcome.record!);
+      events.push(...outcome.events);
+    }
+    this.queue(ctx, partition, changes, events);
+    ctx.onCommitted(() => {
+      if (duplicates > 0) this.metrics.duplicateLegs.inc(duplicates);
+      if (late > 0) this.metrics.lateLegs.inc(late);
+    });
+  }
+
+  /** Fires the due timers of one partition (inside the partition's out-of-band transaction). */
+  fireDueTimers(partition: number, ctx: BatchContext): void {
+    const now = Date.now();
+    const changes = new Map<string, CallRecord | null>();
+    const events: CallEvent[] = [];
+    let expired = 0;
+    for (const [callUuid, record] of this.store.due(partition, now)) {
+      const outcome = fireTimers(record, now, this.timings);
+      if (!outcome) continue;
+      if (outcome.kind === 'evaluated') {
+        changes.set(callUuid, outcome.record);
+        events.push(...outcome.events);
+      } else {
+        changes.set(callUuid, null);
+        if (outcome.kind === 'expired') {
+          expired++;
+          this.logger.warn({ callUuid, partition, legs: outcome.call.legs.length, lastSeenAt: new Date(outcome.call.lastSeenAt).toISOString() }, 'call went silent without ending: given up');
+        }
+      }
+    }
+    this.queue(ctx, partition, changes, events);
+    ctx.onCommitted(() => {
+      if (expired > 0) this.metrics.expiredCalls.inc(expired);
+    });
+  }
+
+  private queue(ctx: BatchContext, partition: number, changes: Map<string, CallRecord | null>, events: CallEvent[]): void {
+    const epoch = this.store.epoch(partition);
+    if (events.length > 0) ctx.send('callEvents', events.map((e) => ({ key: e.call_uuid, value: e })));
+    // the changelog partition is the input partition: a partition's state restores from one place
+    if (changes.size > 0) ctx.send('enricherState', [...changes].map(([callUuid, record]) => ({ key: callUuid, value: record ? toSnapshot(record) : null, partition })));
+    ctx.onCommitted(() => {
+      this.store.apply(partition, changes, epoch);
+      this.metrics.emitted(events);
+    });
+  }
+}

@@ -1,0 +1,134 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import type { CallLegEvent, CallStateSnapshot } from '@callhooks/contracts';
+import { KafkaContext, TopicReader, type ConsumerRuntime } from '@callhooks/kafka';
+import { ReadinessChecks } from '@callhooks/observability';
+import { ENRICHER_CONFIG, type EnricherConfig } from '../config/enricher.config';
+import { CallEnrichmentService } from './call-enrichment.service';
+import { fromSnapshot, type CallRecord } from './call-state';
+import { CallTimersScheduler } from './call-timers.scheduler';
+import { legContractViolation } from './leg-contract';
+
+/**
+ * Wires the enricher to Kafka, as Kafka Streams would: one consumer runtime over the raw
+ * call-leg topic, exactly-once (one transactional producer per input partition; the events,
+ * the changelog records and the consumed offsets commit together), and the state of each
+ * assigned partition restored from the compacted changelog before any of its records is
+ * handled.
+ */
+@Injectable()
+export class CallLegsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private runtime?: ConsumerRuntime<CallLegEvent>;
+  private restoreReader?: TopicReader<CallStateSnapshot>;
+
+  constructor(
+    @Inject(ENRICHER_CONFIG) private readonly config: EnricherConfig,
+    private readonly kafka: KafkaContext,
+    private readonly enrichment: CallEnrichmentService,
+    private readonly scheduler: CallTimersScheduler,
+    private readonly readiness: ReadinessChecks,
+    private readonly logger: PinoLogger,
+  ) {
+    this.logger.setContext(CallLegsConsumer.name);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.readiness.register('call-legs-consumer', async () => {
+      if (!this.runtime) throw new Error('the call-legs consumer has not started');
+      await this.runtime.check();
+      if (this.enrichment.store.isRestoring()) throw new Error('restoring call state from the changelog');
+    });
+    const provisioner = await this.kafka.provisioner();
+    await provisioner.ensure({ consumes: ['callLegs'], produces: ['callEvents', 'enricherState'] });
+    await this.checkChangelogPartitions();
+    const { consumerGroup, partitionConcurrency } = this.config.enrichment;
+    this.runtime = this.kafka.consumer<CallLegEvent>({
+      groupId: consumerGroup,
+      topics: ['callLegs'],
+      transactionalIdPrefix: consumerGroup,
+      concurrency: partitionConcurrency,
+      validate: (leg, record) => legContractViolation(leg, record.key),
+      onAssigned: (assignment) => this.restore(assignment),
+      handler: async (records, ctx) => this.enrichment.handleLegs(records, ctx),
+    });
+    await this.runtime.start();
+    this.scheduler.start(this.runtime);
+    this.logger.info({ topic: this.kafka.topicName('callLegs'), group: consumerGroup }, 'enriching call legs');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.restoreReader?.stop().catch(() => undefined);
+  }
+
+  /**
+   * The changelog of input partition p is partition p of the changelog topic, so it needs at
+   * least as many partitions as the input; fewer would put states where no restore finds them.
+   */
+  private async checkChangelogPartitions(): Promise<void> {
+    const admin = this.kafka.kafka.admin();
+    await admin.connect();
+    try {
+      const input = this.kafka.topicName('callLegs');
+      const changelog = this.kafka.topicName('enricherState');
+      const { topics } = await admin.fetchTopicMetadata({ topics: [input, changelog] });
+      const count = (name: string) => topics.find((t) => t.name === name)?.partitions.length ?? 0;
+      if (count(changelog) < count(input)) {
+        throw new Error(`the changelog ${changelog} has ${count(changelog)} partitions, fewer than the ${count(input)} of ${input}: add partitions to the changelog`);
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /**
+   * On every assignment: forget revoked partitions, then reload the assigned ones from the
+   * changelog (the in-memory copy of a partition kept across a rebalance may be stale: another
+   * instance may have owned it meanwhile). The runtime awaits this before handling batches.
+   */
+  private async restore(assignment: Record<string, number[]>): Promise<void> {
+    const partitions = assignment[this.kafka.topicName('callLegs')] ?? [];
+    const store = this.enrichment.store;
+    store.retainOnly(partitions);
+    store.beginRestore(partitions);
+    await this.scheduler.idle();
+    const started = Date.now();
+    const loaded = new Map(partitions.map((p) => [p, new Map<string, CallRecord>()]));
+    let unreadable = 0;
+    if (partitions.length > 0) {
+      const topic = this.kafka.topicName('enricherState');
+      this.restoreReader = new TopicReader<CallStateSnapshot>(this.kafka.kafka, this.kafka.serde, this.logger.logger, {
+        topic,
+        purpose: `${this.config.enrichment.consumerGroup}-restore`,
+        partitions,
+        onRecord: (r) => {
+          const calls = loaded.get(r.partition);
+          if (!calls) return;
+          if (r.value === null) {
+            calls.delete(r.key);
+            return;
+          }
+          try {
+            calls.set(r.key, fromSnapshot(r.key, r.value));
+          } catch (err) {
+            unreadable++;
+            calls.delete(r.key);
+            this.logger.error({ err, callUuid: r.key, partition: r.partition, offset: r.offset }, 'unreadable call state in the changelog: the call is dropped');
+          }
+        },
+        onUndecodable: (r) => {
+          unreadable++;
+          this.logger.error({ err: r.error, callUuid: r.key, partition: r.partition, offset: r.offset }, 'undecodable changelog record: skipped');
+        },
+      });
+      await this.restoreReader.readToEnd();
+      this.restoreReader = undefined;
+    }
+    let calls = 0;
+    for (const [p, states] of loaded) {
+      store.finishRestore(p, states);
+      calls += states.size;
+    }
+    this.enrichment.metrics.restores.inc(calls);
+    this.logger.info({ partitions, calls, unreadable, ms: Date.now() - started }, 'call state restored from the changelog');
+  }
+}
