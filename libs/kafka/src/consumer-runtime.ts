@@ -57,6 +57,12 @@ export interface ConsumerRuntimeOptions<T> {
   /** Attempts of a unit of work before the runtime isolates records and dead-letters the failing one. */
   maxAttempts?: number;
   fromBeginning?: boolean;
+  /**
+   * Longest wait of a fetch for new records (kafkajs maxWaitTimeInMs, default 5000). A resumed
+   * partition joins the next fetch only, so a consumer that pauses and resumes (delay topics)
+   * wants it short.
+   */
+  maxWaitTimeMs?: number;
   /** Called when the group assigns partitions (restore state here); called before any batch of them is handled. */
   onAssigned?: (assignment: Record<string, number[]>) => Promise<void>;
 }
@@ -119,6 +125,7 @@ export class ConsumerRuntime<T> {
       heartbeatInterval: 3000,
       allowAutoTopicCreation: false,
       readUncommitted: false,
+      ...(this.options.maxWaitTimeMs !== undefined ? { maxWaitTimeInMs: this.options.maxWaitTimeMs } : {}),
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
