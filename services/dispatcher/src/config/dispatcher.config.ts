@@ -51,6 +51,8 @@ export const dispatcherEnvSchema = withSaslCheck(
     /** A job naming a webhook the config view has never seen waits this long (config lag) before it is dropped. */
     DISPATCHER_UNKNOWN_WEBHOOK_GRACE_MS: env.int(0, 3_600_000).default(60_000),
     DISPATCHER_USER_AGENT: env.optionalString(),
+    /** Longest wait of a Kafka fetch: bounds how late a resumed retry tier partition is read again. */
+    DISPATCHER_FETCH_MAX_WAIT_MS: env.int(10, 10_000).default(500),
   }),
 );
 
@@ -79,6 +81,7 @@ export interface DeliverySettings {
   snippetBytes: number;
   userAgent: string;
   unknownWebhookGraceMs: number;
+  fetchMaxWaitMs: number;
   breaker: {
     resetTimeoutMs: number;
     errorThresholdPercentage: number;
@@ -114,6 +117,7 @@ export function loadDispatcherConfig(source: Record<string, string | undefined> 
       snippetBytes: e.DISPATCHER_RESPONSE_SNIPPET_BYTES,
       userAgent: e.DISPATCHER_USER_AGENT ?? `callhooks/${packageVersion()}`,
       unknownWebhookGraceMs: e.DISPATCHER_UNKNOWN_WEBHOOK_GRACE_MS,
+      fetchMaxWaitMs: e.DISPATCHER_FETCH_MAX_WAIT_MS,
       breaker: {
         resetTimeoutMs: e.DISPATCHER_BREAKER_RESET_MS,
         errorThresholdPercentage: e.DISPATCHER_BREAKER_ERROR_PERCENT,

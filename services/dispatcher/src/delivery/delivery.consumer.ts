@@ -103,6 +103,7 @@ export class DeliveryConsumer implements OnApplicationBootstrap, OnApplicationSh
       groupId: DELIVERY_GROUP,
       topics: this.consumedTopics(),
       concurrency: this.config.delivery.partitionConcurrency,
+      maxWaitTimeMs: this.config.delivery.fetchMaxWaitMs,
       validate: (job) => deliveryJobProblem(job),
       handler: async (records, ctx) => {
         const topic = this.topicIds.get(records[0].topic);

@@ -1,5 +1,5 @@
 import type { AttemptOutcome, DeliveryAttemptResult, DeliveryJob, TopicId } from '@callhooks/contracts';
-import type { OutgoingRecord } from '@callhooks/kafka';
+import { DLQ_HEADERS, type OutgoingRecord } from '@callhooks/kafka';
 import type { DeliveryMetrics } from './delivery.metrics';
 import { statusClass } from './delivery.metrics';
 import { signatureHeaders, signedContent, validSecrets } from './request-signer';
@@ -37,7 +37,8 @@ export interface ReadyJob {
   secrets: string[];
 }
 
-export const DLQ_REASON_HEADER = 'x-callhooks-dlq-reason';
+/** The deliveries DLQ carries its reason in the same header as every `<topic>.dlq`. */
+export const DLQ_REASON_HEADER = DLQ_HEADERS.reason;
 
 /**
  * The life of one delivery attempt, without Kafka: decide whether the job may be attempted
