@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -7,7 +8,7 @@ import { Registry } from 'prom-client';
 import type { CallEvent, CallLegEvent, TopicId } from '@callhooks/contracts';
 import { KafkaContext } from '@callhooks/kafka';
 import { ReadinessChecks } from '@callhooks/observability';
-import { testEnv, testKafkaSettings, TopicCollector } from '@callhooks/testing';
+import { eventually, testEnv, testKafkaSettings, TopicCollector } from '@callhooks/testing';
 import { AppModule } from '../src/app.module';
 import { loadEnricherConfig } from '../src/config/enricher.config';
 import type { EnrichmentTimings } from '../src/enrichment/call-state.reducer';
@@ -55,17 +56,28 @@ export class EnricherHarness {
     return app;
   }
 
-  /** The built enricher (`bash scripts/build.sh`) as a child process. */
-  startChild(extra: Record<string, string> = {}): ChildProcess {
+  /** The built enricher (`bash scripts/build.sh`) as a child process, listening on `port`. */
+  startChild(port: number, extra: Record<string, string> = {}): ChildProcess {
     const main = join(REPO_ROOT, 'dist/services/enricher/src/main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: build first with \`bash scripts/build.sh\``);
-    const child = spawn(process.execPath, [main], { env: { PATH: process.env.PATH ?? '', ...this.env({ HTTP_PORT: '0', ...extra }) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [main], { env: { PATH: process.env.PATH ?? '', ...this.env({ HTTP_PORT: String(port), ...extra }) }, stdio: ['ignore', 'pipe', 'pipe'] });
     // keep the pipes drained; show the child's errors in the test output
-    child.stdout?.resume();
-    child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[enricher child] ${d.toString()}`));
+    const relay = (d: Buffer) => {
+      for (const line of d.toString().split('\n')) if (/"level":"(error|fatal)"/.test(line) || (line && !line.startsWith('{'))) process.stderr.write(`[enricher child] ${line}\n`);
+    };
+    child.stdout?.on('data', relay);
+    child.stderr?.on('data', relay);
     this.children.add(child);
     child.once('exit', () => this.children.delete(child));
     return child;
+  }
+
+  /** Resolves once the child at `port` answers /readyz with 200 (joined, state restored). */
+  async childReady(port: number, timeoutMs = 60_000): Promise<void> {
+    await eventually(async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2000) });
+      if (res.status !== 200) throw new Error(`readyz answered ${res.status}: ${await res.text()}`);
+    }, timeoutMs, 250);
   }
 
   async publishLegs(legs: CallLegEvent[]): Promise<void> {
@@ -104,4 +116,16 @@ export class EnricherHarness {
 /** Events of one call, from a collector's values. */
 export function eventsOf(events: CallEvent[], callUuid: string): CallEvent[] {
   return events.filter((e) => e.call_uuid === callUuid);
+}
+
+/** A TCP port nobody listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
 }
