@@ -30,7 +30,7 @@ describe('dispatcher: delivery against the real servers', () => {
     await requireServers(['kafka', 'registry']);
     base = await receiver.start();
     await harness.provision();
-    await harness.publishWebhook('wh-1', [secret, rotatedSecret]);
+    await harness.publishWebhook('wh-1', [secret, rotatedSecret], { headers: { 'x-configured': 'yes', 'x-tenant': 'from-config' } });
     await harness.publishWebhook('wh-off', [secret], { enabled: false });
     results = await harness.results();
     app = await harness.startInProcess();
@@ -53,7 +53,8 @@ describe('dispatcher: delivery against the real servers', () => {
     expect(req.method).toBe('POST');
     expect(req.body).toBe(job.body);
     expect(req.headers['content-type']).toBe('application/json');
-    expect(req.headers['x-tenant']).toBe('acme');
+    expect(req.headers['x-tenant']).toBe('acme'); // the job's header wins over the webhook's
+    expect(req.headers['x-configured']).toBe('yes'); // the webhook's current custom headers
     expect(req.headers['user-agent']).toMatch(/^callhooks\/\d+\.\d+\.\d+/);
     expect(req.headers['webhook-id']).toBe(job.delivery_id);
     const headers = { 'webhook-id': String(req.headers['webhook-id']), 'webhook-timestamp': String(req.headers['webhook-timestamp']), 'webhook-signature': String(req.headers['webhook-signature']) };
@@ -106,6 +107,21 @@ describe('dispatcher: delivery against the real servers', () => {
     // the tier waits were honoured: 300 ms, then 600 ms
     expect(requests[1].receivedAt - requests[0].receivedAt).toBeGreaterThanOrEqual(290);
     expect(requests[2].receivedAt - requests[1].receivedAt).toBeGreaterThanOrEqual(590);
+  });
+
+  it('makes a single attempt of a REDELIVERY, not retried when it fails', async () => {
+    const { receiver, base } = await ownReceiver(extraReceivers);
+    receiver.script('/again', [], { kind: 'status', status: 500 });
+    const job = deliveryJob('wh-1', `${base}/again`, { origin: 'REDELIVERY', attempt: 5 });
+    await harness.publishJobs([job]);
+    const [result] = await eventually(() => {
+      const r = resultsOf(job.delivery_id);
+      if (r.length === 0) throw new Error('no result yet');
+      return r;
+    });
+    expect(result).toMatchObject({ outcome: 'FAILED', attempt: 5, status_code: 500, origin: 'REDELIVERY' });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(receiver.to('/again')).toHaveLength(1);
   });
 
   it('honours Retry-After on a 429', async () => {

@@ -55,7 +55,7 @@ export class DispatcherHarness {
     return app;
   }
 
-  async publishWebhook(id: string, secrets: string[], options: { enabled?: boolean; customerId?: string; version?: number; deleted?: boolean } = {}): Promise<void> {
+  async publishWebhook(id: string, secrets: string[], options: { enabled?: boolean; customerId?: string; version?: number; deleted?: boolean; headers?: Record<string, string> } = {}): Promise<void> {
     const record: ConfigRecord = {
       entity_type: 'WEBHOOK',
       entity_id: id,
@@ -70,7 +70,7 @@ export class DispatcherHarness {
         method: 'POST',
         url: 'http://unused.invalid/',
         body: null,
-        headers: {},
+        headers: options.headers ?? {},
         secrets: secrets.map((secret) => ({ secret, expires_at: null })),
       },
       environment: null,

@@ -8,6 +8,7 @@ interface Known {
   deleted: boolean;
   enabled: boolean;
   secrets: SigningSecret[];
+  headers: Record<string, string>;
 }
 
 /**
@@ -30,7 +31,7 @@ export class ConfigTopicWebhookDirectory extends WebhookDirectory {
     const w = this.webhooks.get(webhookId);
     if (!w) return { state: 'unknown' };
     if (w.deleted) return { state: 'deleted' };
-    return { state: 'active', enabled: w.enabled, secrets: w.secrets };
+    return { state: 'active', enabled: w.enabled, secrets: w.secrets, headers: w.headers };
   }
 
   isReady(): boolean {
@@ -56,7 +57,7 @@ export class ConfigTopicWebhookDirectory extends WebhookDirectory {
     if (!value) {
       // a tombstone: keys are '<entity_type>:<entity_id>'
       const [type, id] = splitKey(record.key);
-      if (type === 'WEBHOOK' && id) this.webhooks.set(id, { version: Number.MAX_SAFE_INTEGER, deleted: true, enabled: false, secrets: [] });
+      if (type === 'WEBHOOK' && id) this.webhooks.set(id, { version: Number.MAX_SAFE_INTEGER, deleted: true, enabled: false, secrets: [], headers: {} });
       return;
     }
     if (value.entity_type !== 'WEBHOOK') return;
@@ -67,6 +68,7 @@ export class ConfigTopicWebhookDirectory extends WebhookDirectory {
       deleted: value.deleted || !value.webhook,
       enabled: value.webhook?.enabled ?? false,
       secrets: value.webhook?.secrets ?? [],
+      headers: value.webhook?.headers ?? {},
     });
   }
 }

@@ -88,8 +88,8 @@ class RecordingContext implements BatchContext {
 
 const secret = 'whsec_' + Buffer.from('0123456789abcdef0123456789abcdef').toString('base64');
 const webhooks = new StaticWebhooks({
-  wh: { state: 'active', enabled: true, secrets: [{ secret, expires_at: null }] },
-  off: { state: 'active', enabled: false, secrets: [{ secret, expires_at: null }] },
+  wh: { state: 'active', enabled: true, secrets: [{ secret, expires_at: null }], headers: { 'x-configured': 'yes' } },
+  off: { state: 'active', enabled: false, secrets: [{ secret, expires_at: null }], headers: {} },
   gone: { state: 'deleted' },
 });
 

@@ -35,6 +35,8 @@ export interface ReadyJob {
   key: string;
   target: string;
   secrets: string[];
+  /** The webhook's custom headers as configured now; the job's own headers override them. */
+  headers: Record<string, string>;
 }
 
 /** The deliveries DLQ carries its reason in the same header as every `<topic>.dlq`. */
@@ -51,8 +53,10 @@ export const DLQ_REASON_HEADER = DLQ_HEADERS.reason;
  * error_class webhook_deleted / webhook_disabled / webhook_unknown, dropped without DLQ as
  * nobody wants it delivered any more); GONE (410: no retry, the management API disables the
  * webhook); BLOCKED (SSRF guard: no retry, to the DLQ); BREAKER_OPEN (not attempted, the same
- * attempt rescheduled). TEST jobs get exactly one attempt (the console shows that attempt) and
- * may target a disabled webhook, so an admin can try a webhook before enabling it.
+ * attempt rescheduled). TEST and REDELIVERY jobs get exactly one attempt, not retried (the
+ * console shows that attempt; an admin asked for it and can ask again); a TEST may target a
+ * disabled webhook, so an admin can try a webhook before enabling it. The webhook's current
+ * custom headers are sent under the job's own (a redelivery or test job may carry none).
  */
 export class DeliveryExecutor {
   constructor(
@@ -76,7 +80,7 @@ export class DeliveryExecutor {
     if (webhook.state !== 'active') return { report: this.drop(job, `webhook_${webhook.state}`, now) };
     if (!webhook.enabled && job.origin !== 'TEST') return { report: this.drop(job, 'webhook_disabled', now) };
     if (!this.breakers.allows(target)) return { report: this.breakerOpen(job, key) };
-    return { ready: { job, key, target, secrets: validSecrets(webhook.secrets, now) } };
+    return { ready: { job, key, target, secrets: validSecrets(webhook.secrets, now), headers: webhook.headers } };
   }
 
   /** The attempt itself, through the target's breaker. */
@@ -98,6 +102,7 @@ export class DeliveryExecutor {
     const { job } = ready;
     const content = signedContent(job.method, job.url, job.body);
     const headers: Record<string, string> = {
+      ...ready.headers,
       ...job.headers,
       'user-agent': this.settings.userAgent,
       ...signatureHeaders(job.delivery_id, new Date(this.now()), content, ready.secrets),
@@ -120,7 +125,7 @@ export class DeliveryExecutor {
       case 'invalid':
         return this.finish(job, key, 'FAILED', attempt, attemptedAt, 'request cannot be sent', true);
       case 'failure': {
-        if (job.origin === 'TEST') return this.finish(job, key, 'FAILED', attempt, attemptedAt, null, false);
+        if (job.origin !== 'EVENT') return this.finish(job, key, 'FAILED', attempt, attemptedAt, null, false);
         const decision = this.schedule.afterFailure(job, this.now(), attempt.retryAfterMs);
         if (decision.kind === 'give_up') return this.finish(job, key, 'FAILED', attempt, attemptedAt, decision.reason, true);
         return {
