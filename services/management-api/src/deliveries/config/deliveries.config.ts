@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { env, loadConfig } from '@callhooks/config';
+
+/** The delivery log's own settings (validated once, with the rest of the management API's environment). */
+export const deliveriesEnvSchema = z.object({
+  /** Deliveries older than this are purged (FerretDB has no TTL indexes). */
+  MANAGEMENT_DELIVERY_RETENTION_DAYS: env.int(1, 3650).default(30),
+  MANAGEMENT_DELIVERY_PURGE_INTERVAL_MS: env.int(1000, 24 * 3_600_000).default(3_600_000),
+  /** How long POST /v1/webhooks/{id}/test waits for the attempt before answering 202. */
+  MANAGEMENT_TEST_SEND_WAIT_MS: env.int(0, 60_000).default(15_000),
+});
+
+export interface DeliveriesConfig {
+  retentionDays: number;
+  purgeIntervalMs: number;
+  testSendWaitMs: number;
+}
+
+export const DELIVERIES_CONFIG = Symbol('DELIVERIES_CONFIG');
+
+export function loadDeliveriesConfig(source: Record<string, string | undefined> = process.env): DeliveriesConfig {
+  const e = loadConfig('management-api', deliveriesEnvSchema, source);
+  return { retentionDays: e.MANAGEMENT_DELIVERY_RETENTION_DAYS, purgeIntervalMs: e.MANAGEMENT_DELIVERY_PURGE_INTERVAL_MS, testSendWaitMs: e.MANAGEMENT_TEST_SEND_WAIT_MS };
+}

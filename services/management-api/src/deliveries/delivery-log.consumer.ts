@@ -1,0 +1,84 @@
+import { Inject, Injectable, Optional, type OnApplicationBootstrap } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import { Counter, Registry } from 'prom-client';
+import type { DeliveryAttemptResult } from '@callhooks/contracts';
+import { KafkaContext, type ConsumedRecord, type ConsumerRuntime } from '@callhooks/kafka';
+import { ReadinessChecks } from '@callhooks/observability';
+import { DeliveryLogService } from './delivery-log.service';
+import { GoneWebhooks } from './gone-webhooks';
+
+export const DELIVERY_LOG_GROUP = 'callhooks-delivery-log';
+/** Deliveries written at once; the results of one delivery are always written in order. */
+const WRITE_CONCURRENCY = 16;
+
+/**
+ * Keeps the delivery log from the delivery-results topic (group callhooks-delivery-log).
+ * At least once: a batch is committed after its documents are written, and writing a
+ * result twice changes nothing (DeliveryLogService.record). A 410 Gone result disables the
+ * webhook through the webhooks feature (GoneWebhooks).
+ */
+@Injectable()
+export class DeliveryLogConsumer implements OnApplicationBootstrap {
+  private runtime?: ConsumerRuntime<DeliveryAttemptResult>;
+  private readonly gone: Counter<'handled'>;
+
+  constructor(
+    private readonly kafka: KafkaContext,
+    private readonly log: DeliveryLogService,
+    private readonly readiness: ReadinessChecks,
+    private readonly logger: PinoLogger,
+    @Inject(Registry) registry: Registry,
+    @Optional() private readonly goneWebhooks?: GoneWebhooks,
+  ) {
+    this.logger.setContext(DeliveryLogConsumer.name);
+    this.gone = new Counter({
+      name: 'callhooks_webhooks_gone_total',
+      help: 'Deliveries answered 410 Gone, by whether the webhook was disabled (handled=true) or no webhooks service was bound (false)',
+      labelNames: ['handled'],
+      registers: [registry],
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.readiness.register('delivery-log-consumer', async () => {
+      if (!this.runtime) throw new Error('the delivery log consumer has not started');
+      await this.runtime.check();
+    });
+    await (await this.kafka.provisioner()).ensure({ consumes: ['deliveryResults'], produces: ['deliveries'] });
+    this.runtime = this.kafka.consumer<DeliveryAttemptResult>({
+      groupId: DELIVERY_LOG_GROUP,
+      topics: ['deliveryResults'],
+      concurrency: 3,
+      validate: (r) => (!r.delivery_id ? 'delivery_id is empty' : !r.customer_id ? 'customer_id is empty' : r.attempt < 1 ? `attempt ${r.attempt} is below 1` : null),
+      handler: (records) => this.apply(records),
+    });
+    await this.runtime.start();
+  }
+
+  /** Writes a batch: deliveries in parallel, each delivery's results in their order. */
+  async apply(records: Array<ConsumedRecord<DeliveryAttemptResult>>): Promise<void> {
+    const byDelivery = new Map<string, DeliveryAttemptResult[]>();
+    for (const r of records) byDelivery.set(r.value.delivery_id, [...(byDelivery.get(r.value.delivery_id) ?? []), r.value]);
+    const queue = [...byDelivery.values()];
+    const worker = async () => {
+      for (let results = queue.shift(); results; results = queue.shift()) {
+        for (const result of results) {
+          await this.log.record(result);
+          if (result.outcome === 'GONE') await this.disableGone(result);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, queue.length) }, worker));
+  }
+
+  private async disableGone(result: DeliveryAttemptResult): Promise<void> {
+    if (!this.goneWebhooks) {
+      this.gone.inc({ handled: 'false' });
+      this.logger.warn({ webhookId: result.webhook_id, deliveryId: result.delivery_id }, 'receiver answered 410 Gone but no webhooks service is bound to disable the webhook');
+      return;
+    }
+    await this.goneWebhooks.disable(result.customer_id, result.webhook_id, `the receiver answered 410 Gone to delivery ${result.delivery_id}`);
+    this.gone.inc({ handled: 'true' });
+    this.logger.info({ webhookId: result.webhook_id, deliveryId: result.delivery_id }, 'webhook disabled: its receiver answered 410 Gone');
+  }
+}

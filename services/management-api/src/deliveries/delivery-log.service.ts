@@ -1,0 +1,182 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { FilterQuery, Model } from 'mongoose';
+import { ConflictError, NotFoundError, RetryableError, type DeliveryAttemptResult, type DeliveryJob } from '@callhooks/contracts';
+import { KafkaContext } from '@callhooks/kafka';
+import { findPage, type ListQueryDto, type Page } from '../common/pagination';
+import { DeliveryRecord, type DeliveryAttempt, type DeliveryStatus } from './delivery.schema';
+
+export interface DeliveryFilter {
+  webhook_id?: string;
+  environment_id?: string;
+  event?: string;
+  call_uuid?: string;
+  status?: DeliveryStatus;
+  from?: Date;
+  to?: Date;
+}
+
+export type DeliverySummary = Omit<DeliveryRecord, 'attempts' | 'rev' | '_id'> & { id: string };
+export type DeliveryDetail = DeliverySummary & { attempts: DeliveryAttempt[] };
+
+/** Read-modify-write rounds before a result is handed back to the consumer runtime as retryable. */
+const MAX_WRITE_ROUNDS = 8;
+
+/**
+ * The delivery log: one document per delivery with its attempts, kept from the
+ * delivery-results topic, and the customer-facing queries and redelivery over it.
+ */
+@Injectable()
+export class DeliveryLogService {
+  constructor(
+    @InjectModel(DeliveryRecord.name) private readonly deliveries: Model<DeliveryRecord>,
+    private readonly kafka: KafkaContext,
+  ) {}
+
+  /**
+   * Records one attempt's result, idempotently: the attempt is keyed by its number, so a
+   * result read again after a crash replaces itself instead of adding a row. The delivery's
+   * status follows its highest attempt (a BREAKER_OPEN, not attempted, shows as RETRYING).
+   */
+  async record(result: DeliveryAttemptResult): Promise<void> {
+    const attempt: DeliveryAttempt = {
+      attempt: result.attempt,
+      outcome: result.outcome,
+      status_code: result.status_code,
+      error_class: result.error_class,
+      latency_ms: result.latency_ms,
+      response_snippet: result.response_snippet,
+      attempted_at: new Date(result.attempted_at),
+      next_attempt_at: result.next_attempt_at === null ? null : new Date(result.next_attempt_at),
+    };
+    for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {
+      const current = await this.deliveries.findById(result.delivery_id).lean();
+      const now = new Date();
+      if (!current) {
+        try {
+          await this.deliveries.create({
+            _id: result.delivery_id,
+            customer_id: result.customer_id,
+            webhook_id: result.webhook_id,
+            environment_id: result.environment_id,
+            event: result.event,
+            event_id: result.event_id,
+            call_uuid: result.call_uuid,
+            origin: result.origin,
+            method: result.method,
+            url: result.url,
+            request_body: result.request_body,
+            ...summarize([attempt]),
+            attempts: [attempt],
+            created_at: attempt.attempted_at,
+            updated_at: now,
+            rev: 0,
+          });
+          return;
+        } catch (err) {
+          if ((err as { code?: number }).code === 11000) continue; // created meanwhile: merge into it
+          throw err;
+        }
+      }
+      const attempts = [...current.attempts.filter((a) => a.attempt !== attempt.attempt), attempt].sort((a, b) => a.attempt - b.attempt);
+      const updated = await this.deliveries.updateOne(
+        { _id: result.delivery_id, rev: current.rev },
+        { $set: { attempts, ...summarize(attempts), updated_at: now }, $inc: { rev: 1 } },
+      );
+      if (updated.matchedCount === 1) return;
+    }
+    throw new RetryableError(`delivery ${result.delivery_id} kept changing while its result was recorded`);
+  }
+
+  async list(customerId: string, filter: DeliveryFilter, query: ListQueryDto): Promise<Page<DeliverySummary>> {
+    const where: FilterQuery<DeliveryRecord> = { customer_id: customerId };
+    for (const key of ['webhook_id', 'environment_id', 'event', 'call_uuid', 'status'] as const) {
+      if (filter[key] !== undefined) where[key] = filter[key];
+    }
+    if (filter.from || filter.to) where.created_at = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lt: filter.to } : {}) };
+    const { items, meta } = await findPage(this.deliveries, where, query);
+    return { data: items.map((d) => summary(d)), page: meta };
+  }
+
+  async get(customerId: string, id: string): Promise<DeliveryDetail> {
+    const doc = await this.deliveries.findOne({ _id: id, customer_id: customerId }).lean();
+    if (!doc) throw new NotFoundError(`delivery ${id} not found`, { id });
+    return { ...summary(doc), attempts: doc.attempts };
+  }
+
+  /**
+   * Sends the delivery again: one more attempt of the same message (same delivery id, so the
+   * same webhook-id: the Standard Webhooks contract, as Svix does for a resend), numbered
+   * after the last attempt so the log keeps every attempt, made once and not retried
+   * automatically. Refused while the delivery still has an attempt pending.
+   */
+  async redeliver(customerId: string, id: string): Promise<{ delivery_id: string; attempt: number }> {
+    const doc = await this.deliveries.findOne({ _id: id, customer_id: customerId }).lean();
+    if (!doc) throw new NotFoundError(`delivery ${id} not found`, { id });
+    if (doc.status === 'PENDING' || doc.status === 'RETRYING') {
+      throw new ConflictError(`delivery ${id} has an attempt pending (${doc.status}); redeliver it once that is done`, { id, status: doc.status });
+    }
+    const attempt = Math.max(0, ...doc.attempts.map((a) => a.attempt)) + 1;
+    const job: DeliveryJob = {
+      delivery_id: doc._id,
+      webhook_id: doc.webhook_id,
+      customer_id: doc.customer_id,
+      environment_id: doc.environment_id,
+      event_id: doc.event_id,
+      event: doc.event,
+      call_uuid: doc.call_uuid,
+      origin: 'REDELIVERY',
+      method: doc.method === 'GET' ? 'GET' : 'POST',
+      url: doc.url,
+      body: doc.method === 'GET' ? null : (doc.request_body ?? ''),
+      headers: {},
+      attempt,
+      created_at: Date.now(),
+      not_before: null,
+    };
+    await this.kafka.send('deliveries', [{ key: targetOrigin(doc.url), value: job }]);
+    // PENDING unless the attempt's result already came back (rev moved on)
+    await this.deliveries.updateOne({ _id: id, rev: doc.rev }, { $set: { status: 'PENDING', updated_at: new Date() }, $inc: { rev: 1 } });
+    return { delivery_id: id, attempt };
+  }
+
+  /** Polls the log for the result of one attempt (test sends), until it is there or the time is up. */
+  async waitForAttempt(customerId: string, id: string, attempt: number, timeoutMs: number): Promise<DeliveryDetail | null> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const doc = await this.deliveries.findOne({ _id: id, customer_id: customerId }).lean();
+      if (doc?.attempts.some((a) => a.attempt === attempt && a.outcome !== 'BREAKER_OPEN')) return { ...summary(doc), attempts: doc.attempts };
+      if (Date.now() >= end) return null;
+      await new Promise((r) => setTimeout(r, Math.min(200, Math.max(0, end - Date.now()))));
+    }
+  }
+
+  /** Deletes deliveries created before `cutoff`; returns how many. */
+  async purgeCreatedBefore(cutoff: Date): Promise<number> {
+    const res = await this.deliveries.deleteMany({ created_at: { $lt: cutoff } });
+    return res.deletedCount;
+  }
+}
+
+/** Status and timing fields that follow from the attempts. */
+function summarize(attempts: DeliveryAttempt[]): Pick<DeliveryRecord, 'status' | 'attempt_count' | 'last_attempt_at' | 'next_attempt_at'> {
+  const latest = attempts.reduce((a, b) => (b.attempt >= a.attempt ? b : a));
+  const status: DeliveryStatus = latest.outcome === 'BREAKER_OPEN' ? 'RETRYING' : (latest.outcome as DeliveryStatus);
+  return {
+    status,
+    attempt_count: attempts.filter((a) => a.outcome !== 'BREAKER_OPEN').length,
+    last_attempt_at: attempts.filter((a) => a.outcome !== 'BREAKER_OPEN').reduce<Date | null>((m, a) => (m && m > a.attempted_at ? m : a.attempted_at), null),
+    next_attempt_at: status === 'RETRYING' ? latest.next_attempt_at : null,
+  };
+}
+
+function summary(doc: DeliveryRecord): DeliverySummary {
+  const { _id, attempts: _attempts, rev: _rev, ...rest } = doc as DeliveryRecord & { attempts?: unknown };
+  return { id: _id, ...rest };
+}
+
+/** The key of delivery jobs: the target origin (scheme://host:port), so one target's jobs share a partition. */
+export function targetOrigin(url: string): string {
+  const u = new URL(url);
+  return `${u.protocol}//${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
+}

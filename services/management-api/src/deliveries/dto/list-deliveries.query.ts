@@ -1,0 +1,46 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ListQueryDto } from '../../common/pagination';
+import { DELIVERY_STATUSES, type DeliveryStatus } from '../delivery.schema';
+
+/** Filters of the delivery log, on top of the usual paging. */
+export class ListDeliveriesQueryDto extends ListQueryDto {
+  @ApiPropertyOptional({ description: 'Only deliveries of this webhook.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  webhook_id?: string;
+
+  @ApiPropertyOptional({ description: 'Only deliveries of events of this environment.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  environment_id?: string;
+
+  @ApiPropertyOptional({ description: 'Only deliveries of this event, e.g. `Call:Hangup`.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(50)
+  event?: string;
+
+  @ApiPropertyOptional({ description: 'Only deliveries about this call.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  call_uuid?: string;
+
+  @ApiPropertyOptional({ enum: DELIVERY_STATUSES, description: 'Only deliveries whose latest attempt has this outcome (PENDING: redelivery asked, no result yet).' })
+  @IsOptional()
+  @IsIn(DELIVERY_STATUSES)
+  status?: DeliveryStatus;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Created at or after this time (ISO-8601).' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Created before this time (ISO-8601).' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+}
