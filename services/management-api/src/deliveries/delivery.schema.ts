@@ -7,14 +7,14 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 @Schema({ _id: false })
 export class DeliveryAttempt {
-  @Prop({ required: true }) attempt: number;
+  @Prop({ type: Number, required: true }) attempt: number;
   /** SUCCEEDED, RETRYING, FAILED, GONE, BLOCKED or BREAKER_OPEN (not attempted, rescheduled). */
-  @Prop({ required: true }) outcome: string;
+  @Prop({ type: String, required: true }) outcome: string;
   @Prop({ type: Number, default: null }) status_code: number | null;
   @Prop({ type: String, default: null }) error_class: string | null;
   @Prop({ type: Number, default: null }) latency_ms: number | null;
   @Prop({ type: String, default: null }) response_snippet: string | null;
-  @Prop({ required: true }) attempted_at: Date;
+  @Prop({ type: Date, required: true }) attempted_at: Date;
   @Prop({ type: Date, default: null }) next_attempt_at: Date | null;
 }
 export const DeliveryAttemptSchema = SchemaFactory.createForClass(DeliveryAttempt);
@@ -29,24 +29,24 @@ export const DeliveryAttemptSchema = SchemaFactory.createForClass(DeliveryAttemp
 @Schema({ collection: 'deliveries', versionKey: false })
 export class DeliveryRecord {
   @Prop({ type: String, required: true }) _id: string;
-  @Prop({ required: true, index: true }) customer_id: string;
-  @Prop({ required: true }) webhook_id: string;
+  @Prop({ type: String, required: true, index: true }) customer_id: string;
+  @Prop({ type: String, required: true }) webhook_id: string;
   @Prop({ type: String, default: null }) environment_id: string | null;
-  @Prop({ required: true }) event: string;
-  @Prop({ required: true }) event_id: string;
+  @Prop({ type: String, required: true }) event: string;
+  @Prop({ type: String, required: true }) event_id: string;
   @Prop({ type: String, default: null }) call_uuid: string | null;
-  @Prop({ required: true }) origin: string;
-  @Prop({ required: true }) method: string;
-  @Prop({ required: true }) url: string;
+  @Prop({ type: String, required: true }) origin: string;
+  @Prop({ type: String, required: true }) method: string;
+  @Prop({ type: String, required: true }) url: string;
   @Prop({ type: String, default: null }) request_body: string | null;
-  @Prop({ required: true, enum: DELIVERY_STATUSES }) status: DeliveryStatus;
+  @Prop({ type: String, required: true, enum: DELIVERY_STATUSES }) status: DeliveryStatus;
   @Prop({ type: [DeliveryAttemptSchema], default: [] }) attempts: DeliveryAttempt[];
-  @Prop({ required: true, default: 0 }) attempt_count: number;
+  @Prop({ type: Number, required: true, default: 0 }) attempt_count: number;
   @Prop({ type: Date, default: null }) last_attempt_at: Date | null;
   @Prop({ type: Date, default: null }) next_attempt_at: Date | null;
-  @Prop({ required: true }) created_at: Date;
-  @Prop({ required: true }) updated_at: Date;
-  @Prop({ required: true, default: 0 }) rev: number;
+  @Prop({ type: Date, required: true }) created_at: Date;
+  @Prop({ type: Date, required: true }) updated_at: Date;
+  @Prop({ type: Number, required: true, default: 0 }) rev: number;
 }
 
 export type DeliveryDocument = HydratedDocument<DeliveryRecord>;
