@@ -1,0 +1,49 @@
+import type { DeliveryJob } from '@callhooks/contracts';
+import { deliveryJobProblem, targetOrigin } from './delivery-job.validation';
+
+const job = (over: Partial<DeliveryJob> = {}): DeliveryJob => ({
+  delivery_id: 'd1',
+  webhook_id: 'w1',
+  customer_id: 'c1',
+  environment_id: null,
+  event_id: 'e1',
+  event: 'Call:Hangup',
+  call_uuid: null,
+  origin: 'EVENT',
+  method: 'POST',
+  url: 'https://crm.example.com/hook',
+  body: '{}',
+  headers: { 'x-api-key': 'abc' },
+  attempt: 1,
+  created_at: Date.now(),
+  not_before: null,
+  ...over,
+});
+
+describe('deliveryJobProblem', () => {
+  it('accepts a well-formed job', () => {
+    expect(deliveryJobProblem(job())).toBeNull();
+    expect(deliveryJobProblem(job({ method: 'GET', body: null, url: 'http://crm.example.com:8080/h?x=1' }))).toBeNull();
+  });
+
+  it.each<[Partial<DeliveryJob>, string]>([
+    [{ delivery_id: '' }, 'delivery_id is empty'],
+    [{ url: 'not a url' }, 'not a valid URL'],
+    [{ url: 'ftp://x.example.com/' }, 'http or https'],
+    [{ body: null }, 'needs a body'],
+    [{ attempt: 0 }, 'attempt must be at least 1'],
+    [{ headers: { 'bad name': 'v' } }, 'not a valid HTTP token'],
+    [{ headers: { 'x-a': 'v\r\nx-injected: 1' } }, 'line break'],
+    [{ headers: { 'Webhook-Signature': 'v1,forged' } }, 'set by the dispatcher'],
+  ])('refuses %j', (over, reason) => {
+    expect(deliveryJobProblem(job(over))).toContain(reason);
+  });
+});
+
+describe('targetOrigin', () => {
+  it('names scheme, host and port, with the default port made explicit', () => {
+    expect(targetOrigin('https://CRM.example.com/a?b=1')).toBe('https://crm.example.com:443');
+    expect(targetOrigin('http://crm.example.com/a')).toBe('http://crm.example.com:80');
+    expect(targetOrigin('http://127.0.0.1:8080/a')).toBe('http://127.0.0.1:8080');
+  });
+});
