@@ -19,6 +19,34 @@ import { ApiKey } from '../src/customers/api-key.schema';
 import { DatabaseModule } from '../src/database/database.module';
 import { DeliveriesModule } from '../src/deliveries/deliveries.module';
 import { DeliveryRetention } from '../src/deliveries/delivery-retention';
+import { WebhookTestJobs } from '../src/deliveries/webhook-test-jobs';
+
+/**
+ * Stands in for the webhooks feature's implementation of the port (it renders the sample
+ * payload with the webhook's template): here a fixed body, so the test is about sending the
+ * job and waiting for its attempt.
+ */
+class FixedTestJobs extends WebhookTestJobs {
+  async build(customerId: string, webhookId: string): Promise<DeliveryJob> {
+    return {
+      delivery_id: `test-${randomUUID()}`,
+      webhook_id: webhookId,
+      customer_id: customerId,
+      environment_id: null,
+      event_id: `test-${randomUUID()}`,
+      event: 'Call:Hangup',
+      call_uuid: null,
+      origin: 'TEST',
+      method: 'POST',
+      url: 'https://crm.example.com/hooks/test',
+      body: '{"uuid":"sample"}',
+      headers: {},
+      attempt: 1,
+      created_at: Date.now(),
+      not_before: null,
+    };
+  }
+}
 
 jest.setTimeout(60_000);
 
@@ -38,8 +66,8 @@ class DeliveriesApp {
         AuthModule,
         DeliveriesModule.forRoot({ retentionDays: 30, purgeIntervalMs: 3_600_000, testSendWaitMs: 2000 }),
       ],
-      providers: [{ provide: MANAGEMENT_API_CONFIG, useValue: config }],
-      exports: [MANAGEMENT_API_CONFIG],
+      providers: [{ provide: MANAGEMENT_API_CONFIG, useValue: config }, { provide: WebhookTestJobs, useClass: FixedTestJobs }],
+      exports: [MANAGEMENT_API_CONFIG, WebhookTestJobs],
     };
   }
 }
@@ -201,6 +229,28 @@ describe('management API delivery log (e2e, real Kafka and FerretDB)', () => {
       const r = await api().get(`/v1/deliveries/${ids.a}`).set('authorization', `Bearer ${keyA}`);
       if (r.body.attempts.length !== 3 || r.body.status !== 'SUCCEEDED') throw new Error('not yet');
     });
+  });
+
+  it('test-sends: queues a TEST job and answers with its attempt once the result is in', async () => {
+    const answer = api().post('/v1/webhooks/wh-9/test').set('authorization', `Bearer ${keyA}`).then((r) => r);
+    // play the dispatcher: take the TEST job, publish its attempt's result
+    const job = await eventually(() => {
+      const found = jobs.values().find((j) => j.origin === 'TEST' && j.webhook_id === 'wh-9');
+      if (!found) throw new Error('no test job yet');
+      return found;
+    });
+    expect(job).toMatchObject({ customer_id: 'cust-a', attempt: 1, url: 'https://crm.example.com/hooks/test' });
+    await kafka.send('deliveryResults', [
+      { key: job.delivery_id, value: result(job.delivery_id, 1, 'SUCCEEDED', { origin: 'TEST', webhook_id: 'wh-9', attempted_at: Date.now() }) },
+    ]);
+    const res = await answer;
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ delivery_id: job.delivery_id, state: 'DONE', attempt: { attempt: 1, outcome: 'SUCCEEDED', status_code: 200 } });
+  });
+
+  it('test-sends: answers 202 with the delivery id when the attempt takes longer than the wait', async () => {
+    const res = await api().post('/v1/webhooks/wh-8/test').set('authorization', `Bearer ${keyA}`).expect(202);
+    expect(res.body).toEqual({ delivery_id: expect.stringMatching(/^test-/), state: 'PENDING' });
   });
 
   it('purges deliveries past the retention period', async () => {

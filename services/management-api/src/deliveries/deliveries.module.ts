@@ -6,11 +6,14 @@ import { DeliveryLogConsumer } from './delivery-log.consumer';
 import { DeliveryLogService } from './delivery-log.service';
 import { DeliveryRecord, DeliveryRecordSchema } from './delivery.schema';
 import { DeliveryRetention } from './delivery-retention';
+import { WebhookTestController } from './webhook-test.controller';
 
 /**
  * The delivery log: consumes delivery results into the `deliveries` collection (its only
- * writer), serves /v1/deliveries and redelivery, purges past retention. Needs the
- * application's MongoDB connection, KafkaContext, and the auth guards (AuthModule).
+ * writer), serves /v1/deliveries, redelivery and webhook test sends, purges past retention.
+ * Needs the application's MongoDB connection, KafkaContext, and the auth guards (AuthModule);
+ * the webhooks feature binds GoneWebhooks (410 disables a webhook) and WebhookTestJobs
+ * (builds test-send jobs) as global providers.
  */
 @Module({})
 export class DeliveriesModule {
@@ -18,7 +21,7 @@ export class DeliveriesModule {
     return {
       module: DeliveriesModule,
       imports: [MongooseModule.forFeature([{ name: DeliveryRecord.name, schema: DeliveryRecordSchema }])],
-      controllers: [DeliveriesController],
+      controllers: [DeliveriesController, WebhookTestController],
       providers: [{ provide: DELIVERIES_CONFIG, useValue: config }, DeliveryLogService, DeliveryLogConsumer, DeliveryRetention],
       exports: [DeliveryLogService],
     };

@@ -134,10 +134,15 @@ export class DeliveryLogService {
       created_at: Date.now(),
       not_before: null,
     };
-    await this.kafka.send('deliveries', [{ key: targetOrigin(doc.url), value: job }]);
+    await this.send(job, targetOrigin(doc.url));
     // PENDING unless the attempt's result already came back (rev moved on)
     await this.deliveries.updateOne({ _id: id, rev: doc.rev }, { $set: { status: 'PENDING', updated_at: new Date() }, $inc: { rev: 1 } });
     return { delivery_id: id, attempt };
+  }
+
+  /** Queues a delivery job for the dispatcher, keyed by its target origin. */
+  async send(job: DeliveryJob, key: string): Promise<void> {
+    await this.kafka.send('deliveries', [{ key, value: job }]);
   }
 
   /** Polls the log for the result of one attempt (test sends), until it is there or the time is up. */
