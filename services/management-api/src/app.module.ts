@@ -1,15 +1,33 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { KafkaModule } from '@callhooks/kafka';
 import { HealthModule, MetricsModule, nestLoggerParams } from '@callhooks/observability';
+import { AuthModule } from './auth/auth.module';
 import { MANAGEMENT_API_CONFIG, type ManagementApiConfig } from './config/management-api.config';
+import { CustomersModule } from './customers/customers.module';
+import { DatabaseModule } from './database/database.module';
 
+/**
+ * The management API. Infrastructure first (logs, metrics, health, Kafka, MongoDB, auth and
+ * rate limits), then one module per feature: add a feature by appending its module to
+ * `features` below. Feature controllers use @CustomerApi() / @OperatorApi() from auth/.
+ */
 @Module({})
 export class AppModule {
   static register(config: ManagementApiConfig): DynamicModule {
+    const infrastructure = [
+      LoggerModule.forRoot(nestLoggerParams(config.service, config.logLevel)),
+      MetricsModule.forRoot(config.service),
+      HealthModule,
+      KafkaModule.forRoot({ service: config.service, logLevel: config.logLevel, kafka: config.kafka, registry: config.registry }),
+      DatabaseModule,
+      AuthModule,
+    ];
+    const features = [CustomersModule];
     return {
       module: AppModule,
       global: true,
-      imports: [LoggerModule.forRoot(nestLoggerParams(config.service, config.logLevel)), MetricsModule.forRoot(config.service), HealthModule],
+      imports: [...infrastructure, ...features],
       providers: [{ provide: MANAGEMENT_API_CONFIG, useValue: config }],
       exports: [MANAGEMENT_API_CONFIG],
     };

@@ -1,9 +1,15 @@
 import 'reflect-metadata';
-import { bootstrapService, runMain } from '@callhooks/observability';
+import { Logger } from 'nestjs-pino';
+import { runMain } from '@callhooks/observability';
 import { AppModule } from './app.module';
+import { createHttpApp } from './common/http-app';
 import { loadManagementApiConfig } from './config/management-api.config';
 
 runMain('management-api', async () => {
   const config = loadManagementApiConfig();
-  await bootstrapService(AppModule.register(config), { service: config.service, ...config.http });
+  const app = await createHttpApp(AppModule.register(config));
+  // SIGTERM: stop taking requests, let the publisher finish its batch, close Kafka and MongoDB
+  app.enableShutdownHooks();
+  await app.listen(config.http.port, config.http.host);
+  app.get(Logger).log(`${config.service} listening on http://${config.http.host}:${config.http.port}`);
 });

@@ -3,9 +3,25 @@ import { commonEnvSchema, env, kafkaSettings, loadConfig, registrySettings, with
 
 const SERVICE = 'management-api';
 
+const HOUR = 3_600_000;
+
 export const managementApiEnvSchema = withSaslCheck(
   commonEnvSchema.extend({
     HTTP_PORT: env.port().default(3000),
+    /** MongoDB (or FerretDB) connection string, with the database name. */
+    MONGODB_URI: env.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI').default('mongodb://127.0.0.1:27017/callhooks'),
+    /** Bearer token of the platform operator: creates customers and issues their API keys. */
+    MANAGEMENT_OPERATOR_TOKEN: z.string().min(24, 'must be at least 24 characters'),
+    /** Accept webhook URLs on private, loopback, link-local and metadata addresses (tests and the local demo only). */
+    MANAGEMENT_ALLOW_PRIVATE_TARGETS: env.bool().default(false),
+    /** How long the previous signing secret stays valid after a rotation. */
+    MANAGEMENT_SECRET_ROTATION_OVERLAP_MS: env.int(0, 30 * 24 * HOUR).default(24 * HOUR),
+    /** How often the reconciler republishes what MongoDB holds that Kafka has not acknowledged. */
+    MANAGEMENT_RECONCILE_INTERVAL_MS: env.int(100, HOUR).default(5000),
+    /** Requests per minute per API key (per client IP when unauthenticated). */
+    MANAGEMENT_RATE_LIMIT_PER_MINUTE: env.int(1, 1_000_000).default(600),
+    /** How long a verified API key is remembered in memory (a revoked key is refused by other instances after at most this). 0 = no cache. */
+    MANAGEMENT_API_KEY_CACHE_MS: env.int(0, 10 * 60_000).default(10_000),
   }),
 );
 
@@ -16,6 +32,11 @@ export interface ManagementApiConfig {
   kafka: KafkaSettings;
   registry: RegistrySettings;
   shutdownTimeoutMs: number;
+  mongodbUri: string;
+  auth: { operatorToken: string; apiKeyCacheMs: number };
+  webhooks: { allowPrivateTargets: boolean; secretRotationOverlapMs: number };
+  publishing: { reconcileIntervalMs: number };
+  rateLimit: { perMinute: number };
 }
 
 /** Injection token of the validated configuration. */
@@ -30,5 +51,10 @@ export function loadManagementApiConfig(source: Record<string, string | undefine
     kafka: kafkaSettings(e, SERVICE),
     registry: registrySettings(e),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    mongodbUri: e.MONGODB_URI,
+    auth: { operatorToken: e.MANAGEMENT_OPERATOR_TOKEN, apiKeyCacheMs: e.MANAGEMENT_API_KEY_CACHE_MS },
+    webhooks: { allowPrivateTargets: e.MANAGEMENT_ALLOW_PRIVATE_TARGETS, secretRotationOverlapMs: e.MANAGEMENT_SECRET_ROTATION_OVERLAP_MS },
+    publishing: { reconcileIntervalMs: e.MANAGEMENT_RECONCILE_INTERVAL_MS },
+    rateLimit: { perMinute: e.MANAGEMENT_RATE_LIMIT_PER_MINUTE },
   };
 }

@@ -1,0 +1,61 @@
+import { Global, Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import { InjectConnection, MongooseModule } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
+import { ReadinessChecks } from '@callhooks/observability';
+import { MANAGEMENT_API_CONFIG, type ManagementApiConfig } from '../config/management-api.config';
+import { ApiKey, ApiKeySchema } from '../customers/api-key.schema';
+import { Customer, CustomerSchema } from '../customers/customer.schema';
+import { Environment, EnvironmentSchema } from '../environments/environment.schema';
+import { Webhook, WebhookSchema } from '../webhooks/webhook.schema';
+
+/**
+ * The models of the configuration (customers, keys, webhooks, environments), registered once
+ * and shared: the config publisher reads webhooks and environments, the environments feature
+ * checks webhook ids. Other features (the delivery log) register their own models with
+ * MongooseModule.forFeature on the same connection.
+ */
+const CONFIG_MODELS = MongooseModule.forFeature([
+  { name: Customer.name, schema: CustomerSchema },
+  { name: ApiKey.name, schema: ApiKeySchema },
+  { name: Webhook.name, schema: WebhookSchema },
+  { name: Environment.name, schema: EnvironmentSchema },
+]);
+
+/** Readiness pings MongoDB; start-up waits until the indexes (unique constraints included) exist. */
+@Injectable()
+class DatabaseLifecycle implements OnModuleInit {
+  constructor(
+    @InjectConnection() private readonly connection: Connection,
+    readiness: ReadinessChecks,
+  ) {
+    readiness.register('mongodb', async () => {
+      const db = this.connection.db;
+      if (!db) throw new Error('not connected');
+      await db.admin().ping();
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    await Promise.all(this.connection.modelNames().map((name) => this.connection.model(name).init()));
+  }
+}
+
+@Global()
+@Module({
+  imports: [
+    MongooseModule.forRootAsync({
+      inject: [MANAGEMENT_API_CONFIG],
+      useFactory: (config: ManagementApiConfig) => ({
+        uri: config.mongodbUri,
+        serverSelectionTimeoutMS: 5000,
+        // fail a start-up against a dead database after a few attempts instead of retrying forever
+        retryAttempts: 3,
+        retryDelay: 1000,
+      }),
+    }),
+    CONFIG_MODELS,
+  ],
+  providers: [DatabaseLifecycle],
+  exports: [CONFIG_MODELS],
+})
+export class DatabaseModule {}

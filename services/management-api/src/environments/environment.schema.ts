@@ -1,0 +1,50 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import type { HydratedDocument, Types } from 'mongoose';
+
+/**
+ * An environment of a customer, under the platform's environment id, with the webhooks
+ * subscribed in it. Versioned, published and soft-deleted like a webhook (see Webhook):
+ * a PUT after a DELETE revives the same document, so its version keeps growing.
+ */
+@Schema({ collection: 'environments', versionKey: false, id: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } })
+export class Environment {
+  _id: Types.ObjectId;
+
+  @Prop({ type: String, required: true })
+  customer_id: string;
+
+  /** The platform's environment id (unique per customer). */
+  @Prop({ type: String, required: true })
+  environment_id: string;
+
+  @Prop({ type: String, required: true })
+  name: string;
+
+  @Prop({ type: String, required: true })
+  timezone: string;
+
+  @Prop({ type: [String], default: [] })
+  webhook_ids: string[];
+
+  @Prop({ type: Number, required: true })
+  version: number;
+
+  @Prop({ type: Number, default: 0 })
+  published_version: number;
+
+  @Prop({ type: Boolean, default: true })
+  publish_pending: boolean;
+
+  @Prop({ type: Date, default: null })
+  deleted_at: Date | null;
+
+  created_at: Date;
+  updated_at: Date;
+}
+
+export type EnvironmentDocument = HydratedDocument<Environment>;
+export const EnvironmentSchema = SchemaFactory.createForClass(Environment);
+EnvironmentSchema.index({ customer_id: 1, environment_id: 1 }, { unique: true });
+EnvironmentSchema.index({ customer_id: 1, deleted_at: 1, created_at: 1, _id: 1 });
+EnvironmentSchema.index({ customer_id: 1, webhook_ids: 1 });
+EnvironmentSchema.index({ publish_pending: 1 });

@@ -1,0 +1,35 @@
+import { headerProblems } from './webhook-headers.policy';
+
+describe('webhook custom headers', () => {
+  it('accepts ordinary headers, Authorization included', () => {
+    expect(headerProblems({ Authorization: 'Bearer abc.def', 'X-Tenant': 'acme', 'X.Api_Version': '2' })).toEqual([]);
+    expect(headerProblems({})).toEqual([]);
+  });
+
+  it.each(['webhook-signature', 'Webhook-Id', 'WEBHOOK-TIMESTAMP', 'Content-Type', 'content-length', 'Host', 'User-Agent', 'Connection', 'Transfer-Encoding', 'TE', 'Upgrade', 'X-Forwarded-For', 'x-forwarded-host', 'Proxy-Authorization'])(
+    'refuses to override the protocol header %s',
+    (name) => {
+      expect(headerProblems({ [name]: 'x' })).toEqual([{ field: `headers.${name}`, message: 'is set by the webhook sender and cannot be overridden' }]);
+    },
+  );
+
+  it('refuses bad names, injected line breaks, non-string values and duplicates', () => {
+    const problems = headerProblems({ 'Bad Name': 'x', 'X-Inject': 'a\r\nSet-Cookie: y', 'X-Num': 3, 'x-tenant': 'a', 'X-Tenant': 'b' });
+    expect(problems.map((p) => p.field)).toEqual(['headers.Bad Name', 'headers.X-Inject', 'headers.X-Num', 'headers.X-Tenant']);
+    expect(problems[1].message).toMatch(/line breaks/);
+    expect(problems[2].message).toMatch(/string/);
+    expect(problems[3].message).toMatch(/twice/);
+  });
+
+  it('limits count and lengths', () => {
+    const many = Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`X-H${i}`, 'v']));
+    expect(headerProblems(many)).toEqual([{ field: 'headers', message: 'at most 20 headers' }]);
+    expect(headerProblems({ ['X-' + 'a'.repeat(100)]: 'v' })[0].message).toMatch(/longer than 100/);
+    expect(headerProblems({ 'X-Long': 'v'.repeat(4097) })[0].message).toMatch(/longer than 4096/);
+  });
+
+  it('refuses a list or a string instead of an object', () => {
+    expect(headerProblems(['X-A: b'])).toEqual([{ field: 'headers', message: 'must be an object of header names to string values' }]);
+    expect(headerProblems('X-A: b')[0].field).toBe('headers');
+  });
+});

@@ -1,0 +1,82 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import type { HydratedDocument } from 'mongoose';
+import type { EventName, HttpMethod } from '@callhooks/contracts';
+
+/** A custom header; kept as name/value pairs because header names may contain dots, which MongoDB keys may not. */
+export class WebhookHeader {
+  name: string;
+  value: string;
+}
+
+export class StoredSigningSecret {
+  secret: string;
+  created_at: Date;
+  /** null for the current secret; set when a rotation retires it. */
+  expires_at: Date | null;
+}
+
+/**
+ * A webhook. `version` grows with every change; `published_version` is the version Kafka
+ * acknowledged; `publish_pending` says they differ (FerretDB cannot compare two fields in a
+ * query, so the reconciler finds unpublished documents by this flag). A deletion is soft:
+ * `deleted_at` is set and the document stays as a tombstone, so the version of the id keeps
+ * growing and readers of the config topic never take an old record for a newer one.
+ */
+@Schema({ collection: 'webhooks', versionKey: false, id: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } })
+export class Webhook {
+  @Prop({ type: String, required: true })
+  _id: string;
+
+  @Prop({ type: String, required: true })
+  customer_id: string;
+
+  @Prop({ type: Boolean, required: true })
+  enabled: boolean;
+
+  @Prop({ type: String, required: true })
+  event: EventName;
+
+  @Prop({ type: String, required: true })
+  method: HttpMethod;
+
+  @Prop({ type: String, required: true })
+  url: string;
+
+  @Prop({ type: String, default: null })
+  body: string | null;
+
+  @Prop({ type: [{ _id: false, name: { type: String, required: true }, value: { type: String, required: true } }], default: [] })
+  headers: WebhookHeader[];
+
+  @Prop({ type: String, default: null })
+  description: string | null;
+
+  /** Why the system disabled the webhook (its receiver answered 410 Gone); cleared when it is enabled again. */
+  @Prop({ type: String, default: null })
+  disabled_reason: string | null;
+
+  @Prop({ type: [{ _id: false, secret: { type: String, required: true }, created_at: { type: Date, required: true }, expires_at: { type: Date, default: null } }], default: [] })
+  secrets: StoredSigningSecret[];
+
+  @Prop({ type: Number, required: true })
+  version: number;
+
+  @Prop({ type: Number, default: 0 })
+  published_version: number;
+
+  @Prop({ type: Boolean, default: true })
+  publish_pending: boolean;
+
+  @Prop({ type: Date, default: null })
+  deleted_at: Date | null;
+
+  created_at: Date;
+  updated_at: Date;
+}
+
+export type WebhookDocument = HydratedDocument<Webhook>;
+export const WebhookSchema = SchemaFactory.createForClass(Webhook);
+// the list queries: a customer's live webhooks by creation date, optionally of one event
+WebhookSchema.index({ customer_id: 1, deleted_at: 1, created_at: 1, _id: 1 });
+WebhookSchema.index({ customer_id: 1, deleted_at: 1, event: 1, created_at: 1, _id: 1 });
+WebhookSchema.index({ publish_pending: 1 });
