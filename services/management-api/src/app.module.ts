@@ -6,6 +6,7 @@ import { AuthModule } from './auth/auth.module';
 import { MANAGEMENT_API_CONFIG, type ManagementApiConfig } from './config/management-api.config';
 import { CustomersModule } from './customers/customers.module';
 import { DatabaseModule } from './database/database.module';
+import { DeliveriesModule } from './deliveries/deliveries.module';
 
 /**
  * The management API. Infrastructure first (logs, metrics, health, Kafka, MongoDB, auth and
@@ -23,7 +24,7 @@ export class AppModule {
       DatabaseModule,
       AuthModule,
     ];
-    const features = [CustomersModule];
+    const features = [CustomersModule, DeliveriesModule.forRoot()];
     return {
       module: AppModule,
       global: true,
