@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -25,7 +24,7 @@ import (
 
 // References to objects whose names start with this prefix must point at rendered objects
 // (the release's own); other names are the user's existing Secrets and ConfigMaps.
-var ownedPrefix = flag.String("owned-prefix", "", "names of the release's own objects start with this prefix")
+var ownedPrefix = new(string)
 
 // rendered indexes the objects by kind and name.
 type rendered struct {
