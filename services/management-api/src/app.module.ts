@@ -1,21 +1,31 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { KafkaModule } from '@callhooks/kafka';
 import { HealthModule, MetricsModule, nestLoggerParams } from '@callhooks/observability';
 import { AuthModule } from './auth/auth.module';
 import { MANAGEMENT_API_CONFIG, type ManagementApiConfig } from './config/management-api.config';
+import { CatalogModule } from './catalog/catalog.module';
 import { CustomersModule } from './customers/customers.module';
 import { DatabaseModule } from './database/database.module';
 import { DeliveriesModule } from './deliveries/deliveries.module';
+import { EnvironmentsModule } from './environments/environments.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
+
+export type FeatureModule = Type | DynamicModule;
 
 /**
  * The management API. Infrastructure first (logs, metrics, health, Kafka, MongoDB, auth and
  * rate limits), then one module per feature: add a feature by appending its module to
- * `features` below. Feature controllers use @CustomerApi() / @OperatorApi() from auth/.
+ * `features()` below. Feature controllers use @CustomerApi() / @OperatorApi() from auth/.
  */
 @Module({})
 export class AppModule {
-  static register(config: ManagementApiConfig): DynamicModule {
+  /** Every feature of the API. Tests may start a subset (e.g. without the delivery log's consumer). */
+  static features(): FeatureModule[] {
+    return [CustomersModule, WebhooksModule, EnvironmentsModule, CatalogModule, DeliveriesModule.forRoot()];
+  }
+
+  static register(config: ManagementApiConfig, features: FeatureModule[] = AppModule.features()): DynamicModule {
     const infrastructure = [
       LoggerModule.forRoot(nestLoggerParams(config.service, config.logLevel)),
       MetricsModule.forRoot(config.service),
@@ -24,7 +34,6 @@ export class AppModule {
       DatabaseModule,
       AuthModule,
     ];
-    const features = [CustomersModule, DeliveriesModule.forRoot()];
     return {
       module: AppModule,
       global: true,

@@ -25,6 +25,6 @@ export class ApiErrorDto {
   @ApiProperty({ type: ApiErrorDetailDto })
   error: ApiErrorDetailDto;
 
-  @ApiProperty({ type: String, nullable: true, example: '6f1c2b7e-3d0a-4b8e-9a51-2f7d9c1e4a60', description: 'Also in the X-Request-Id response header and the logs.' })
-  request_id: string | null;
+  @ApiProperty({ example: '6f1c2b7e-3d0a-4b8e-9a51-2f7d9c1e4a60', description: 'Also in the X-Request-Id response header and the logs.' })
+  request_id: string;
 }

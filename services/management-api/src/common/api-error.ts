@@ -3,7 +3,7 @@ import { DomainError, type FieldProblem } from '@callhooks/contracts';
 /** The one error shape of the API: `{"error": {"code", "message", "fields"}, "request_id"}`. */
 export interface ApiErrorBody {
   error: { code: string; message: string; fields: FieldProblem[] };
-  request_id: string | null;
+  request_id: string;
 }
 
 /**
@@ -27,4 +27,9 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 /** Missing, unknown or revoked credentials. */
 export class UnauthorizedError extends DomainError {
   readonly code = 'unauthorized';
+}
+
+/** The request body is not JSON (body-parser's entity.parse.failed). */
+export class MalformedJsonError extends DomainError {
+  readonly code = 'malformed_json';
 }

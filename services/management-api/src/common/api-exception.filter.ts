@@ -1,8 +1,9 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
+import { randomUUID } from 'node:crypto';
 import { ConflictError, DomainError, NotFoundError, RetryableError, ValidationError, type FieldProblem } from '@callhooks/contracts';
-import { ERROR_CODES, UnauthorizedError, type ApiErrorBody, type ErrorCode } from './api-error';
+import { ERROR_CODES, MalformedJsonError, UnauthorizedError, type ApiErrorBody, type ErrorCode } from './api-error';
 
 interface Mapped {
   status: number;
@@ -41,12 +42,12 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (exception instanceof NotFoundError) return this.of('not_found', exception.message, fieldsOf(exception));
     if (exception instanceof ConflictError) return this.of('conflict', exception.message, fieldsOf(exception));
     if (exception instanceof UnauthorizedError) return this.of('unauthorized', exception.message);
+    if (exception instanceof MalformedJsonError) return this.of('malformed_json', exception.message);
     if (exception instanceof RetryableError) return this.of('unavailable', exception.message);
     if (exception instanceof DomainError) return this.of('internal', 'internal error');
     if (exception instanceof ThrottlerException) return this.of('rate_limited', 'too many requests: retry after the Retry-After delay');
     if (exception instanceof HttpException) return this.fromHttpException(exception);
     const bodyParserError = exception as { type?: string; status?: number };
-    if (bodyParserError?.type === 'entity.parse.failed') return this.of('malformed_json', 'the request body is not valid JSON');
     if (bodyParserError?.type === 'entity.too.large') return this.of('payload_too_large', 'the request body is too large');
     if (isMongoDuplicateKey(exception)) return this.of('conflict', 'the resource already exists');
     if (isMongoUnavailable(exception)) return this.of('unavailable', 'the database is temporarily unavailable');
@@ -81,12 +82,16 @@ function fieldsOf(err: DomainError): FieldProblem[] {
   return Array.isArray(fields) ? (fields as FieldProblem[]) : [];
 }
 
-function requestIdOf(req: Request, res: Response): string | null {
+function requestIdOf(req: Request, res: Response): string {
   // pino-http sets req.id (and the header) for every request that reached the logger middleware
   const id: unknown = (req as { id?: unknown }).id;
   if (typeof id === 'string') return id;
   const header = res.getHeader('x-request-id');
-  return typeof header === 'string' ? header : null;
+  if (typeof header === 'string') return header;
+  // failed before the logging middleware ran (body parser): give the answer an id of its own
+  const generated = randomUUID();
+  if (!res.headersSent) res.setHeader('X-Request-Id', generated);
+  return generated;
 }
 
 function isMongoDuplicateKey(err: unknown): boolean {

@@ -12,6 +12,8 @@ export function createValidationPipe(): ValidationPipe {
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
+    // one message per field: "limit: must be an integer", not also "must not be less than 1"
+    stopAtFirstError: true,
     // query strings are converted explicitly (see QueryBoolean); implicit conversion turns "false" into true
     transformOptions: { enableImplicitConversion: false },
     validationError: { target: false, value: false },

@@ -60,7 +60,7 @@ export class CreateWebhookDto {
 }
 
 /** Every field optional; `body: null` and `description: null` clear them. */
-export class UpdateWebhookDto extends PartialType(CreateWebhookDto) {}
+export class UpdateWebhookDto extends PartialType(CreateWebhookDto, { skipNullProperties: false }) {}
 
 export class WebhookDto {
   @ApiProperty({ example: '3f6f1c2e-8a4b-4d2a-9c51-7e2b1d0a9f43' })
@@ -86,6 +86,9 @@ export class WebhookDto {
 
   @ApiProperty({ type: String, nullable: true, example: 'Hangups to the CRM' })
   description: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'Why the system disabled the webhook (its receiver answered 410 Gone); null otherwise.' })
+  disabled_reason: string | null;
 
   @ApiProperty({ example: 3, description: 'Grows with every change (also a secret rotation).' })
   version: number;

@@ -1,0 +1,191 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import { ConflictError, NotFoundError, ValidationError } from '@callhooks/contracts';
+import { PLATFORM_ID_MESSAGE, PLATFORM_ID_PATTERN, isUuid } from '../common/ids';
+import { findPage, type ListQueryDto, type Page } from '../common/pagination';
+import { ConfigPublisher } from '../config-publishing/config-publisher';
+import { presentWebhook } from '../webhooks/webhook.presenter';
+import { Webhook } from '../webhooks/webhook.schema';
+import { MAX_SUBSCRIPTIONS, type EnvironmentDto, type PutEnvironmentDto, type SubscribedWebhooksDto } from './dto/environment.dto';
+import { Environment } from './environment.schema';
+import { canonicalTimeZone } from './timezone';
+
+const WRITE_ATTEMPTS = 3;
+
+/**
+ * A customer's environments (under the platform's ids) and the webhooks subscribed in each.
+ * Writes follow the webhooks' rules: conditional on the version read, version + 1,
+ * publish_pending, then a publish request. Webhooks are only read here, to check that the
+ * ids given belong to the customer.
+ */
+@Injectable()
+export class EnvironmentsService {
+  constructor(
+    @InjectModel(Environment.name) private readonly environments: Model<Environment>,
+    @InjectModel(Webhook.name) private readonly webhooks: Model<Webhook>,
+    private readonly publisher: ConfigPublisher,
+  ) {}
+
+  /** Create-or-update under the platform's id. A deleted environment comes back with no subscriptions. */
+  async put(customerId: string, environmentId: string, dto: PutEnvironmentDto): Promise<{ created: boolean; environment: EnvironmentDto }> {
+    const problems = [];
+    if (!PLATFORM_ID_PATTERN.test(environmentId)) problems.push({ field: 'id', message: PLATFORM_ID_MESSAGE });
+    const timezone = canonicalTimeZone(dto.timezone);
+    if (!timezone) problems.push({ field: 'timezone', message: `is not an IANA time zone (e.g. Asia/Jerusalem, Europe/London, UTC): ${JSON.stringify(dto.timezone)}` });
+    if (problems.length > 0 || !timezone) throw new ValidationError(`invalid environment: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, problems);
+
+    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+      const current = await this.environments.findOne({ customer_id: customerId, environment_id: environmentId }).lean().exec();
+      if (!current) {
+        try {
+          const created = await this.environments.create({ customer_id: customerId, environment_id: environmentId, name: dto.name, timezone, webhook_ids: [], version: 1, published_version: 0, publish_pending: true, deleted_at: null });
+          this.publish(String(created._id));
+          return { created: true, environment: presentEnvironment(created.toObject()) };
+        } catch (err) {
+          if ((err as { code?: number }).code === 11000) continue; // created concurrently: update it instead
+          throw err;
+        }
+      }
+      const revived = current.deleted_at !== null;
+      if (!revived && current.name === dto.name && current.timezone === timezone) return { created: false, environment: presentEnvironment(current) };
+      const set: Partial<Environment> = { name: dto.name, timezone, publish_pending: true };
+      if (revived) Object.assign(set, { deleted_at: null, webhook_ids: [] });
+      const updated = await this.changeAt(current, { $set: set, $inc: { version: 1 } });
+      if (updated) return { created: revived, environment: presentEnvironment(updated) };
+    }
+    throw new ConflictError(`environment ${environmentId} kept changing while it was being saved; try again`);
+  }
+
+  async get(customerId: string, environmentId: string): Promise<EnvironmentDto> {
+    return presentEnvironment(await this.live(customerId, environmentId));
+  }
+
+  async list(customerId: string, query: ListQueryDto): Promise<Page<EnvironmentDto>> {
+    const { items, meta } = await findPage(this.environments, { customer_id: customerId, deleted_at: null }, query);
+    return { data: items.map(presentEnvironment), page: meta };
+  }
+
+  async remove(customerId: string, environmentId: string): Promise<void> {
+    const current = await this.live(customerId, environmentId);
+    const deleted = await this.environments
+      .findOneAndUpdate({ _id: current._id, deleted_at: null }, { $set: { deleted_at: new Date(), webhook_ids: [], publish_pending: true }, $inc: { version: 1 } }, { returnDocument: 'after' })
+      .lean()
+      .exec();
+    if (!deleted) throw notFound(environmentId);
+    this.publish(String(deleted._id));
+  }
+
+  /** The webhooks subscribed in an environment, in subscription order. */
+  async subscriptions(customerId: string, environmentId: string): Promise<SubscribedWebhooksDto> {
+    return this.present(await this.live(customerId, environmentId));
+  }
+
+  /** Replaces the subscriptions; every id must be a webhook of this customer (404 naming the others). */
+  async replaceSubscriptions(customerId: string, environmentId: string, webhookIds: string[]): Promise<SubscribedWebhooksDto> {
+    const wanted = [...new Set(webhookIds)];
+    await this.requireOwnWebhooks(customerId, wanted, 'webhook_ids');
+    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+      const current = await this.live(customerId, environmentId);
+      if (sameList(current.webhook_ids, wanted)) return this.present(current);
+      const updated = await this.changeAt(current, { $set: { webhook_ids: wanted, publish_pending: true }, $inc: { version: 1 } });
+      if (updated) return this.present(updated);
+    }
+    throw new ConflictError(`environment ${environmentId} kept changing while its subscriptions were being replaced; try again`);
+  }
+
+  /** Subscribes one webhook; `added` is false when it already was. */
+  async subscribe(customerId: string, environmentId: string, webhookId: string): Promise<{ added: boolean; subscriptions: SubscribedWebhooksDto }> {
+    await this.requireOwnWebhooks(customerId, [webhookId], 'webhook_id');
+    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+      const current = await this.live(customerId, environmentId);
+      if (current.webhook_ids.includes(webhookId)) return { added: false, subscriptions: await this.present(current) };
+      if (current.webhook_ids.length >= MAX_SUBSCRIPTIONS) {
+        throw new ValidationError(`environment ${environmentId} already has ${MAX_SUBSCRIPTIONS} webhooks`, [{ field: 'webhook_id', message: `an environment holds at most ${MAX_SUBSCRIPTIONS} webhooks` }]);
+      }
+      const updated = await this.changeAt(current, { $push: { webhook_ids: webhookId }, $set: { publish_pending: true }, $inc: { version: 1 } });
+      if (updated) return { added: true, subscriptions: await this.present(updated) };
+    }
+    throw new ConflictError(`environment ${environmentId} kept changing while the webhook was being subscribed; try again`);
+  }
+
+  async unsubscribe(customerId: string, environmentId: string, webhookId: string): Promise<void> {
+    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+      const current = await this.live(customerId, environmentId);
+      if (!current.webhook_ids.includes(webhookId)) {
+        throw new NotFoundError(`webhook ${webhookId} is not subscribed in environment ${environmentId}`, { fields: [{ field: 'webhookId', message: `not subscribed: ${webhookId}` }] });
+      }
+      const updated = await this.changeAt(current, { $pull: { webhook_ids: webhookId }, $set: { publish_pending: true }, $inc: { version: 1 } });
+      if (updated) return;
+    }
+    throw new ConflictError(`environment ${environmentId} kept changing while the webhook was being unsubscribed; try again`);
+  }
+
+  /** Removes a webhook from every environment of its customer (the webhook is being deleted). */
+  async detachWebhook(customerId: string, webhookId: string): Promise<void> {
+    const holding = await this.environments.find({ customer_id: customerId, webhook_ids: webhookId, deleted_at: null }, { _id: 1 }).lean().exec();
+    if (holding.length === 0) return;
+    const ids = holding.map((e) => e._id);
+    await this.environments.updateMany({ _id: { $in: ids }, webhook_ids: webhookId }, { $pull: { webhook_ids: webhookId }, $set: { publish_pending: true }, $inc: { version: 1 } }).exec();
+    this.publisher.request(ids.map((id) => ({ type: 'ENVIRONMENT', id: String(id) })));
+  }
+
+  private async live(customerId: string, environmentId: string): Promise<Environment> {
+    const found = PLATFORM_ID_PATTERN.test(environmentId) ? await this.environments.findOne({ customer_id: customerId, environment_id: environmentId, deleted_at: null }).lean().exec() : null;
+    if (!found) throw notFound(environmentId);
+    return found;
+  }
+
+  private async changeAt(current: Environment, update: Record<string, unknown>): Promise<Environment | null> {
+    const updated = await this.environments.findOneAndUpdate({ _id: current._id, deleted_at: null, version: current.version }, update, { returnDocument: 'after' }).lean().exec();
+    if (updated) this.publish(String(updated._id));
+    return updated;
+  }
+
+  private publish(id: string): void {
+    this.publisher.request([{ type: 'ENVIRONMENT', id }]);
+  }
+
+  /** 404 naming every id that is not a live webhook of this customer (unknown and other customers' ids alike). */
+  private async requireOwnWebhooks(customerId: string, ids: string[], field: string): Promise<void> {
+    const wellFormed = ids.filter(isUuid);
+    const found = wellFormed.length ? await this.webhooks.find({ _id: { $in: wellFormed }, customer_id: customerId, deleted_at: null }, { _id: 1 }).lean().exec() : [];
+    const known = new Set(found.map((w) => w._id));
+    const missing = ids.map((id, i) => ({ id, i })).filter(({ id }) => !known.has(id));
+    if (missing.length === 0) return;
+    const fields = missing.map(({ id, i }) => ({ field: field === 'webhook_ids' ? `webhook_ids[${i}]` : field, message: `no webhook ${id}` }));
+    throw new NotFoundError(`webhook${missing.length > 1 ? 's' : ''} not found: ${missing.map((m) => m.id).join(', ')}`, { fields });
+  }
+
+  private async present(env: Environment): Promise<SubscribedWebhooksDto> {
+    const webhooks = env.webhook_ids.length ? await this.webhooks.find({ _id: { $in: env.webhook_ids }, customer_id: env.customer_id, deleted_at: null }).lean().exec() : [];
+    const byId = new Map(webhooks.map((w) => [w._id, w]));
+    return {
+      environment_id: env.environment_id,
+      data: env.webhook_ids.flatMap((id) => {
+        const w = byId.get(id);
+        return w ? [presentWebhook(w)] : [];
+      }),
+    };
+  }
+}
+
+function presentEnvironment(e: Environment): EnvironmentDto {
+  return {
+    id: e.environment_id,
+    name: e.name,
+    timezone: e.timezone,
+    webhook_ids: [...e.webhook_ids],
+    version: e.version,
+    created_at: e.created_at.toISOString(),
+    updated_at: e.updated_at.toISOString(),
+  };
+}
+
+function notFound(environmentId: string): NotFoundError {
+  return new NotFoundError(`environment ${environmentId} not found`, { id: environmentId });
+}
+
+function sameList(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
