@@ -136,8 +136,9 @@ export class EnvironmentsService {
     return found;
   }
 
+  /** Applies an update only if the document is still at the version read (a deletion also moves the version on). */
   private async changeAt(current: Environment, update: Record<string, unknown>): Promise<Environment | null> {
-    const updated = await this.environments.findOneAndUpdate({ _id: current._id, deleted_at: null, version: current.version }, update, { returnDocument: 'after' }).lean().exec();
+    const updated = await this.environments.findOneAndUpdate({ _id: current._id, version: current.version }, update, { returnDocument: 'after' }).lean().exec();
     if (updated) this.publish(String(updated._id));
     return updated;
   }

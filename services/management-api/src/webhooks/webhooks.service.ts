@@ -167,9 +167,10 @@ export class WebhooksService {
     this.publish(id);
   }
 
+  /** Applies an update only if the document is still at the version read (a deletion also moves the version on). */
   private async changeAt(current: Webhook, update: Record<string, unknown>): Promise<Webhook | null> {
     const updated = await this.webhooks
-      .findOneAndUpdate({ _id: current._id, customer_id: current.customer_id, deleted_at: null, version: current.version }, update, { returnDocument: 'after' })
+      .findOneAndUpdate({ _id: current._id, customer_id: current.customer_id, version: current.version }, update, { returnDocument: 'after' })
       .lean()
       .exec();
     if (updated) this.publish(current._id);
