@@ -18,6 +18,9 @@ node scripts/generate-contract-types.js --check
 log "typecheck"
 npx tsc -p tsconfig.json --noEmit
 
+log "lint"
+npx eslint .
+
 log "unit tests"
 unit_rc=0
 npx jest --selectProjects unit --json --outputFile="$results/unit.json" || unit_rc=$?
