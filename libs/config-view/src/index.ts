@@ -1,0 +1,3 @@
+export * from './config-view';
+export * from './config-view.follower';
+export * from './config-view.module';
