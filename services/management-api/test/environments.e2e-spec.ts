@@ -110,4 +110,22 @@ describe('environments and subscriptions API (e2e, real FerretDB and Kafka)', ()
     expect((await api.http().get('/v1/environments/env-d1').set(auth).expect(200)).body).toMatchObject({ webhook_ids: [stays], version: 3 });
     expect((await api.http().get('/v1/environments/env-d2').set(auth).expect(200)).body).toMatchObject({ webhook_ids: [], version: 3 });
   });
+
+  it('keeps every one of many concurrent changes to one environment and one webhook (no lost update)', async () => {
+    await put('env-c', { name: 'C', timezone: 'UTC' }).expect(201);
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) ids.push(await webhook());
+    const adds = await Promise.all(ids.map((id) => api.http().post('/v1/environments/env-c/webhooks').set(auth).send({ webhook_id: id })));
+    expect(adds.map((r) => r.status)).toEqual(ids.map(() => 201));
+    const env = await api.http().get('/v1/environments/env-c').set(auth).expect(200);
+    expect([...env.body.webhook_ids].sort()).toEqual([...ids].sort());
+    expect(env.body.version).toBe(1 + ids.length);
+
+    const target = ids[0];
+    const patches = await Promise.all(Array.from({ length: 10 }, (_, i) => api.http().patch(`/v1/webhooks/${target}`).set(auth).send({ description: `change ${i}` })));
+    expect(patches.map((r) => r.status)).toEqual(patches.map(() => 200));
+    const w = await api.http().get(`/v1/webhooks/${target}`).set(auth).expect(200);
+    expect(w.body.version).toBe(11);
+    expect(new Set(patches.map((r) => r.body.version))).toEqual(new Set(Array.from({ length: 10 }, (_, i) => i + 2)));
+  });
 });

@@ -4,7 +4,11 @@ import type { Model } from 'mongoose';
 import { Environment } from '../environments/environment.schema';
 import { Webhook } from '../webhooks/webhook.schema';
 import { environmentConfigKey, environmentRecord, webhookConfigKey, webhookRecord } from './config-record.mapper';
+import { DocumentLocks, environmentLock, webhookLock } from '../database/document-locks';
 import { ConfigStore, refKey, type EntityRef, type PublishableEntity } from './config-store';
+
+/** Acknowledgements written at once (each document under its own lock). */
+const ACK_CONCURRENCY = 8;
 
 /** ConfigStore over the webhooks and environments collections. */
 @Injectable()
@@ -12,6 +16,7 @@ export class MongoConfigStore extends ConfigStore {
   constructor(
     @InjectModel(Webhook.name) private readonly webhooks: Model<Webhook>,
     @InjectModel(Environment.name) private readonly environments: Model<Environment>,
+    private readonly locks: DocumentLocks,
   ) {
     super();
   }
@@ -36,20 +41,25 @@ export class MongoConfigStore extends ConfigStore {
   }
 
   async acknowledge(entities: PublishableEntity[]): Promise<EntityRef[]> {
-    const ack = (e: PublishableEntity) => ({
-      updateOne: {
-        filter: { _id: e.ref.id, version: e.version },
-        update: { $set: { published_version: e.version, publish_pending: false } },
-        // publishing is not a change of the entity
-        timestamps: false,
-      },
-    });
+    // one document at a time under its lock: on FerretDB an acknowledgement racing an API write
+    // to the same document could erase that write (see DocumentLocks)
+    const queue = [...entities];
+    const worker = async () => {
+      for (let e = queue.shift(); e; e = queue.shift()) {
+        const entity = e;
+        const model: Model<Webhook> | Model<Environment> = entity.ref.type === 'WEBHOOK' ? this.webhooks : this.environments;
+        const lock = entity.ref.type === 'WEBHOOK' ? webhookLock(entity.ref.id) : environmentLock(entity.ref.id);
+        await this.locks.run(lock, () =>
+          (model as Model<Webhook>)
+            // publishing is not a change of the entity: no updated_at
+            .updateOne({ _id: entity.ref.id, version: entity.version }, { $set: { published_version: entity.version, publish_pending: false } }, { timestamps: false })
+            .exec(),
+        );
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(ACK_CONCURRENCY, entities.length) }, worker));
     const webhooks = entities.filter((e) => e.ref.type === 'WEBHOOK');
     const environments = entities.filter((e) => e.ref.type === 'ENVIRONMENT');
-    await Promise.all([
-      webhooks.length ? this.webhooks.bulkWrite(webhooks.map(ack), { ordered: false }) : null,
-      environments.length ? this.environments.bulkWrite(environments.map(ack), { ordered: false }) : null,
-    ]);
     // a document at another version than the one sent was changed after we read it
     const [w, e] = await Promise.all([
       webhooks.length ? this.webhooks.find({ _id: { $in: webhooks.map((x) => x.ref.id) } }, { _id: 1, version: 1 }).lean().exec() : [],

@@ -7,6 +7,7 @@ import { ApiKey, ApiKeySchema } from '../customers/api-key.schema';
 import { Customer, CustomerSchema } from '../customers/customer.schema';
 import { Environment, EnvironmentSchema } from '../environments/environment.schema';
 import { Webhook, WebhookSchema } from '../webhooks/webhook.schema';
+import { DocumentLocks } from './document-locks';
 
 /**
  * The models of the configuration (customers, keys, webhooks, environments), registered once
@@ -55,7 +56,7 @@ class DatabaseLifecycle implements OnModuleInit {
     }),
     CONFIG_MODELS,
   ],
-  providers: [DatabaseLifecycle],
-  exports: [CONFIG_MODELS],
+  providers: [DatabaseLifecycle, DocumentLocks],
+  exports: [CONFIG_MODELS, DocumentLocks],
 })
 export class DatabaseModule {}

@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError, ValidationError } from '@callhooks/contra
 import { PLATFORM_ID_MESSAGE, PLATFORM_ID_PATTERN, isUuid } from '../common/ids';
 import { findPage, type ListQueryDto, type Page } from '../common/pagination';
 import { ConfigPublisher } from '../config-publishing/config-publisher';
+import { DocumentLocks, environmentLock, environmentNameLock } from '../database/document-locks';
 import { presentWebhook } from '../webhooks/webhook.presenter';
 import { Webhook } from '../webhooks/webhook.schema';
 import { MAX_SUBSCRIPTIONS, type EnvironmentDto, type PutEnvironmentDto, type SubscribedWebhooksDto } from './dto/environment.dto';
@@ -25,6 +26,7 @@ export class EnvironmentsService {
     @InjectModel(Environment.name) private readonly environments: Model<Environment>,
     @InjectModel(Webhook.name) private readonly webhooks: Model<Webhook>,
     private readonly publisher: ConfigPublisher,
+    private readonly locks: DocumentLocks,
   ) {}
 
   /** Create-or-update under the platform's id. A deleted environment comes back with no subscriptions. */
@@ -34,12 +36,15 @@ export class EnvironmentsService {
     const timezone = canonicalTimeZone(dto.timezone);
     if (!timezone) problems.push({ field: 'timezone', message: `is not an IANA time zone (e.g. Asia/Jerusalem, Europe/London, UTC): ${JSON.stringify(dto.timezone)}` });
     if (problems.length > 0 || !timezone) throw new ValidationError(`invalid environment: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, problems);
+    return this.locks.run(environmentNameLock(customerId, environmentId), () => this.putLocked(customerId, environmentId, dto.name, timezone));
+  }
 
+  private async putLocked(customerId: string, environmentId: string, name: string, timezone: string): Promise<{ created: boolean; environment: EnvironmentDto }> {
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
       const current = await this.environments.findOne({ customer_id: customerId, environment_id: environmentId }).lean().exec();
       if (!current) {
         try {
-          const created = await this.environments.create({ customer_id: customerId, environment_id: environmentId, name: dto.name, timezone, webhook_ids: [], version: 1, published_version: 0, publish_pending: true, deleted_at: null });
+          const created = await this.environments.create({ customer_id: customerId, environment_id: environmentId, name, timezone, webhook_ids: [], version: 1, published_version: 0, publish_pending: true, deleted_at: null });
           this.publish(String(created._id));
           return { created: true, environment: presentEnvironment(created.toObject()) };
         } catch (err) {
@@ -48,10 +53,10 @@ export class EnvironmentsService {
         }
       }
       const revived = current.deleted_at !== null;
-      if (!revived && current.name === dto.name && current.timezone === timezone) return { created: false, environment: presentEnvironment(current) };
-      const set: Partial<Environment> = { name: dto.name, timezone, publish_pending: true };
+      if (!revived && current.name === name && current.timezone === timezone) return { created: false, environment: presentEnvironment(current) };
+      const set: Partial<Environment> = { name, timezone, publish_pending: true };
       if (revived) Object.assign(set, { deleted_at: null, webhook_ids: [] });
-      const updated = await this.changeAt(current, { $set: set, $inc: { version: 1 } });
+      const updated = await this.locks.run(environmentLock(String(current._id)), () => this.changeAt(current, { $set: set, $inc: { version: 1 } }));
       if (updated) return { created: revived, environment: presentEnvironment(updated) };
     }
     throw new ConflictError(`environment ${environmentId} kept changing while it was being saved; try again`);
@@ -67,13 +72,10 @@ export class EnvironmentsService {
   }
 
   async remove(customerId: string, environmentId: string): Promise<void> {
-    const current = await this.live(customerId, environmentId);
-    const deleted = await this.environments
-      .findOneAndUpdate({ _id: current._id, deleted_at: null }, { $set: { deleted_at: new Date(), webhook_ids: [], publish_pending: true }, $inc: { version: 1 } }, { returnDocument: 'after' })
-      .lean()
-      .exec();
-    if (!deleted) throw notFound(environmentId);
-    this.publish(String(deleted._id));
+    await this.withLive(customerId, environmentId, async (current) => {
+      const deleted = await this.changeAt(current, { $set: { deleted_at: new Date(), webhook_ids: [], publish_pending: true }, $inc: { version: 1 } });
+      if (!deleted) throw notFound(environmentId);
+    });
   }
 
   /** The webhooks subscribed in an environment, in subscription order. */
@@ -85,55 +87,60 @@ export class EnvironmentsService {
   async replaceSubscriptions(customerId: string, environmentId: string, webhookIds: string[]): Promise<SubscribedWebhooksDto> {
     const wanted = [...new Set(webhookIds)];
     await this.requireOwnWebhooks(customerId, wanted, 'webhook_ids');
-    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
-      const current = await this.live(customerId, environmentId);
+    return this.withLive(customerId, environmentId, async (current) => {
       if (sameList(current.webhook_ids, wanted)) return this.present(current);
       const updated = await this.changeAt(current, { $set: { webhook_ids: wanted, publish_pending: true }, $inc: { version: 1 } });
-      if (updated) return this.present(updated);
-    }
-    throw new ConflictError(`environment ${environmentId} kept changing while its subscriptions were being replaced; try again`);
+      if (!updated) throw changedMeanwhile(environmentId);
+      return this.present(updated);
+    });
   }
 
   /** Subscribes one webhook; `added` is false when it already was. */
   async subscribe(customerId: string, environmentId: string, webhookId: string): Promise<{ added: boolean; subscriptions: SubscribedWebhooksDto }> {
     await this.requireOwnWebhooks(customerId, [webhookId], 'webhook_id');
-    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
-      const current = await this.live(customerId, environmentId);
+    return this.withLive(customerId, environmentId, async (current) => {
       if (current.webhook_ids.includes(webhookId)) return { added: false, subscriptions: await this.present(current) };
       if (current.webhook_ids.length >= MAX_SUBSCRIPTIONS) {
         throw new ValidationError(`environment ${environmentId} already has ${MAX_SUBSCRIPTIONS} webhooks`, [{ field: 'webhook_id', message: `an environment holds at most ${MAX_SUBSCRIPTIONS} webhooks` }]);
       }
       const updated = await this.changeAt(current, { $push: { webhook_ids: webhookId }, $set: { publish_pending: true }, $inc: { version: 1 } });
-      if (updated) return { added: true, subscriptions: await this.present(updated) };
-    }
-    throw new ConflictError(`environment ${environmentId} kept changing while the webhook was being subscribed; try again`);
+      if (!updated) throw changedMeanwhile(environmentId);
+      return { added: true, subscriptions: await this.present(updated) };
+    });
   }
 
   async unsubscribe(customerId: string, environmentId: string, webhookId: string): Promise<void> {
-    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
-      const current = await this.live(customerId, environmentId);
+    await this.withLive(customerId, environmentId, async (current) => {
       if (!current.webhook_ids.includes(webhookId)) {
         throw new NotFoundError(`webhook ${webhookId} is not subscribed in environment ${environmentId}`, { fields: [{ field: 'webhookId', message: `not subscribed: ${webhookId}` }] });
       }
       const updated = await this.changeAt(current, { $pull: { webhook_ids: webhookId }, $set: { publish_pending: true }, $inc: { version: 1 } });
-      if (updated) return;
-    }
-    throw new ConflictError(`environment ${environmentId} kept changing while the webhook was being unsubscribed; try again`);
+      if (!updated) throw changedMeanwhile(environmentId);
+    });
   }
 
   /** Removes a webhook from every environment of its customer (the webhook is being deleted). */
   async detachWebhook(customerId: string, webhookId: string): Promise<void> {
     const holding = await this.environments.find({ customer_id: customerId, webhook_ids: webhookId, deleted_at: null }, { _id: 1 }).lean().exec();
-    if (holding.length === 0) return;
-    const ids = holding.map((e) => e._id);
-    await this.environments.updateMany({ _id: { $in: ids }, webhook_ids: webhookId }, { $pull: { webhook_ids: webhookId }, $set: { publish_pending: true }, $inc: { version: 1 } }).exec();
-    this.publisher.request(ids.map((id) => ({ type: 'ENVIRONMENT', id: String(id) })));
+    for (const { _id } of holding) {
+      // one environment at a time, each under its lock (an updateMany could lose a concurrent change on FerretDB)
+      await this.locks.run(environmentLock(String(_id)), async () => {
+        await this.environments.updateOne({ _id, webhook_ids: webhookId }, { $pull: { webhook_ids: webhookId }, $set: { publish_pending: true }, $inc: { version: 1 } }).exec();
+      });
+      this.publish(String(_id));
+    }
   }
 
   private async live(customerId: string, environmentId: string): Promise<Environment> {
     const found = PLATFORM_ID_PATTERN.test(environmentId) ? await this.environments.findOne({ customer_id: customerId, environment_id: environmentId, deleted_at: null }).lean().exec() : null;
     if (!found) throw notFound(environmentId);
     return found;
+  }
+
+  /** Runs a read-modify-write of a live environment under its document lock, with the state read inside the lock. */
+  private async withLive<T>(customerId: string, environmentId: string, work: (current: Environment) => Promise<T>): Promise<T> {
+    const found = await this.live(customerId, environmentId);
+    return this.locks.run(environmentLock(String(found._id)), async () => work(await this.live(customerId, environmentId)));
   }
 
   /** Applies an update only if the document is still at the version read (a deletion also moves the version on). */
@@ -185,6 +192,11 @@ function presentEnvironment(e: Environment): EnvironmentDto {
 
 function notFound(environmentId: string): NotFoundError {
   return new NotFoundError(`environment ${environmentId} not found`, { id: environmentId });
+}
+
+/** Only another instance can change a document between our read and write (ours are serialised by the lock). */
+function changedMeanwhile(environmentId: string): ConflictError {
+  return new ConflictError(`environment ${environmentId} was changed by another request at the same time; try again`);
 }
 
 function sameList(a: string[], b: string[]): boolean {

@@ -7,6 +7,7 @@ import { isUuid } from '../common/ids';
 import { findPage, type Page } from '../common/pagination';
 import { MANAGEMENT_API_CONFIG, type ManagementApiConfig } from '../config/management-api.config';
 import { ConfigPublisher } from '../config-publishing/config-publisher';
+import { DocumentLocks, webhookLock } from '../database/document-locks';
 import { EnvironmentsService } from '../environments/environments.service';
 import { BodyTemplates } from './body-templates';
 import { MAX_BODY_BYTES, type CreateWebhookDto, type ListWebhooksQueryDto, type UpdateWebhookDto, type WebhookDto, type WebhookSecretDto } from './dto/webhook.dto';
@@ -33,7 +34,8 @@ const WRITE_ATTEMPTS = 3;
 /**
  * A customer's webhooks. Every change is a conditional write that increments `version` and
  * flags the document for publishing, then asks the publisher to send it (without waiting:
- * a Kafka outage does not fail the request, the reconciler finishes the job).
+ * a Kafka outage does not fail the request, the reconciler finishes the job). Changes of one
+ * webhook run under its document lock (see DocumentLocks).
  */
 @Injectable()
 export class WebhooksService {
@@ -45,6 +47,7 @@ export class WebhooksService {
     private readonly environments: EnvironmentsService,
     private readonly templates: BodyTemplates,
     private readonly publisher: ConfigPublisher,
+    private readonly locks: DocumentLocks,
   ) {}
 
   async create(customerId: string, dto: CreateWebhookDto): Promise<WebhookDto> {
@@ -97,6 +100,10 @@ export class WebhooksService {
   }
 
   async update(customerId: string, id: string, dto: UpdateWebhookDto): Promise<WebhookDto> {
+    return this.locks.run(webhookLock(id), () => this.updateLocked(customerId, id, dto));
+  }
+
+  private async updateLocked(customerId: string, id: string, dto: UpdateWebhookDto): Promise<WebhookDto> {
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
       const current = await this.live(customerId, id);
       const draft: WebhookDraft = {
@@ -125,14 +132,16 @@ export class WebhooksService {
   async remove(customerId: string, id: string): Promise<void> {
     await this.live(customerId, id);
     await this.environments.detachWebhook(customerId, id);
-    const deleted = await this.webhooks
-      .findOneAndUpdate(
-        { _id: id, customer_id: customerId, deleted_at: null },
-        { $set: { deleted_at: new Date(), secrets: [], publish_pending: true }, $inc: { version: 1 } },
-        { returnDocument: 'after' },
-      )
-      .lean()
-      .exec();
+    const deleted = await this.locks.run(webhookLock(id), () =>
+      this.webhooks
+        .findOneAndUpdate(
+          { _id: id, customer_id: customerId, deleted_at: null },
+          { $set: { deleted_at: new Date(), secrets: [], publish_pending: true }, $inc: { version: 1 } },
+          { returnDocument: 'after' },
+        )
+        .lean()
+        .exec(),
+    );
     if (!deleted) throw new NotFoundError(`webhook ${id} not found`, { id });
     this.publish(id);
   }
@@ -143,6 +152,10 @@ export class WebhooksService {
 
   /** A new signing secret; the previous one keeps signing until now + MANAGEMENT_SECRET_ROTATION_OVERLAP_MS. */
   async rotateSecret(customerId: string, id: string): Promise<WebhookSecretDto> {
+    return this.locks.run(webhookLock(id), () => this.rotateLocked(customerId, id));
+  }
+
+  private async rotateLocked(customerId: string, id: string): Promise<WebhookSecretDto> {
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
       const current = await this.live(customerId, id);
       const secrets = rotateSecrets(current.secrets, new Date(), this.config.webhooks.secretRotationOverlapMs);
@@ -154,14 +167,16 @@ export class WebhooksService {
 
   /** Disables a webhook whose receiver answered 410 Gone (idempotent). */
   async disableGone(customerId: string, id: string, reason: string): Promise<void> {
-    const updated = await this.webhooks
-      .findOneAndUpdate(
-        { _id: id, customer_id: customerId, deleted_at: null, enabled: true },
-        { $set: { enabled: false, disabled_reason: reason, publish_pending: true }, $inc: { version: 1 } },
-        { returnDocument: 'after' },
-      )
-      .lean()
-      .exec();
+    const updated = await this.locks.run(webhookLock(id), () =>
+      this.webhooks
+        .findOneAndUpdate(
+          { _id: id, customer_id: customerId, deleted_at: null, enabled: true },
+          { $set: { enabled: false, disabled_reason: reason, publish_pending: true }, $inc: { version: 1 } },
+          { returnDocument: 'after' },
+        )
+        .lean()
+        .exec(),
+    );
     if (!updated) return;
     this.logger.log({ webhookId: id, customerId, reason }, 'webhook disabled: its receiver is gone');
     this.publish(id);
