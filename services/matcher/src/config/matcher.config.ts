@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { commonEnvSchema, env, kafkaSettings, loadConfig, registrySettings, withSaslCheck, type KafkaSettings, type RegistrySettings } from '@callhooks/config';
 
 const SERVICE = 'matcher';
@@ -6,6 +5,12 @@ const SERVICE = 'matcher';
 export const matcherEnvSchema = withSaslCheck(
   commonEnvSchema.extend({
     HTTP_PORT: env.port().default(3002),
+    /** Partitions of the call-events topic processed at once. */
+    MATCHER_PARTITION_CONCURRENCY: env.int(1, 256).default(4),
+    /** Compiled body templates kept (one per webhook at its current version, least recently used dropped first). */
+    MATCHER_TEMPLATE_CACHE_SIZE: env.int(1, 10_000_000).default(10_000),
+    /** Longest wait of a Kafka fetch for new call events: bounds the latency added by an idle consumer. */
+    MATCHER_FETCH_MAX_WAIT_MS: env.int(10, 10_000).default(100),
   }),
 );
 
@@ -16,6 +21,11 @@ export interface MatcherConfig {
   kafka: KafkaSettings;
   registry: RegistrySettings;
   shutdownTimeoutMs: number;
+  matching: {
+    partitionConcurrency: number;
+    templateCacheSize: number;
+    fetchMaxWaitMs: number;
+  };
 }
 
 /** Injection token of the validated configuration. */
@@ -30,5 +40,10 @@ export function loadMatcherConfig(source: Record<string, string | undefined> = p
     kafka: kafkaSettings(e, SERVICE),
     registry: registrySettings(e),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    matching: {
+      partitionConcurrency: e.MATCHER_PARTITION_CONCURRENCY,
+      templateCacheSize: e.MATCHER_TEMPLATE_CACHE_SIZE,
+      fetchMaxWaitMs: e.MATCHER_FETCH_MAX_WAIT_MS,
+    },
   };
 }

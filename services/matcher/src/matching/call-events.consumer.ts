@@ -1,0 +1,92 @@
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import type { CallEvent } from '@callhooks/contracts';
+import { ConfigViewFollower } from '@callhooks/config-view';
+import { KafkaContext, type BatchContext, type ConsumedRecord, type ConsumerRuntime, type OutgoingRecord } from '@callhooks/kafka';
+import { ReadinessChecks } from '@callhooks/observability';
+import { MATCHER_CONFIG, type MatcherConfig } from '../config/matcher.config';
+import { callEventViolation } from './call-event.contract';
+import { EventMatcher } from './event-matcher';
+import { MatcherMetrics } from './matcher.metrics';
+
+export const MATCHER_GROUP = 'callhooks-matcher';
+
+/**
+ * Wires matching to Kafka: the config view is followed first, and call events are consumed
+ * (group callhooks-matcher) only once it has caught up, so no event is matched against a
+ * partial configuration. At-least-once: a batch's jobs are produced before its offsets are
+ * committed; a repeat produces the same delivery ids, which downstream treats as one delivery.
+ * Start-up runs in the background after the topics are provisioned, so /readyz can say what
+ * it is waiting for.
+ */
+@Injectable()
+export class CallEventsConsumer implements OnApplicationBootstrap {
+  private runtime?: ConsumerRuntime<CallEvent>;
+  private startFailure?: Error;
+
+  constructor(
+    @Inject(MATCHER_CONFIG) private readonly config: MatcherConfig,
+    private readonly kafka: KafkaContext,
+    private readonly follower: ConfigViewFollower,
+    private readonly matcher: EventMatcher,
+    private readonly metrics: MatcherMetrics,
+    private readonly readiness: ReadinessChecks,
+    private readonly logger: PinoLogger,
+  ) {
+    this.logger.setContext(CallEventsConsumer.name);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.readiness.register('call-events-consumer', async () => {
+      if (this.startFailure) throw new Error(`the call events consumer failed to start: ${this.startFailure.message}`);
+      if (!this.runtime) throw new Error('the call events consumer waits for the config view to catch up');
+      await this.runtime.check();
+    });
+    const provisioner = await this.kafka.provisioner();
+    await provisioner.ensure({ consumes: ['callEvents', 'webhookConfig'], produces: ['deliveries'] });
+    void this.start().catch((err: Error) => {
+      this.startFailure = err;
+      this.logger.error({ err }, 'matching could not start');
+    });
+  }
+
+  private async start(): Promise<void> {
+    await this.follower.follow();
+    const runtime = this.kafka.consumer<CallEvent>({
+      groupId: MATCHER_GROUP,
+      topics: ['callEvents'],
+      concurrency: this.config.matching.partitionConcurrency,
+      maxWaitTimeMs: this.config.matching.fetchMaxWaitMs,
+      validate: (event, record) => callEventViolation(event, record.key),
+      handler: async (records, ctx) => this.handle(records, ctx),
+    });
+    this.runtime = runtime;
+    await runtime.start();
+    this.logger.info({ group: MATCHER_GROUP }, 'matching call events');
+  }
+
+  private async handle(records: Array<ConsumedRecord<CallEvent>>, ctx: BatchContext): Promise<void> {
+    const now = Date.now();
+    const jobs: OutgoingRecord[] = [];
+    const counted: Array<() => void> = [];
+    for (const record of records) {
+      const event = record.value;
+      const outcome = this.matcher.match(event, now);
+      for (const failure of outcome.failures) {
+        this.logger.warn({ webhookId: failure.webhookId, eventId: event.event_id, reason: failure.reason, problem: failure.message }, 'matching webhook gets no delivery');
+      }
+      if (outcome.zoneProblem) this.logger.warn({ environmentId: event.environment_id, customerId: event.customer_id, problem: outcome.zoneProblem }, 'local times sent in UTC');
+      for (const d of outcome.deliveries) jobs.push({ key: d.key, value: d.job });
+      // counted once the batch is committed, so a repeated batch is not counted twice
+      counted.push(() => {
+        this.metrics.events.inc({ event: event.event });
+        if (outcome.deliveries.length === 0 && outcome.failures.length === 0) this.metrics.unmatched.inc();
+        for (const d of outcome.deliveries) this.metrics.jobs.inc({ event: event.event, method: d.job.method });
+        for (const f of outcome.failures) this.metrics.renderFailures.inc({ reason: f.reason });
+        if (outcome.zoneProblem) this.metrics.zoneFallbacks.inc();
+      });
+    }
+    if (jobs.length > 0) ctx.send('deliveries', jobs);
+    ctx.onCommitted(() => counted.forEach((count) => count()));
+  }
+}
