@@ -10,6 +10,8 @@ import { DatabaseModule } from './database/database.module';
 import { DeliveriesModule } from './deliveries/deliveries.module';
 import { EnvironmentsModule } from './environments/environments.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+// the admin console (static pages at /console/ over this API)
+import { ConsoleModule } from './console/console.module';
 
 export type FeatureModule = Type | DynamicModule;
 
@@ -22,7 +24,7 @@ export type FeatureModule = Type | DynamicModule;
 export class AppModule {
   /** Every feature of the API. Tests may start a subset (e.g. without the delivery log's consumer). */
   static features(): FeatureModule[] {
-    return [CustomersModule, WebhooksModule, EnvironmentsModule, CatalogModule, DeliveriesModule.forRoot()];
+    return [CustomersModule, WebhooksModule, EnvironmentsModule, CatalogModule, DeliveriesModule.forRoot(), ConsoleModule];
   }
 
   static register(config: ManagementApiConfig, features: FeatureModule[] = AppModule.features()): DynamicModule {
