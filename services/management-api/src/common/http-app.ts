@@ -19,6 +19,8 @@ const JSON_BODY_LIMIT = '512kb';
 export async function createHttpApp(module: DynamicModule): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
+  // Nest flushes buffered logs in listen(); in-process tests only init(), so flush here too
+  app.flushLogs();
   configureHttpApp(app);
   return app;
 }

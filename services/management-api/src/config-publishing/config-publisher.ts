@@ -14,6 +14,9 @@ export interface ConfigPublisherOptions {
 
 const DEFAULTS: ConfigPublisherOptions = { batchSize: 500, backoffMinMs: 500, backoffMaxMs: 30_000, maxQueued: 50_000 };
 
+/** How long shutdown waits for a batch in flight (Kafka may be retrying a dead broker). */
+const SHUTDOWN_WAIT_MS = 5000;
+
 /** A document that keeps moving while we publish it is left to the reconciler after this many rounds. */
 const MAX_ROUNDS_PER_ENTITY = 5;
 
@@ -72,8 +75,8 @@ export class ConfigPublisher implements BeforeApplicationShutdown {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    // let a batch in flight finish (bounded by the sink's own short retries); the rest stays flagged
-    await this.idle();
+    // let a batch in flight finish, for a few seconds at most; the rest stays flagged for the next start
+    await Promise.race([this.idle(), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_WAIT_MS).unref())]);
     await this.sink.close();
   }
 

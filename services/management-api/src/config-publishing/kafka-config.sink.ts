@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Producer } from 'kafkajs';
+import { Partitioners, type Producer } from 'kafkajs';
 import type { ConfigRecord } from '@callhooks/contracts';
 import { KafkaContext, TopicProvisioner } from '@callhooks/kafka';
 import { ConfigSink } from './config-store';
@@ -53,7 +53,9 @@ export class KafkaConfigSink extends ConfigSink {
 
   private async connectedProducer(): Promise<Producer> {
     if (this.producer) return this.producer;
-    const producer = this.kafka.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: RETRY });
+    // not idempotent: a record sent twice is harmless (same key and version), and one request in
+    // flight keeps the records of a key in order, which is what compaction needs
+    const producer = this.kafka.kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: RETRY, createPartitioner: Partitioners.DefaultPartitioner });
     try {
       await producer.connect();
     } catch (err) {
