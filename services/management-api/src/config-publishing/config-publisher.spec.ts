@@ -193,9 +193,10 @@ describe('ConfigPublisher', () => {
 describe('ConfigReconciler', () => {
   it('publishes what a crashed instance wrote but never published, and only that', async () => {
     const { store, topic, reconciler, publisher, registry } = setup();
-    store.write('w1');
-    store.write('w2');
-    store.write('e1', 'ENVIRONMENT');
+    const aMinuteAgo = Date.now() - 60_000;
+    store.write('w1', 'WEBHOOK', aMinuteAgo);
+    store.write('w2', 'WEBHOOK', aMinuteAgo);
+    store.write('e1', 'ENVIRONMENT', aMinuteAgo);
     publisher.request([{ type: 'WEBHOOK', id: 'w2' }]);
     await publisher.idle();
     expect(topic.log).toHaveLength(1);
