@@ -163,7 +163,7 @@ export interface CallStateSnapshot {
   state_json: string;
 }
 
-/** The latest state of one webhook or environment. Compacted topic, key = '<entity_type>:<entity_id>'. Readers keep the highest version per key. */
+/** The latest state of one webhook or environment. Compacted topic, key = 'WEBHOOK:<webhook_id>' or 'ENVIRONMENT:<customer_id>:<environment_id>' (environment ids are unique per customer only). Records of a key arrive in version order; readers keep the highest version per key. A deletion is a record with deleted=true and no content. */
 export interface ConfigRecord {
   entity_type: EntityType;
   entity_id: string;
