@@ -101,6 +101,8 @@ export class ConsumerRuntime<T> {
   private readonly partitionLocks = new Map<string, Promise<unknown>>();
   /** Partitions paused by a deferral, with the timer that resumes them. */
   private readonly resumeTimers = new Map<string, NodeJS.Timeout>();
+  /** Partitions ("topic\u0000partition") this member reports lag for; see forgetLagOutside. */
+  private readonly lagPartitions = new Set<string>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -131,6 +133,7 @@ export class ConsumerRuntime<T> {
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       this.joined = true;
       this.logger.info({ group: this.groupId, assignment: e.payload.memberAssignment }, 'joined consumer group');
+      this.forgetLagOutside(e.payload.memberAssignment);
       if (this.options.onAssigned || this.options.transactionalIdPrefix) {
         const pending = this.prepareAssignment(e.payload.memberAssignment);
         // batches await it (and fail with it); this only keeps a failure from going unhandled
@@ -145,6 +148,7 @@ export class ConsumerRuntime<T> {
     });
     consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
       this.metrics.lag.set({ group: this.groupId, topic: e.payload.topic, partition: String(e.payload.partition) }, Number(e.payload.offsetLag));
+      this.lagPartitions.add(`${e.payload.topic}\u0000${e.payload.partition}`);
     });
     if (!this.options.transactionalIdPrefix) {
       this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
@@ -198,6 +202,21 @@ export class ConsumerRuntime<T> {
 
   resume(topic: TopicId, partitions?: number[]): void {
     this.consumer?.resume([{ topic: this.publisher.topicName(topic), partitions }]);
+  }
+
+  /**
+   * After a rebalance, drops the lag series of partitions that moved to other members: the
+   * gauge is only set when a batch ends, so a moved partition would otherwise keep its last
+   * value here forever and be counted twice in every sum (and alert on lag nobody has).
+   */
+  private forgetLagOutside(assignment: Record<string, number[]>): void {
+    for (const key of [...this.lagPartitions]) {
+      const [topic, partition] = key.split('\u0000');
+      if (!(assignment[topic] ?? []).includes(Number(partition))) {
+        this.metrics.lag.remove({ group: this.groupId, topic, partition });
+        this.lagPartitions.delete(key);
+      }
+    }
   }
 
   /** Finishes the batch in flight, commits it, leaves the group. */
