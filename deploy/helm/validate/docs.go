@@ -262,6 +262,20 @@ func checkDashboard(file, exprsOut string) []error {
 	for _, p := range dash.Panels {
 		visit(p)
 	}
+	// Panels lie on a 24-column grid and must not cover each other.
+	for i, a := range dash.Panels {
+		if a.GridPos == nil {
+			continue
+		}
+		if a.GridPos.X < 0 || a.GridPos.W < 1 || a.GridPos.X+a.GridPos.W > 24 || a.GridPos.H < 1 {
+			fail("panel %q lies outside the 24-column grid (%+v)", a.Title, *a.GridPos)
+		}
+		for _, b := range dash.Panels[i+1:] {
+			if b.GridPos != nil && overlap(*a.GridPos, *b.GridPos) {
+				fail("panels %q and %q overlap", a.Title, b.Title)
+			}
+		}
+	}
 	if exprsOut != "" {
 		out, err := yaml.Marshal(map[string]any{"groups": []any{map[string]any{"name": "dashboard-queries", "rules": rules}}})
 		if err == nil {
@@ -274,11 +288,17 @@ func checkDashboard(file, exprsOut string) []error {
 	return errs
 }
 
+type gridPos struct{ H, W, X, Y int }
+
+func overlap(a, b gridPos) bool {
+	return a.X < b.X+b.W && b.X < a.X+a.W && a.Y < b.Y+b.H && b.Y < a.Y+a.H
+}
+
 type panel struct {
-	ID         int                       `json:"id"`
-	Title      string                    `json:"title"`
-	Type       string                    `json:"type"`
-	GridPos    *struct{ H, W, X, Y int } `json:"gridPos"`
+	ID         int      `json:"id"`
+	Title      string   `json:"title"`
+	Type       string   `json:"type"`
+	GridPos    *gridPos `json:"gridPos"`
 	Datasource *struct {
 		Type string `json:"type"`
 		UID  string `json:"uid"`
