@@ -7,8 +7,8 @@ import { environmentConfigKey, environmentRecord, webhookConfigKey, webhookRecor
 import { DocumentLocks, environmentLock, webhookLock } from '../database/document-locks';
 import { ConfigStore, refKey, type EntityRef, type PublishableEntity } from './config-store';
 
-/** Acknowledgements written at once (each document under its own lock). */
-const ACK_CONCURRENCY = 8;
+/** Documents read or acknowledged at once. */
+const CONCURRENCY = 8;
 
 /** ConfigStore over the webhooks and environments collections. */
 @Injectable()
@@ -23,15 +23,16 @@ export class MongoConfigStore extends ConfigStore {
 
   async load(refs: EntityRef[]): Promise<PublishableEntity[]> {
     const now = Date.now();
+    // one findById each, a few at a time: FerretDB v1 serves `_id` equality from its index but scans for `$in`
     const [webhooks, environments] = await Promise.all([
-      this.webhooks.find({ _id: { $in: idsOf(refs, 'WEBHOOK') } }).lean().exec(),
-      this.environments.find({ _id: { $in: idsOf(refs, 'ENVIRONMENT') } }).lean().exec(),
+      inBatches(idsOf(refs, 'WEBHOOK'), (id) => this.webhooks.findById(id).lean<Webhook>().exec()).then(present),
+      inBatches(idsOf(refs, 'ENVIRONMENT'), (id) => this.environments.findById(id).lean<Environment>().exec()).then(present),
     ]);
     return [
       ...webhooks.map((w): PublishableEntity => ({ ref: { type: 'WEBHOOK', id: w._id }, version: w.version, key: webhookConfigKey(w._id), record: webhookRecord(w, now) })),
       ...environments.map(
         (e): PublishableEntity => ({
-          ref: { type: 'ENVIRONMENT', id: String(e._id) },
+          ref: { type: 'ENVIRONMENT', id: e._id },
           version: e.version,
           key: environmentConfigKey(e.customer_id, e.environment_id),
           record: environmentRecord(e, now),
@@ -41,32 +42,19 @@ export class MongoConfigStore extends ConfigStore {
   }
 
   async acknowledge(entities: PublishableEntity[]): Promise<EntityRef[]> {
-    // one document at a time under its lock: on FerretDB an acknowledgement racing an API write
-    // to the same document could erase that write (see DocumentLocks)
-    const queue = [...entities];
-    const worker = async () => {
-      for (let e = queue.shift(); e; e = queue.shift()) {
-        const entity = e;
-        const model: Model<Webhook> | Model<Environment> = entity.ref.type === 'WEBHOOK' ? this.webhooks : this.environments;
-        const lock = entity.ref.type === 'WEBHOOK' ? webhookLock(entity.ref.id) : environmentLock(entity.ref.id);
-        await this.locks.run(lock, () =>
-          (model as Model<Webhook>)
-            // publishing is not a change of the entity: no updated_at
-            .updateOne({ _id: entity.ref.id, version: entity.version }, { $set: { published_version: entity.version, publish_pending: false } }, { timestamps: false })
-            .exec(),
-        );
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(ACK_CONCURRENCY, entities.length) }, worker));
-    const webhooks = entities.filter((e) => e.ref.type === 'WEBHOOK');
-    const environments = entities.filter((e) => e.ref.type === 'ENVIRONMENT');
-    // a document at another version than the one sent was changed after we read it
-    const [w, e] = await Promise.all([
-      webhooks.length ? this.webhooks.find({ _id: { $in: webhooks.map((x) => x.ref.id) } }, { _id: 1, version: 1 }).lean().exec() : [],
-      environments.length ? this.environments.find({ _id: { $in: environments.map((x) => x.ref.id) } }, { _id: 1, version: 1 }).lean().exec() : [],
-    ]);
-    const current = new Map<string, number>([...w.map((d) => [`WEBHOOK:${d._id}`, d.version] as const), ...e.map((d) => [`ENVIRONMENT:${String(d._id)}`, d.version] as const)]);
-    return entities.filter((x) => current.get(refKey(x.ref)) !== x.version).map((x) => x.ref);
+    // each document under its lock: on FerretDB an acknowledgement racing an API write to the
+    // same document could erase that write (see DocumentLocks)
+    const matched = await inBatches(entities, (entity) => {
+      const model = (entity.ref.type === 'WEBHOOK' ? this.webhooks : this.environments) as Model<Webhook>;
+      const lock = entity.ref.type === 'WEBHOOK' ? webhookLock(entity.ref.id) : environmentLock(entity.ref.id);
+      return this.locks.run(lock, async () => {
+        // publishing is not a change of the entity: no updated_at
+        const r = await model.updateOne({ _id: entity.ref.id, version: entity.version }, { $set: { published_version: entity.version, publish_pending: false } }, { timestamps: false }).exec();
+        return r.matchedCount > 0;
+      });
+    });
+    // not matched: the document is at another version now, changed after we read it
+    return entities.filter((_e, i) => !matched[i]).map((e) => e.ref);
   }
 
   async pending(limit: number, changedBefore: Date): Promise<EntityRef[]> {
@@ -75,13 +63,28 @@ export class MongoConfigStore extends ConfigStore {
       this.webhooks.find(filter, { _id: 1 }).limit(limit).lean().exec(),
       this.environments.find(filter, { _id: 1 }).limit(limit).lean().exec(),
     ]);
-    return [...w.map((d): EntityRef => ({ type: 'WEBHOOK', id: d._id })), ...e.map((d): EntityRef => ({ type: 'ENVIRONMENT', id: String(d._id) }))];
+    return [...w.map((d): EntityRef => ({ type: 'WEBHOOK', id: d._id })), ...e.map((d): EntityRef => ({ type: 'ENVIRONMENT', id: d._id }))];
   }
 
   async countPending(): Promise<number> {
     const [w, e] = await Promise.all([this.webhooks.countDocuments({ publish_pending: true }).exec(), this.environments.countDocuments({ publish_pending: true }).exec()]);
     return w + e;
   }
+}
+
+/** Runs `work` over the items, ACK_CONCURRENCY at a time, keeping the order of the results. */
+async function inBatches<T, R>(items: T[], work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) results[i] = await work(items[i]);
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
+  return results;
+}
+
+function present<T>(items: Array<T | null>): T[] {
+  return items.filter((x): x is T => x !== null);
 }
 
 function idsOf(refs: EntityRef[], type: EntityRef['type']): string[] {

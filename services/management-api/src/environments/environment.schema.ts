@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import type { HydratedDocument, Types } from 'mongoose';
+import type { HydratedDocument } from 'mongoose';
 
 /**
  * An environment of a customer, under the platform's environment id, with the webhooks
@@ -8,7 +8,9 @@ import type { HydratedDocument, Types } from 'mongoose';
  */
 @Schema({ collection: 'environments', versionKey: false, id: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } })
 export class Environment {
-  _id: Types.ObjectId;
+  /** `<customer_id>:<environment_id>` (neither may contain a colon): found by _id, the one lookup FerretDB v1 serves from an index. */
+  @Prop({ type: String, required: true })
+  _id: string;
 
   @Prop({ type: String, required: true })
   customer_id: string;
@@ -48,3 +50,7 @@ EnvironmentSchema.index({ customer_id: 1, environment_id: 1 }, { unique: true })
 EnvironmentSchema.index({ customer_id: 1, deleted_at: 1, created_at: 1, _id: 1 });
 EnvironmentSchema.index({ customer_id: 1, webhook_ids: 1 });
 EnvironmentSchema.index({ publish_pending: 1 });
+
+export function environmentKey(customerId: string, environmentId: string): string {
+  return `${customerId}:${environmentId}`;
+}

@@ -9,7 +9,7 @@ import { DocumentLocks, environmentLock, environmentNameLock } from '../database
 import { presentWebhook } from '../webhooks/webhook.presenter';
 import { Webhook } from '../webhooks/webhook.schema';
 import { MAX_SUBSCRIPTIONS, type EnvironmentDto, type PutEnvironmentDto, type SubscribedWebhooksDto } from './dto/environment.dto';
-import { Environment } from './environment.schema';
+import { Environment, environmentKey } from './environment.schema';
 import { canonicalTimeZone } from './timezone';
 
 const WRITE_ATTEMPTS = 3;
@@ -41,11 +41,11 @@ export class EnvironmentsService {
 
   private async putLocked(customerId: string, environmentId: string, name: string, timezone: string): Promise<{ created: boolean; environment: EnvironmentDto }> {
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
-      const current = await this.environments.findOne({ customer_id: customerId, environment_id: environmentId }).lean().exec();
+      const current = await this.environments.findById(environmentKey(customerId, environmentId)).lean().exec();
       if (!current) {
         try {
-          const created = await this.environments.create({ customer_id: customerId, environment_id: environmentId, name, timezone, webhook_ids: [], version: 1, published_version: 0, publish_pending: true, deleted_at: null });
-          this.publish(String(created._id));
+          const created = await this.environments.create({ _id: environmentKey(customerId, environmentId), customer_id: customerId, environment_id: environmentId, name, timezone, webhook_ids: [], version: 1, published_version: 0, publish_pending: true, deleted_at: null });
+          this.publish(created._id);
           return { created: true, environment: presentEnvironment(created.toObject()) };
         } catch (err) {
           if ((err as { code?: number }).code === 11000) continue; // created concurrently: update it instead
@@ -56,7 +56,7 @@ export class EnvironmentsService {
       if (!revived && current.name === name && current.timezone === timezone) return { created: false, environment: presentEnvironment(current) };
       const set: Partial<Environment> = { name, timezone, publish_pending: true };
       if (revived) Object.assign(set, { deleted_at: null, webhook_ids: [] });
-      const updated = await this.locks.run(environmentLock(String(current._id)), () => this.changeAt(current, { $set: set, $inc: { version: 1 } }));
+      const updated = await this.locks.run(environmentLock(current._id), () => this.changeAt(current, { $set: set, $inc: { version: 1 } }));
       if (updated) return { created: revived, environment: presentEnvironment(updated) };
     }
     throw new ConflictError(`environment ${environmentId} kept changing while it was being saved; try again`);
@@ -124,29 +124,29 @@ export class EnvironmentsService {
     const holding = await this.environments.find({ customer_id: customerId, webhook_ids: webhookId, deleted_at: null }, { _id: 1 }).lean().exec();
     for (const { _id } of holding) {
       // one environment at a time, each under its lock (an updateMany could lose a concurrent change on FerretDB)
-      await this.locks.run(environmentLock(String(_id)), async () => {
+      await this.locks.run(environmentLock(_id), async () => {
         await this.environments.updateOne({ _id, webhook_ids: webhookId }, { $pull: { webhook_ids: webhookId }, $set: { publish_pending: true }, $inc: { version: 1 } }).exec();
       });
-      this.publish(String(_id));
+      this.publish(_id);
     }
   }
 
   private async live(customerId: string, environmentId: string): Promise<Environment> {
-    const found = PLATFORM_ID_PATTERN.test(environmentId) ? await this.environments.findOne({ customer_id: customerId, environment_id: environmentId, deleted_at: null }).lean().exec() : null;
-    if (!found) throw notFound(environmentId);
+    const found = PLATFORM_ID_PATTERN.test(environmentId) ? await this.environments.findById(environmentKey(customerId, environmentId)).lean().exec() : null;
+    if (!found || found.deleted_at !== null) throw notFound(environmentId);
     return found;
   }
 
   /** Runs a read-modify-write of a live environment under its document lock, with the state read inside the lock. */
   private async withLive<T>(customerId: string, environmentId: string, work: (current: Environment) => Promise<T>): Promise<T> {
     const found = await this.live(customerId, environmentId);
-    return this.locks.run(environmentLock(String(found._id)), async () => work(await this.live(customerId, environmentId)));
+    return this.locks.run(environmentLock(found._id), async () => work(await this.live(customerId, environmentId)));
   }
 
   /** Applies an update only if the document is still at the version read (a deletion also moves the version on). */
   private async changeAt(current: Environment, update: Record<string, unknown>): Promise<Environment | null> {
     const updated = await this.environments.findOneAndUpdate({ _id: current._id, version: current.version }, update, { returnDocument: 'after' }).lean().exec();
-    if (updated) this.publish(String(updated._id));
+    if (updated) this.publish(updated._id);
     return updated;
   }
 
@@ -156,18 +156,23 @@ export class EnvironmentsService {
 
   /** 404 naming every id that is not a live webhook of this customer (unknown and other customers' ids alike). */
   private async requireOwnWebhooks(customerId: string, ids: string[], field: string): Promise<void> {
-    const wellFormed = ids.filter(isUuid);
-    const found = wellFormed.length ? await this.webhooks.find({ _id: { $in: wellFormed }, customer_id: customerId, deleted_at: null }, { _id: 1 }).lean().exec() : [];
-    const known = new Set(found.map((w) => w._id));
+    const found = await this.webhooksById(ids.filter(isUuid));
+    const known = new Set(found.filter((w) => w.customer_id === customerId && w.deleted_at === null).map((w) => w._id));
     const missing = ids.map((id, i) => ({ id, i })).filter(({ id }) => !known.has(id));
     if (missing.length === 0) return;
     const fields = missing.map(({ id, i }) => ({ field: field === 'webhook_ids' ? `webhook_ids[${i}]` : field, message: `no webhook ${id}` }));
     throw new NotFoundError(`webhook${missing.length > 1 ? 's' : ''} not found: ${missing.map((m) => m.id).join(', ')}`, { fields });
   }
 
+  /** Webhooks by id, one findById each: FerretDB v1 serves `_id` equality from its index but scans for `$in`. */
+  private async webhooksById(ids: string[]): Promise<Webhook[]> {
+    const found = await Promise.all(ids.map((id) => this.webhooks.findById(id).lean<Webhook>().exec()));
+    return found.filter((w): w is Webhook => w !== null);
+  }
+
   private async present(env: Environment): Promise<SubscribedWebhooksDto> {
-    const webhooks = env.webhook_ids.length ? await this.webhooks.find({ _id: { $in: env.webhook_ids }, customer_id: env.customer_id, deleted_at: null }).lean().exec() : [];
-    const byId = new Map(webhooks.map((w) => [w._id, w]));
+    const webhooks = await this.webhooksById(env.webhook_ids);
+    const byId = new Map(webhooks.filter((w) => w.customer_id === env.customer_id && w.deleted_at === null).map((w) => [w._id, w]));
     return {
       environment_id: env.environment_id,
       data: env.webhook_ids.flatMap((id) => {

@@ -94,8 +94,9 @@ export class WebhooksService {
 
   /** The stored webhook (for previews and test sends); 404 for unknown, deleted or other customers' ids. */
   async live(customerId: string, id: string): Promise<Webhook> {
-    const found = isUuid(id) ? await this.webhooks.findOne({ _id: id, customer_id: customerId, deleted_at: null }).lean().exec() : null;
-    if (!found) throw new NotFoundError(`webhook ${id} not found`, { id });
+    // by _id alone, then checked here: FerretDB v1 serves only a bare `_id` equality from its index
+    const found = isUuid(id) ? await this.webhooks.findById(id).lean().exec() : null;
+    if (!found || found.customer_id !== customerId || found.deleted_at !== null) throw new NotFoundError(`webhook ${id} not found`, { id });
     return found;
   }
 
@@ -132,18 +133,11 @@ export class WebhooksService {
   async remove(customerId: string, id: string): Promise<void> {
     await this.live(customerId, id);
     await this.environments.detachWebhook(customerId, id);
-    const deleted = await this.locks.run(webhookLock(id), () =>
-      this.webhooks
-        .findOneAndUpdate(
-          { _id: id, customer_id: customerId, deleted_at: null },
-          { $set: { deleted_at: new Date(), secrets: [], publish_pending: true }, $inc: { version: 1 } },
-          { returnDocument: 'after' },
-        )
-        .lean()
-        .exec(),
-    );
-    if (!deleted) throw new NotFoundError(`webhook ${id} not found`, { id });
-    this.publish(id);
+    await this.locks.run(webhookLock(id), async () => {
+      const current = await this.live(customerId, id);
+      const deleted = await this.changeAt(current, { $set: { deleted_at: new Date(), secrets: [], publish_pending: true }, $inc: { version: 1 } });
+      if (!deleted) throw new ConflictError(`webhook ${id} was changed by another request at the same time; try again`);
+    });
   }
 
   async secret(customerId: string, id: string): Promise<WebhookSecretDto> {
@@ -167,25 +161,18 @@ export class WebhooksService {
 
   /** Disables a webhook whose receiver answered 410 Gone (idempotent). */
   async disableGone(customerId: string, id: string, reason: string): Promise<void> {
-    const updated = await this.locks.run(webhookLock(id), () =>
-      this.webhooks
-        .findOneAndUpdate(
-          { _id: id, customer_id: customerId, deleted_at: null, enabled: true },
-          { $set: { enabled: false, disabled_reason: reason, publish_pending: true }, $inc: { version: 1 } },
-          { returnDocument: 'after' },
-        )
-        .lean()
-        .exec(),
-    );
-    if (!updated) return;
-    this.logger.log({ webhookId: id, customerId, reason }, 'webhook disabled: its receiver is gone');
-    this.publish(id);
+    const disabled = await this.locks.run(webhookLock(id), async () => {
+      const current = await this.webhooks.findById(id).lean().exec();
+      if (!current || current.customer_id !== customerId || current.deleted_at !== null || !current.enabled) return false;
+      return (await this.changeAt(current, { $set: { enabled: false, disabled_reason: reason, publish_pending: true }, $inc: { version: 1 } })) !== null;
+    });
+    if (disabled) this.logger.log({ webhookId: id, customerId, reason }, 'webhook disabled: its receiver is gone');
   }
 
   /** Applies an update only if the document is still at the version read (a deletion also moves the version on). */
   private async changeAt(current: Webhook, update: Record<string, unknown>): Promise<Webhook | null> {
     const updated = await this.webhooks
-      .findOneAndUpdate({ _id: current._id, customer_id: current.customer_id, version: current.version }, update, { returnDocument: 'after' })
+      .findOneAndUpdate({ _id: current._id, version: current.version }, update, { returnDocument: 'after' })
       .lean()
       .exec();
     if (updated) this.publish(current._id);
