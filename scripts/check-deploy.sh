@@ -137,7 +137,9 @@ refuse_bad_values() {
     refused "matcher.keda.maxReplicaCount (12) is more than kafka.topicPartitions (6)" "${base[@]}" --set matcher.keda.enabled=true --set matcher.keda.maxReplicaCount=12 &&
     refused "kafka.sasl.mechanism is set: give kafka.sasl.username" "${base[@]}" --set kafka.sasl.mechanism=scram-sha-512 &&
     refused "managementApi.operatorToken must have at least 24 characters" "${base[@]}" --set managementApi.operatorToken=short &&
-    refused "SHUTDOWN_TIMEOUT_MS of dispatcher is 999999" "${base[@]}" --set dispatcher.shutdownTimeoutMs=999999
+    refused "at '/dispatcher/shutdownTimeoutMs': maximum" "${base[@]}" --set dispatcher.shutdownTimeoutMs=999999 &&
+    refused "additional properties 'replica' not allowed" "${base[@]}" --set enricher.replica=3 &&
+    refused "value must be one of '', 'plain', 'scram-sha-256', 'scram-sha-512'" "${base[@]}" --set kafka.sasl.mechanism=gssapi
 }
 step "chart refuses bad values" refuse_bad_values
 
