@@ -204,6 +204,8 @@ describe('metrics used by the dashboard and the alert rules', () => {
       const keep = (d: Buffer) => output.push(...d.toString().split('\n').filter(Boolean));
       child.stdout?.on('data', keep);
       child.stderr?.on('data', keep);
+      // 'close' comes after the last output of an exited process has been read
+      const closed = new Promise((resolve) => child.once('close', resolve));
       for (;;) {
         if (child.exitCode !== null) break;
         const status = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(3000) }).then(
@@ -214,6 +216,7 @@ describe('metrics used by the dashboard and the alert rules', () => {
         if (Date.now() > deadline) throw new Error(`not ready within 120 s (last /readyz status ${status}); last output:\n${output.slice(-5).join('\n')}`);
         await new Promise((r) => setTimeout(r, 500));
       }
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 2000))]);
       const why = `${service} exited with code ${child.exitCode} while starting; last output:\n${output.slice(-3).join('\n')}`;
       if (attempt >= 3 || Date.now() > deadline) throw new Error(why);
       process.stderr.write(`[metrics-catalog] restarting ${service} (attempt ${attempt + 1}): ${why}\n`);
