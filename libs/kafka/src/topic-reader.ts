@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { AvroSerde } from './avro-serde';
 
@@ -80,7 +80,7 @@ export class TopicReader<T> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      for (const p of await admin.fetchTopicOffsets(topic)) {
+      for (const p of await fetchTopicOffsetsOnceLed(admin, topic)) {
         if (this.options.partitions && !this.options.partitions.includes(p.partition)) continue;
         // high is the next offset to be written; nothing to read when low == high
         if (BigInt(p.high) > BigInt(p.low)) this.endOffsets.set(p.partition, BigInt(p.high));
@@ -136,6 +136,22 @@ export class TopicReader<T> {
       this.caughtUp = true;
       this.logger.info({ topic: this.options.topic, purpose: this.options.purpose }, 'caught up with topic');
       this.resolveCaughtUp();
+    }
+  }
+}
+
+/**
+ * The end offsets of a topic. Right after a topic is created, possibly by another service
+ * starting at the same moment, a partition can still lack a leader and the broker answers
+ * with a retriable error (NOT_LEADER_OR_FOLLOWER): retry those for a few seconds.
+ */
+async function fetchTopicOffsetsOnceLed(admin: Admin, topic: string): ReturnType<Admin['fetchTopicOffsets']> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (err) {
+      if (!(err as { retriable?: boolean }).retriable || attempt >= 10) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
     }
   }
 }
