@@ -25,4 +25,9 @@ module.exports = tseslint.config(
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  {
+    // the admin console: browser ES modules served as they are (no build step)
+    files: ['services/management-api/console/**/*.js'],
+    languageOptions: { sourceType: 'module', globals: { window: 'readonly', document: 'readonly', navigator: 'readonly', history: 'readonly', location: 'readonly', sessionStorage: 'readonly', console: 'readonly' } },
+  },
 );

@@ -17,7 +17,10 @@ describe('console assets', () => {
   it('serves index.html for the folder and the files by type', () => {
     expect(resolveConsoleAsset(root, '')).toEqual({ path: join(root, 'index.html'), contentType: 'text/html; charset=utf-8' });
     expect(resolveConsoleAsset(root, 'console.css')?.contentType).toBe('text/css; charset=utf-8');
-    expect(resolveConsoleAsset(root, 'js/views/webhooks.js')).toEqual({ path: join(root, 'js', 'views', 'webhooks.js'), contentType: 'text/javascript; charset=utf-8' });
+    expect(resolveConsoleAsset(root, 'js/views/webhooks.js')).toEqual({
+      path: join(root, 'js', 'views', 'webhooks.js'),
+      contentType: 'text/javascript; charset=utf-8',
+    });
   });
 
   it.each([

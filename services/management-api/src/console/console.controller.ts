@@ -37,7 +37,8 @@ export class ConsoleController {
     if (req.path === '/console') return res.redirect(301, '/console/');
     const requested = req.path.replace(/^\/console\/?/, '');
     const asset = this.root === null ? null : resolveConsoleAsset(this.root, requested);
-    if (!asset) throw new NotFoundError(this.root === null ? 'the console is not installed (services/management-api/console is missing)' : `no console file ${req.path}`);
+    if (!asset)
+      throw new NotFoundError(this.root === null ? 'the console is not installed (services/management-api/console is missing)' : `no console file ${req.path}`);
     res.setHeader('Content-Type', asset.contentType);
     res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
     res.setHeader('X-Content-Type-Options', 'nosniff');
