@@ -5,6 +5,8 @@
  * scraped, and a name that appears in deploy/observability but in no scrape fails the test, named.
  * A metric family counts as exported from its `# HELP`/`# TYPE` lines, so labelled series that have
  * seen no traffic yet still count; histogram and summary queries use `<name>_bucket|_sum|_count`.
+ * The other way round, the metrics catalog in deploy/observability/README.md lists exactly the
+ * callhooks_* metrics the services export.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -274,5 +276,15 @@ describe('metrics used by the dashboard and the alert rules', () => {
     }
     const report = [...missing].map(([name, where]) => `${name} (used in ${[...new Set(where)].join('; ')})`).sort();
     expect(report).toEqual([]);
+  });
+
+  it('lists exactly the exported callhooks_* metrics in the catalog of deploy/observability/README.md', () => {
+    const readme = readFileSync(join(OBSERVABILITY, 'README.md'), 'utf8');
+    const catalogued = new Set([...readme.matchAll(/^\| `(callhooks_[a-z0-9_]+)` \|/gm)].map((m) => m[1]));
+    const exported = new Set([...scrapes.values()].flatMap((s) => [...s.families.keys()]).filter((n) => n.startsWith('callhooks_')));
+    expect(exported.size).toBeGreaterThan(10);
+    const undocumented = [...exported].filter((n) => !catalogued.has(n)).sort();
+    const gone = [...catalogued].filter((n) => !exported.has(n)).sort();
+    expect({ undocumented, gone }).toEqual({ undocumented: [], gone: [] });
   });
 });
