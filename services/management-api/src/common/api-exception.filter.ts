@@ -99,6 +99,8 @@ function isMongoDuplicateKey(err: unknown): boolean {
 }
 
 function isMongoUnavailable(err: unknown): boolean {
-  const name = (err as { name?: string })?.name ?? '';
-  return /^Mongo(oseServerSelection|ServerSelection|Network|NotConnected)Error$/.test(name);
+  const { name = '', message = '' } = (err ?? {}) as { name?: string; message?: string };
+  if (/^Mongo(ose)?(ServerSelection|Network|NetworkTimeout|NotConnected|TopologyClosed)Error$/.test(name)) return true;
+  // mongoose queues commands while disconnected and gives up after bufferTimeoutMS
+  return name === 'MongooseError' && /buffering timed out/.test(message);
 }
