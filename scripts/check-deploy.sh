@@ -139,6 +139,8 @@ refuse_bad_values() {
     refused "managementApi.operatorToken must have at least 24 characters" "${base[@]}" --set managementApi.operatorToken=short &&
     refused "at '/dispatcher/shutdownTimeoutMs': maximum" "${base[@]}" --set dispatcher.shutdownTimeoutMs=999999 &&
     refused "additional properties 'replica' not allowed" "${base[@]}" --set enricher.replica=3 &&
+    refused "extraEnv.KAFKA_BROKERS: the chart sets KAFKA_BROKERS from kafka.brokers" "${base[@]}" --set extraEnv.KAFKA_BROKERS=elsewhere:9092 &&
+    refused "dispatcher.env.HTTP_PORT: the chart sets HTTP_PORT from <service>.port" "${base[@]}" --set dispatcher.env.HTTP_PORT=8080 &&
     refused "value must be one of '', 'plain', 'scram-sha-256', 'scram-sha-512'" "${base[@]}" --set kafka.sasl.mechanism=gssapi
 }
 step "chart refuses bad values" refuse_bad_values

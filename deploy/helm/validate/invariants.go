@@ -12,10 +12,11 @@ import (
 )
 
 // checkCallhooksInvariants checks what the callhooks chart promises for every service it
-// deploys (label app.kubernetes.io/part-of=callhooks), whatever the values:
-// non-root read-only containers with a writable /tmp, the health endpoints as probes,
-// requests and limits, a grace period longer than the service's drain, a disruption budget,
-// a network policy when policies are on, and no more consumers than partitions.
+// deploys (label app.kubernetes.io/part-of=callhooks), with the values of its ci/ files:
+// non-root read-only containers with a writable /tmp, the health endpoints as probes, the
+// service listening on the port everything else points at, requests and limits, a grace period
+// longer than the service's drain, a disruption budget, a network policy when policies are on,
+// and no more consumers than partitions.
 func checkCallhooksInvariants(r *rendered) []error {
 	var errs []error
 	fail := func(d *appsv1.Deployment, format string, args ...any) {
@@ -75,6 +76,21 @@ func checkCallhooksInvariants(r *rendered) []error {
 			}
 			if grace*1000 <= int64(shutdownMs)+preStop*1000 {
 				fail(d, "terminationGracePeriodSeconds %d must exceed preStop %ds + SHUTDOWN_TIMEOUT_MS %dms", grace, preStop, shutdownMs)
+			}
+		}
+		// The service listens on HTTP_PORT; probes, the Service and the monitors use the port named http.
+		httpPort := int32(-1)
+		for _, p := range c.Ports {
+			if p.Name == "http" {
+				httpPort = p.ContainerPort
+			}
+		}
+		if env["HTTP_PORT"] != strconv.Itoa(int(httpPort)) {
+			fail(d, "container %s: HTTP_PORT %q is not its port named http (%d)", c.Name, env["HTTP_PORT"], httpPort)
+		}
+		for _, key := range []string{"KAFKA_BROKERS", "SCHEMA_REGISTRY_URL"} {
+			if env[key] == "" {
+				fail(d, "container %s: %s is not set from a rendered ConfigMap", c.Name, key)
 			}
 		}
 		if p, err := strconv.Atoi(env["KAFKA_TOPIC_PARTITIONS"]); err == nil {

@@ -184,6 +184,34 @@ The chart's Secret data: every inline credential, keyed by its environment varia
 {{- end -}}
 
 {{/*
+Environment variables the chart sets from its own values: setting them again through extraEnv,
+<service>.env or <service>.secretEnv would be ambiguous, so the render fails and names the value to use.
+*/}}
+{{- define "callhooks.reservedEnv" -}}
+NODE_ENV: "(always production)"
+LOG_LEVEL: logLevel (or <service>.env.LOG_LEVEL for one service)
+KAFKA_BROKERS: kafka.brokers
+KAFKA_SSL: kafka.tls.enabled
+KAFKA_SASL_MECHANISM: kafka.sasl.mechanism
+KAFKA_SASL_USERNAME: kafka.sasl.username or kafka.sasl.existingSecret
+KAFKA_SASL_PASSWORD: kafka.sasl.password or kafka.sasl.existingSecret
+KAFKA_TOPIC_PREFIX: kafka.topicPrefix
+KAFKA_TOPIC_PARTITIONS: kafka.topicPartitions
+KAFKA_REPLICATION_FACTOR: kafka.replicationFactor
+SCHEMA_REGISTRY_URL: schemaRegistry.url
+SCHEMA_REGISTRY_USERNAME: schemaRegistry.username or schemaRegistry.existingSecret
+SCHEMA_REGISTRY_PASSWORD: schemaRegistry.password or schemaRegistry.existingSecret
+NODE_EXTRA_CA_CERTS: kafka.tls.caSecret
+HTTP_PORT: <service>.port
+SHUTDOWN_TIMEOUT_MS: shutdownTimeoutMs or <service>.shutdownTimeoutMs
+NODE_OPTIONS: <service>.nodeOptions
+MONGODB_URI: managementApi.mongodb
+MANAGEMENT_OPERATOR_TOKEN: managementApi.operatorToken or managementApi.operatorTokenExistingSecret
+MANAGEMENT_ALLOW_PRIVATE_TARGETS: managementApi.allowPrivateTargets
+DISPATCHER_ALLOW_PRIVATE_TARGETS: dispatcher.allowPrivateTargets
+{{- end -}}
+
+{{/*
 Checks that fail the render with a message naming the value to fix, instead of a pod that crash-loops.
 */}}
 {{- define "callhooks.validate" -}}
@@ -209,6 +237,22 @@ Checks that fail the render with a message naming the value to fix, instead of a
 {{- end -}}
 {{- if and $v.managementApi.operatorToken (lt (len $v.managementApi.operatorToken) 24) -}}
 {{- fail "managementApi.operatorToken must have at least 24 characters" -}}
+{{- end -}}
+{{- end -}}
+{{- $reserved := include "callhooks.reservedEnv" . | fromYaml -}}
+{{- range $k, $_ := $v.extraEnv -}}
+{{- with get $reserved $k -}}
+{{- fail (printf "extraEnv.%s: the chart sets %s from %s" $k $k .) -}}
+{{- end -}}
+{{- end -}}
+{{- range $s := (include "callhooks.enabledServices" . | fromYaml).items -}}
+{{- range $field := list "env" "secretEnv" -}}
+{{- range $k, $_ := (index $s.values $field) -}}
+{{- /* one service may log at another level than the rest */ -}}
+{{- with and (ne $k "LOG_LEVEL") (get $reserved $k) -}}
+{{- fail (printf "%s.%s.%s: the chart sets %s from %s" $s.key $field $k $k .) -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- $partitions := int $v.kafka.topicPartitions -}}
