@@ -56,6 +56,14 @@ export class KafkaContext implements OnApplicationShutdown {
     return this.publisher.topicName(id);
   }
 
+  /**
+   * A consumer group's name in this deployment: behind the topic prefix, like the topics, so
+   * installations (and test runs) sharing a cluster never join each other's groups.
+   */
+  groupName(base: string): string {
+    return `${this.options.kafka.topicPrefix}${base}`;
+  }
+
   async provisioner(): Promise<TopicProvisioner> {
     return new TopicProvisioner(await this.connectedAdmin(), this.options.kafka, this.logger);
   }
@@ -70,9 +78,9 @@ export class KafkaContext implements OnApplicationShutdown {
     await this.publisher.send(this.producer, [{ topic, records }]);
   }
 
-  /** A consumer runtime that stops with the application. Call start() on it. */
+  /** A consumer runtime that stops with the application. Call start() on it. The group id gets the deployment's prefix (groupName). */
   consumer<T>(options: ConsumerRuntimeOptions<T>): ConsumerRuntime<T> {
-    const runtime = new ConsumerRuntime<T>(this.kafka, this.serde, this.publisher, this.metrics, this.logger, options);
+    const runtime = new ConsumerRuntime<T>(this.kafka, this.serde, this.publisher, this.metrics, this.logger, { ...options, groupId: this.groupName(options.groupId) });
     this.stoppables.push(runtime);
     return runtime;
   }

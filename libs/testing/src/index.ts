@@ -1,3 +1,4 @@
 export * from './servers';
 export * from './topic-collector';
 export * from './recording-receiver';
+export * from './service-process';

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 
 export interface ReceivedRequest {
   method: string;
+  /** The request target as sent: path and query string. */
+  url: string;
   path: string;
   query: Record<string, string>;
   headers: IncomingHttpHeaders;
@@ -39,6 +41,7 @@ export class RecordingReceiver {
         const url = new URL(req.url ?? '/', 'http://receiver');
         this.requests.push({
           method: req.method ?? 'GET',
+          url: req.url ?? '/',
           path: url.pathname,
           query: Object.fromEntries(url.searchParams),
           headers: req.headers,

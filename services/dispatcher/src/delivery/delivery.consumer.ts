@@ -145,7 +145,7 @@ export class DeliveryConsumer implements OnApplicationBootstrap, OnApplicationSh
       const values = new Map<string, number>();
       const admin = this.admin;
       const names = tiers.map((t) => this.kafka.topicName(t.topic));
-      const committed = await admin.fetchOffsets({ groupId: DELIVERY_GROUP, topics: names });
+      const committed = await admin.fetchOffsets({ groupId: this.kafka.groupName(DELIVERY_GROUP), topics: names });
       for (const [i, tier] of tiers.entries()) {
         const ends = await admin.fetchTopicOffsets(names[i]);
         const group = committed.find((c) => c.topic === names[i])?.partitions ?? [];
