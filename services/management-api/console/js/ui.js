@@ -1,4 +1,4 @@
-import { h, nextId, replace } from './dom.js';
+import { append, h, nextId, replace } from './dom.js';
 import { icon } from './icons.js';
 
 // ---------- toasts ----------
@@ -274,7 +274,7 @@ export function openDialog({ title, description, body, actions, size = 'md', ini
   };
   const content = typeof body === 'function' ? body(close) : body;
   const footer = typeof actions === 'function' ? actions(close) : actions;
-  dialog.append(
+  append(dialog, [
     h(
       'div',
       { class: 'dialog-header' },
@@ -284,7 +284,7 @@ export function openDialog({ title, description, body, actions, size = 'md', ini
     description ? h('p', { class: 'dialog-description', id: descId, text: description }) : null,
     h('div', { class: 'dialog-body' }, content),
     footer ? h('div', { class: 'dialog-footer' }, footer) : null,
-  );
+  ]);
   dialog.addEventListener('keydown', (event) => {
     if (event.key !== 'Tab') return;
     const focusables = [...dialog.querySelectorAll(FOCUSABLE)].filter((el) => el.offsetParent !== null || el === document.activeElement);

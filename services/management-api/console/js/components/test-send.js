@@ -45,8 +45,11 @@ export function testSendCard(webhookId, { onSent } = {}) {
           showAttempt(answer.delivery_id, answer.attempt);
         } else {
           // 202: not finished within the API's wait; follow it in the delivery log
+          // the delivery is in the log once its first result is in: look for it in the webhook's list (no 404 meanwhile)
           for (let i = 0; i < 15; i += 1) {
             await new Promise((r) => setTimeout(r, 2000));
+            const recent = await api.get('/v1/deliveries', { webhook_id: webhookId, limit: 20 });
+            if (!recent.data.some((d) => d.id === answer.delivery_id)) continue;
             const d = await api.get(`/v1/deliveries/${encodeURIComponent(answer.delivery_id)}`);
             const attempt = d.attempts.find((a) => a.attempt === 1 && a.outcome !== 'BREAKER_OPEN');
             if (attempt) return showAttempt(answer.delivery_id, attempt);

@@ -123,19 +123,19 @@ export async function render({ main, params }) {
     drawList();
     refreshState();
   });
-  saveSubs.addEventListener('click', () =>
-    busy(saveSubs, async () => {
+  saveSubs.addEventListener('click', async () => {
+    await busy(saveSubs, async () => {
       try {
         const result = await api.put(`${path}/webhooks`, { webhook_ids: [...chosen] });
         saved = new Set(result.data.map((w) => w.id));
         toast(`Subscriptions saved: ${saved.size} webhook${saved.size === 1 ? '' : 's'} fire${saved.size === 1 ? 's' : ''} in ${env.name}`);
       } catch (err) {
         toast(err.message, 'error');
-      } finally {
-        refreshState();
       }
-    }),
-  );
+    });
+    // after busy() gave the button back: nothing left to save
+    refreshState();
+  });
   drawList();
   refreshState();
 
