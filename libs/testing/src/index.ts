@@ -2,3 +2,4 @@ export * from './servers';
 export * from './topic-collector';
 export * from './recording-receiver';
 export * from './service-process';
+export * from './management-client';
