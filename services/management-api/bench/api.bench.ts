@@ -77,11 +77,38 @@ async function main(): Promise<void> {
 
     // lists first, on a quiet API; then creates (which also load the background publisher)
     const results: Measured[] = [];
-    results.push(await run(`list webhooks of ${listSize}, 50 per page, ${listConnections} clients`, { url: `${base}/v1/webhooks`, headers: json(listKey), duration, connections: listConnections }));
-    results.push(await run(`list webhooks of ${listSize}, 200 per page, ${listConnections} clients`, { url: `${base}/v1/webhooks?limit=200`, headers: json(listKey), duration, connections: listConnections }));
-    results.push(await run(`create webhook, ${connections} clients`, { url: `${base}/v1/webhooks`, method: 'POST', headers: json(createKey), body: webhook, duration, connections }));
+    results.push(
+      await run(`list webhooks of ${listSize}, 50 per page, ${listConnections} clients`, {
+        url: `${base}/v1/webhooks`,
+        headers: json(listKey),
+        duration,
+        connections: listConnections,
+      }),
+    );
+    results.push(
+      await run(`list webhooks of ${listSize}, 200 per page, ${listConnections} clients`, {
+        url: `${base}/v1/webhooks?limit=200`,
+        headers: json(listKey),
+        duration,
+        connections: listConnections,
+      }),
+    );
+    results.push(
+      await run(`create webhook, ${connections} clients`, {
+        url: `${base}/v1/webhooks`,
+        method: 'POST',
+        headers: json(createKey),
+        body: webhook,
+        duration,
+        connections,
+      }),
+    );
 
-    console.log(`\nmanagement API on this machine (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}): ${duration} s per scenario, FerretDB ${TEST_SERVERS.mongoUri}, Kafka ${TEST_SERVERS.kafkaBrokers}`);
+    console.log(
+      `\nmanagement API on this machine (load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}): ${duration} s per scenario, FerretDB ${TEST_SERVERS.mongoUri}, Kafka ${TEST_SERVERS.kafkaBrokers}`,
+    );
     console.table(results);
   } finally {
     // close first (in-flight requests finish, the publisher stops), then drop the database from a
@@ -119,7 +146,14 @@ async function seed(base: string, key: string, body: string, count: number, conn
   const original = await webhooks.findOne({ _id: id });
   if (!original) throw new Error('the seed webhook is not in MongoDB');
   const start = Date.now();
-  const copies = Array.from({ length: count - 1 }, (_, i) => ({ ...original, _id: randomUUID(), created_at: new Date(start + i + 1), updated_at: new Date(start + i + 1), published_version: 1, publish_pending: false }));
+  const copies = Array.from({ length: count - 1 }, (_, i) => ({
+    ...original,
+    _id: randomUUID(),
+    created_at: new Date(start + i + 1),
+    updated_at: new Date(start + i + 1),
+    published_version: 1,
+    publish_pending: false,
+  }));
   for (let i = 0; i < copies.length; i += 250) await webhooks.insertMany(copies.slice(i, i + 250));
 }
 

@@ -88,7 +88,9 @@ async function expectTopicEqualsMongo(api: RunningApi, collector: TopicCollector
     const topic = compacted(collector);
     expect([...topic.keys()].sort()).toEqual([...expected.keys()].sort());
     for (const [key, want] of expected) expect({ key, ...topic.get(key) }).toEqual({ key, ...want, published_at: expect.any(Number) });
-    const pending = (await api.connection.collection('webhooks').countDocuments({ publish_pending: true })) + (await api.connection.collection('environments').countDocuments({ publish_pending: true }));
+    const pending =
+      (await api.connection.collection('webhooks').countDocuments({ publish_pending: true })) +
+      (await api.connection.collection('environments').countDocuments({ publish_pending: true }));
     expect(pending).toBe(0);
   }, 30_000);
 }
@@ -122,7 +124,14 @@ describe('config publishing to the compacted config topic (e2e, real Kafka, regi
       const a = bearer(await customerWithKey(api, 'pub-a'));
       const b = bearer(await customerWithKey(api, 'pub-b'));
       const hook = async (auth: Record<string, string>, over: Record<string, unknown> = {}) =>
-        (await api.http().post('/v1/webhooks').set(auth).send({ event: 'Call:Hangup', url: 'http://127.0.0.1:9/hook', ...over }).expect(201)).body.id as string;
+        (
+          await api
+            .http()
+            .post('/v1/webhooks')
+            .set(auth)
+            .send({ event: 'Call:Hangup', url: 'http://127.0.0.1:9/hook', ...over })
+            .expect(201)
+        ).body.id as string;
       const w1 = await hook(a, { body: '{"id": "{{uuid}}"}', headers: { 'X-Tenant': 'a' } });
       const w2 = await hook(a, { method: 'GET', event: 'Call:Answer' });
       const w3 = await hook(a);
@@ -131,7 +140,12 @@ describe('config publishing to the compacted config topic (e2e, real Kafka, regi
       await api.http().post(`/v1/webhooks/${w2}/secret/rotate`).set(a).expect(200);
       await api.http().put('/v1/environments/prod').set(a).send({ name: 'Prod', timezone: 'Asia/Jerusalem' }).expect(201);
       await api.http().put('/v1/environments/prod').set(b).send({ name: 'B Prod', timezone: 'UTC' }).expect(201);
-      await api.http().put('/v1/environments/prod/webhooks').set(a).send({ webhook_ids: [w1, w2, w3] }).expect(200);
+      await api
+        .http()
+        .put('/v1/environments/prod/webhooks')
+        .set(a)
+        .send({ webhook_ids: [w1, w2, w3] })
+        .expect(200);
       await api.http().post('/v1/environments/prod/webhooks').set(b).send({ webhook_id: w4 }).expect(201);
       await api.http().delete(`/v1/webhooks/${w3}`).set(a).expect(204);
       await api.http().put('/v1/environments/test').set(a).send({ name: 'Test', timezone: 'UTC' }).expect(201);
@@ -172,12 +186,26 @@ describe('config publishing to the compacted config topic (e2e, real Kafka, regi
       const auth = bearer(await customerWithKey(down, 'down-cust'));
       const started = Date.now();
       for (let i = 0; i < 4; i++) {
-        ids.push((await down.http().post('/v1/webhooks').set(auth).send({ event: 'Call:Ringing', url: `http://127.0.0.1:9/h${i}` }).expect(201)).body.id);
+        ids.push(
+          (
+            await down
+              .http()
+              .post('/v1/webhooks')
+              .set(auth)
+              .send({ event: 'Call:Ringing', url: `http://127.0.0.1:9/h${i}` })
+              .expect(201)
+          ).body.id,
+        );
       }
       await down.http().patch(`/v1/webhooks/${ids[0]}`).set(auth).send({ enabled: false }).expect(200);
       await down.http().post(`/v1/webhooks/${ids[1]}/secret/rotate`).set(auth).expect(200);
       await down.http().put('/v1/environments/env-1').set(auth).send({ name: 'One', timezone: 'UTC' }).expect(201);
-      await down.http().put('/v1/environments/env-1/webhooks').set(auth).send({ webhook_ids: ids.slice(0, 3) }).expect(200);
+      await down
+        .http()
+        .put('/v1/environments/env-1/webhooks')
+        .set(auth)
+        .send({ webhook_ids: ids.slice(0, 3) })
+        .expect(200);
       await down.http().delete(`/v1/webhooks/${ids[2]}`).set(auth).expect(204);
       // the answers did not wait on Kafka
       expect(Date.now() - started).toBeLessThan(10_000);

@@ -28,7 +28,10 @@ describe('customers, API keys and authentication (e2e, real FerretDB)', () => {
 
   it('refuses a taken id (409), bad input (400 with fields) and unknown customers (404)', async () => {
     expectError((await api.http().post('/v1/customers').set(operator()).send({ id: 'acme', name: 'again' }).expect(409)).body, 'conflict');
-    expectError((await api.http().post('/v1/customers').set(operator()).send({ id: 'has:colon', name: '' }).expect(400)).body, 'validation_failed', ['id', 'name']);
+    expectError((await api.http().post('/v1/customers').set(operator()).send({ id: 'has:colon', name: '' }).expect(400)).body, 'validation_failed', [
+      'id',
+      'name',
+    ]);
     expectError((await api.http().post('/v1/customers').set(operator()).send({ name: 'x', plan: 'gold' }).expect(400)).body, 'validation_failed', ['plan']);
     expectError((await api.http().get('/v1/customers/nobody').set(operator()).expect(404)).body, 'not_found');
     expectError((await api.http().post('/v1/customers/nobody/api-keys').set(operator()).send({}).expect(404)).body, 'not_found');
@@ -44,7 +47,14 @@ describe('customers, API keys and authentication (e2e, real FerretDB)', () => {
     expect(JSON.stringify(stored)).not.toContain(key.slice(4));
     const listed = await api.http().get('/v1/customers/acme/api-keys').set(operator()).expect(200);
     expect(JSON.stringify(listed.body)).not.toContain(key.slice(4));
-    expect(listed.body.data[0]).toEqual({ id: issued.body.id, customer_id: 'acme', name: 'CRM', prefix: key.slice(0, 12), created_at: expect.any(String), revoked_at: null });
+    expect(listed.body.data[0]).toEqual({
+      id: issued.body.id,
+      customer_id: 'acme',
+      name: 'CRM',
+      prefix: key.slice(0, 12),
+      created_at: expect.any(String),
+      revoked_at: null,
+    });
 
     await api.http().get('/v1/webhooks').set(bearer(key)).expect(200);
 
@@ -63,7 +73,16 @@ describe('customers, API keys and authentication (e2e, real FerretDB)', () => {
     expectError((await api.http().get('/v1/customers').set(bearer(key)).expect(401)).body, 'unauthorized');
     expectError((await api.http().get('/v1/webhooks').expect(401)).body, 'unauthorized');
     expectError((await api.http().get('/v1/webhooks').set({ Authorization: 'Basic Zm9vOmJhcg==' }).expect(401)).body, 'unauthorized');
-    expectError((await api.http().get('/v1/webhooks').set(bearer(`chk_${'A'.repeat(43)}`)).expect(401)).body, 'unauthorized');
+    expectError(
+      (
+        await api
+          .http()
+          .get('/v1/webhooks')
+          .set(bearer(`chk_${'A'.repeat(43)}`))
+          .expect(401)
+      ).body,
+      'unauthorized',
+    );
     expectError((await api.http().get('/v1/webhooks').set(operator()).expect(401)).body, 'unauthorized');
   });
 
@@ -79,7 +98,12 @@ describe('customers, API keys and authentication (e2e, real FerretDB)', () => {
     expectError((await api.http().get('/v1/nothing-here').expect(404)).body, 'not_found');
     const malformed = await api.http().post('/v1/customers').set(operator()).set('Content-Type', 'application/json').send('{"name": ').expect(400);
     expectError(malformed.body, 'malformed_json');
-    const huge = await api.http().post('/v1/customers').set(operator()).send({ name: 'x'.repeat(600 * 1024) }).expect(413);
+    const huge = await api
+      .http()
+      .post('/v1/customers')
+      .set(operator())
+      .send({ name: 'x'.repeat(600 * 1024) })
+      .expect(413);
     expectError(huge.body, 'payload_too_large');
   });
 });

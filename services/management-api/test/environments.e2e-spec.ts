@@ -6,7 +6,8 @@ describe('environments and subscriptions API (e2e, real FerretDB and Kafka)', ()
   let auth: Record<string, string>;
 
   const put = (id: string, body: Record<string, unknown>) => api.http().put(`/v1/environments/${id}`).set(auth).send(body);
-  const webhook = async (event = 'Call:Hangup') => (await api.http().post('/v1/webhooks').set(auth).send({ event, url: 'https://crm.example.com/hook' }).expect(201)).body.id as string;
+  const webhook = async (event = 'Call:Hangup') =>
+    (await api.http().post('/v1/webhooks').set(auth).send({ event, url: 'https://crm.example.com/hook' }).expect(201)).body.id as string;
 
   beforeAll(async () => {
     await requireServers(['kafka', 'registry', 'mongo']);
@@ -21,7 +22,15 @@ describe('environments and subscriptions API (e2e, real FerretDB and Kafka)', ()
 
   it('creates under the platform id (201), updates (200), and changes nothing when nothing changes', async () => {
     const created = await put('env-1', { name: 'ITD2024', timezone: 'Asia/Jerusalem' }).expect(201);
-    expect(created.body).toEqual({ id: 'env-1', name: 'ITD2024', timezone: 'Asia/Jerusalem', webhook_ids: [], version: 1, created_at: expect.any(String), updated_at: expect.any(String) });
+    expect(created.body).toEqual({
+      id: 'env-1',
+      name: 'ITD2024',
+      timezone: 'Asia/Jerusalem',
+      webhook_ids: [],
+      version: 1,
+      created_at: expect.any(String),
+      updated_at: expect.any(String),
+    });
     const same = await put('env-1', { name: 'ITD2024', timezone: 'Asia/Jerusalem' }).expect(200);
     expect(same.body.version).toBe(1);
     const renamed = await put('env-1', { name: 'ITD2025', timezone: 'europe/london' }).expect(200);
@@ -71,7 +80,12 @@ describe('environments and subscriptions API (e2e, real FerretDB and Kafka)', ()
     expect(added.body.data.map((w: { id: string; event: string }) => [w.id, w.event])).toEqual([[w1, 'Call:Ringing']]);
     await api.http().post('/v1/environments/env-s/webhooks').set(auth).send({ webhook_id: w1 }).expect(200);
 
-    const replaced = await api.http().put('/v1/environments/env-s/webhooks').set(auth).send({ webhook_ids: [w3, w2, w3] }).expect(200);
+    const replaced = await api
+      .http()
+      .put('/v1/environments/env-s/webhooks')
+      .set(auth)
+      .send({ webhook_ids: [w3, w2, w3] })
+      .expect(200);
     expect(replaced.body.data.map((w: { id: string }) => w.id)).toEqual([w3, w2]);
     const env = await api.http().get('/v1/environments/env-s').set(auth).expect(200);
     expect(env.body).toMatchObject({ webhook_ids: [w3, w2], version: 3 });
@@ -87,15 +101,30 @@ describe('environments and subscriptions API (e2e, real FerretDB and Kafka)', ()
     await put('env-u', { name: 'U', timezone: 'UTC' }).expect(201);
     const w = await webhook();
     const unknown = '0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a';
-    const one = expectError((await api.http().post('/v1/environments/env-u/webhooks').set(auth).send({ webhook_id: unknown }).expect(404)).body, 'not_found', ['webhook_id']);
+    const one = expectError((await api.http().post('/v1/environments/env-u/webhooks').set(auth).send({ webhook_id: unknown }).expect(404)).body, 'not_found', [
+      'webhook_id',
+    ]);
     expect(one.message).toContain(unknown);
-    const many = expectError((await api.http().put('/v1/environments/env-u/webhooks').set(auth).send({ webhook_ids: [w, unknown, 'nope'] }).expect(404)).body, 'not_found', ['webhook_ids[1]', 'webhook_ids[2]']);
+    const many = expectError(
+      (
+        await api
+          .http()
+          .put('/v1/environments/env-u/webhooks')
+          .set(auth)
+          .send({ webhook_ids: [w, unknown, 'nope'] })
+          .expect(404)
+      ).body,
+      'not_found',
+      ['webhook_ids[1]', 'webhook_ids[2]'],
+    );
     expect(many.message).toContain(unknown);
     expect(many.message).toContain('nope');
     // nothing was changed by the refused replacement
     expect((await api.http().get('/v1/environments/env-u').set(auth).expect(200)).body).toMatchObject({ webhook_ids: [], version: 1 });
 
-    expectError((await api.http().put('/v1/environments/env-u/webhooks').set(auth).send({ webhook_ids: 'all' }).expect(400)).body, 'validation_failed', ['webhook_ids']);
+    expectError((await api.http().put('/v1/environments/env-u/webhooks').set(auth).send({ webhook_ids: 'all' }).expect(400)).body, 'validation_failed', [
+      'webhook_ids',
+    ]);
     expectError((await api.http().post('/v1/environments/env-u/webhooks').set(auth).send({}).expect(400)).body, 'validation_failed', ['webhook_id']);
     expectError((await api.http().post('/v1/environments/env-nope/webhooks').set(auth).send({ webhook_id: w }).expect(404)).body, 'not_found');
   });
@@ -104,8 +133,18 @@ describe('environments and subscriptions API (e2e, real FerretDB and Kafka)', ()
     await put('env-d1', { name: 'D1', timezone: 'UTC' }).expect(201);
     await put('env-d2', { name: 'D2', timezone: 'UTC' }).expect(201);
     const [gone, stays] = [await webhook(), await webhook()];
-    await api.http().put('/v1/environments/env-d1/webhooks').set(auth).send({ webhook_ids: [gone, stays] }).expect(200);
-    await api.http().put('/v1/environments/env-d2/webhooks').set(auth).send({ webhook_ids: [gone] }).expect(200);
+    await api
+      .http()
+      .put('/v1/environments/env-d1/webhooks')
+      .set(auth)
+      .send({ webhook_ids: [gone, stays] })
+      .expect(200);
+    await api
+      .http()
+      .put('/v1/environments/env-d2/webhooks')
+      .set(auth)
+      .send({ webhook_ids: [gone] })
+      .expect(200);
     await api.http().delete(`/v1/webhooks/${gone}`).set(auth).expect(204);
     expect((await api.http().get('/v1/environments/env-d1').set(auth).expect(200)).body).toMatchObject({ webhook_ids: [stays], version: 3 });
     expect((await api.http().get('/v1/environments/env-d2').set(auth).expect(200)).body).toMatchObject({ webhook_ids: [], version: 3 });
@@ -122,7 +161,15 @@ describe('environments and subscriptions API (e2e, real FerretDB and Kafka)', ()
     expect(env.body.version).toBe(1 + ids.length);
 
     const target = ids[0];
-    const patches = await Promise.all(Array.from({ length: 10 }, (_, i) => api.http().patch(`/v1/webhooks/${target}`).set(auth).send({ description: `change ${i}` })));
+    const patches = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        api
+          .http()
+          .patch(`/v1/webhooks/${target}`)
+          .set(auth)
+          .send({ description: `change ${i}` }),
+      ),
+    );
     expect(patches.map((r) => r.status)).toEqual(patches.map(() => 200));
     const w = await api.http().get(`/v1/webhooks/${target}`).set(auth).expect(200);
     expect(w.body.version).toBe(11);

@@ -22,7 +22,12 @@ export interface RunningApi {
  * The management API, in process, against the real servers: its own database and topic
  * prefix, loopback targets allowed unless the test says otherwise, quiet logs.
  */
-export async function startManagementApi(options: { database: string; prefix: string; env?: Record<string, string>; withDeliveryLog?: boolean }): Promise<RunningApi> {
+export async function startManagementApi(options: {
+  database: string;
+  prefix: string;
+  env?: Record<string, string>;
+  withDeliveryLog?: boolean;
+}): Promise<RunningApi> {
   const config = loadManagementApiConfig(
     testEnv(options.prefix, {
       MONGODB_URI: `${TEST_SERVERS.mongoUri}/${options.database}`,
@@ -63,13 +68,22 @@ export function bearer(key: string): Record<string, string> {
 
 /** Creates a customer and issues it an API key; returns the key. */
 export async function customerWithKey(api: RunningApi, id: string): Promise<string> {
-  await api.http().post('/v1/customers').set(operator()).send({ id, name: `Customer ${id}` }).expect(201);
+  await api
+    .http()
+    .post('/v1/customers')
+    .set(operator())
+    .send({ id, name: `Customer ${id}` })
+    .expect(201);
   const res = await api.http().post(`/v1/customers/${id}/api-keys`).set(operator()).send({ name: 'tests' }).expect(201);
   return res.body.key as string;
 }
 
 /** Asserts the one error shape and returns the error. */
-export function expectError(body: unknown, code: string, fields?: string[]): { code: string; message: string; fields: Array<{ field: string; message: string }> } {
+export function expectError(
+  body: unknown,
+  code: string,
+  fields?: string[],
+): { code: string; message: string; fields: Array<{ field: string; message: string }> } {
   const b = body as { error: { code: string; message: string; fields: Array<{ field: string; message: string }> }; request_id: string | null };
   expect(b.error).toEqual(expect.objectContaining({ code, message: expect.any(String), fields: expect.any(Array) }));
   expect(typeof b.request_id).toBe('string');

@@ -15,7 +15,12 @@ describe('the whole management API (e2e smoke): health, readiness, metrics, and 
       return (original as (...args: unknown[]) => boolean)(chunk, ...rest);
     }) as typeof process.stdout.write;
     restore = () => (process.stdout.write = original);
-    api = await startManagementApi({ database: uniqueDatabase('mgmt_smoke'), prefix: uniquePrefix('mgmt-smoke'), withDeliveryLog: true, env: { LOG_LEVEL: 'trace' } });
+    api = await startManagementApi({
+      database: uniqueDatabase('mgmt_smoke'),
+      prefix: uniquePrefix('mgmt-smoke'),
+      withDeliveryLog: true,
+      env: { LOG_LEVEL: 'trace' },
+    });
   });
 
   afterAll(async () => {
@@ -44,10 +49,19 @@ describe('the whole management API (e2e smoke): health, readiness, metrics, and 
   it('never writes an API key, the operator token or a signing secret to the logs', async () => {
     const issued = await api.http().post('/v1/customers/smoke/api-keys').set(operator()).send({ name: 'logged?' }).expect(201);
     const key: string = issued.body.key;
-    const { body: w } = await api.http().post('/v1/webhooks').set(bearer(key)).send({ event: 'Call:Answer', url: 'http://127.0.0.1:9/s', headers: { Authorization: 'Bearer receiver-token-XYZ' } }).expect(201);
+    const { body: w } = await api
+      .http()
+      .post('/v1/webhooks')
+      .set(bearer(key))
+      .send({ event: 'Call:Answer', url: 'http://127.0.0.1:9/s', headers: { Authorization: 'Bearer receiver-token-XYZ' } })
+      .expect(201);
     const secret = (await api.http().get(`/v1/webhooks/${w.id}/secret`).set(bearer(key)).expect(200)).body.secret as string;
     const rotated = (await api.http().post(`/v1/webhooks/${w.id}/secret/rotate`).set(bearer(key)).expect(200)).body.secret as string;
-    await api.http().get('/v1/webhooks').set(bearer(`${key.slice(0, -1)}x`)).expect(401);
+    await api
+      .http()
+      .get('/v1/webhooks')
+      .set(bearer(`${key.slice(0, -1)}x`))
+      .expect(401);
     await new Promise((r) => setTimeout(r, 500));
     const logs = written.join('');
     expect(logs).toContain(issued.headers['x-request-id']);

@@ -13,7 +13,9 @@ describe('tenant isolation (e2e): customer B can neither see nor touch customer 
     api = await startManagementApi({ database: uniqueDatabase('mgmt_iso'), prefix: uniquePrefix('mgmt-iso') });
     a = bearer(await customerWithKey(api, 'tenant-a'));
     b = bearer(await customerWithKey(api, 'tenant-b'));
-    aWebhook = (await api.http().post('/v1/webhooks').set(a).send({ event: 'Call:Answer', url: 'https://a.example.com/hook', body: '{"id": "{{uuid}}"}' }).expect(201)).body;
+    aWebhook = (
+      await api.http().post('/v1/webhooks').set(a).send({ event: 'Call:Answer', url: 'https://a.example.com/hook', body: '{"id": "{{uuid}}"}' }).expect(201)
+    ).body;
     aEnvironment = (await api.http().put('/v1/environments/shared-id').set(a).send({ name: 'A prod', timezone: 'UTC' }).expect(201)).body;
     await api.http().post('/v1/environments/shared-id/webhooks').set(a).send({ webhook_id: aWebhook.id }).expect(201);
     aEnvironment = (await api.http().get('/v1/environments/shared-id').set(a).expect(200)).body;
@@ -64,7 +66,18 @@ describe('tenant isolation (e2e): customer B can neither see nor touch customer 
     await api.http().put('/v1/environments/b-env').set(b).send({ name: 'B', timezone: 'UTC' }).expect(201);
     const refused = await api.http().post('/v1/environments/b-env/webhooks').set(b).send({ webhook_id: aWebhook.id }).expect(404);
     expect(expectError(refused.body, 'not_found', ['webhook_id']).message).toContain(aWebhook.id);
-    expectError((await api.http().put('/v1/environments/b-env/webhooks').set(b).send({ webhook_ids: [aWebhook.id] }).expect(404)).body, 'not_found', ['webhook_ids[0]']);
+    expectError(
+      (
+        await api
+          .http()
+          .put('/v1/environments/b-env/webhooks')
+          .set(b)
+          .send({ webhook_ids: [aWebhook.id] })
+          .expect(404)
+      ).body,
+      'not_found',
+      ['webhook_ids[0]'],
+    );
   });
 
   it('B\u2019s environment with the same platform id is B\u2019s own; A\u2019s resources are untouched by all of the above', async () => {

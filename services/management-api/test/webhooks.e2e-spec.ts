@@ -14,7 +14,11 @@ describe('webhooks API (e2e, real FerretDB and Kafka)', () => {
   beforeAll(async () => {
     await requireServers(['kafka', 'registry', 'mongo']);
     // the production rule for targets: private and loopback addresses refused
-    api = await startManagementApi({ database: uniqueDatabase('mgmt_wh'), prefix: uniquePrefix('mgmt-wh'), env: { MANAGEMENT_ALLOW_PRIVATE_TARGETS: 'false' } });
+    api = await startManagementApi({
+      database: uniqueDatabase('mgmt_wh'),
+      prefix: uniquePrefix('mgmt-wh'),
+      env: { MANAGEMENT_ALLOW_PRIVATE_TARGETS: 'false' },
+    });
     auth = bearer(await customerWithKey(api, 'wh-cust'));
   });
 
@@ -46,7 +50,16 @@ describe('webhooks API (e2e, real FerretDB and Kafka)', () => {
 
       const body = '{"call": "{{uuid}}", "seconds": "{{duration}}"}';
       const updated = await api.http().patch(`/v1/webhooks/${id}`).set(auth).send({ enabled: false, method: 'GET', body }).expect(200);
-      expect(updated.body).toMatchObject({ id, enabled: false, method: 'GET', body, url: created.body.url, headers: created.body.headers, description: 'to the CRM', version: 2 });
+      expect(updated.body).toMatchObject({
+        id,
+        enabled: false,
+        method: 'GET',
+        body,
+        url: created.body.url,
+        headers: created.body.headers,
+        description: 'to the CRM',
+        version: 2,
+      });
 
       const cleared = await api.http().patch(`/v1/webhooks/${id}`).set(auth).send({ body: null, description: null, headers: {} }).expect(200);
       expect(cleared.body).toMatchObject({ body: null, description: null, headers: {}, version: 3 });
@@ -98,7 +111,10 @@ describe('webhooks API (e2e, real FerretDB and Kafka)', () => {
     it('names every missing required field and every problem at once', async () => {
       const missing = expectError((await create({}).expect(400)).body, 'validation_failed');
       expect(new Set(missing.fields.map((f) => f.field))).toEqual(new Set(['event', 'url']));
-      const many = expectError((await create(valid({ url: 'http://192.168.1.1/', headers: { Host: 'x' }, body: '{"a": "{{nope}}"}' })).expect(400)).body, 'validation_failed');
+      const many = expectError(
+        (await create(valid({ url: 'http://192.168.1.1/', headers: { Host: 'x' }, body: '{"a": "{{nope}}"}' })).expect(400)).body,
+        'validation_failed',
+      );
       expect(many.fields.map((f) => f.field).sort()).toEqual(['body', 'headers.Host', 'url']);
     });
 
@@ -146,7 +162,9 @@ describe('webhooks API (e2e, real FerretDB and Kafka)', () => {
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const res: { body: { data: Array<{ id: string }>; page: { next_cursor: string | null } } } = await list(`?order=asc&limit=2${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+        const res: { body: { data: Array<{ id: string }>; page: { next_cursor: string | null } } } = await list(
+          `?order=asc&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        ).expect(200);
         seen.push(...res.body.data.map((w) => w.id));
         cursor = res.body.page.next_cursor;
         pages++;
@@ -215,7 +233,9 @@ describe('webhooks API (e2e, real FerretDB and Kafka)', () => {
   describe('preview', () => {
     it('renders a saved POST body with the sample call data, typed', async () => {
       const sample = samplePayload();
-      const { body: w } = await create(valid({ body: '{"call": "{{uuid}}", "seconds": "{{duration}}", "note": "{{cause}} after {{duration}}s", "fixed": [1, true, null]}' })).expect(201);
+      const { body: w } = await create(
+        valid({ body: '{"call": "{{uuid}}", "seconds": "{{duration}}", "note": "{{cause}} after {{duration}}s", "fixed": [1, true, null]}' }),
+      ).expect(201);
       const preview = await api.http().post(`/v1/webhooks/${w.id}/preview`).set(auth).expect(200);
       expect(preview.body).toEqual({
         method: 'POST',
@@ -228,7 +248,9 @@ describe('webhooks API (e2e, real FerretDB and Kafka)', () => {
 
     it('renders a GET webhook as query parameters, and no body as the full payload', async () => {
       const sample = samplePayload();
-      const { body: get } = await create(valid({ method: 'GET', url: 'https://crm.example.com/hook?source=pbx', body: '{"id": "{{uuid}}", "d": "{{duration}}"}' })).expect(201);
+      const { body: get } = await create(
+        valid({ method: 'GET', url: 'https://crm.example.com/hook?source=pbx', body: '{"id": "{{uuid}}", "d": "{{duration}}"}' }),
+      ).expect(201);
       const p = await api.http().post(`/v1/webhooks/${get.id}/preview`).set(auth).expect(200);
       expect(p.body.body).toBeNull();
       expect(p.body.query).toEqual({ id: sample.uuid, d: String(sample.duration) });
@@ -254,7 +276,14 @@ describe('webhooks API (e2e, real FerretDB and Kafka)', () => {
   describe('catalog and API document', () => {
     it('lists the six events and the field catalog, without credentials', async () => {
       const res = await api.http().get('/v1/events').expect(200);
-      expect(res.body.events.map((e: { name: string }) => e.name)).toEqual(['Call:Ringing', 'Call:Answer', 'Call:Hangup', 'Call:Reporting', 'Ivr:Start', 'Ivr:End']);
+      expect(res.body.events.map((e: { name: string }) => e.name)).toEqual([
+        'Call:Ringing',
+        'Call:Answer',
+        'Call:Hangup',
+        'Call:Reporting',
+        'Ivr:Start',
+        'Ivr:End',
+      ]);
       expect(res.body.fields.map((f: { name: string }) => f.name)).toContain('billing_duration_time');
       expect(res.body.fields).toHaveLength(27);
       expect(res.body.sample_payload).toEqual({ ...samplePayload() });
@@ -263,12 +292,33 @@ describe('webhooks API (e2e, real FerretDB and Kafka)', () => {
     it('serves an OpenAPI document generated from the code, with examples and bearer auth, and interactive docs', async () => {
       const doc = (await api.http().get('/docs/openapi.json').expect(200)).body;
       expect(doc.openapi).toMatch(/^3\./);
-      for (const path of ['/v1/webhooks', '/v1/webhooks/{id}', '/v1/webhooks/{id}/secret', '/v1/webhooks/{id}/secret/rotate', '/v1/webhooks/{id}/preview', '/v1/templates/preview', '/v1/environments', '/v1/environments/{id}', '/v1/environments/{id}/webhooks', '/v1/environments/{id}/webhooks/{webhookId}', '/v1/events', '/v1/customers', '/v1/customers/{customerId}/api-keys']) {
+      for (const path of [
+        '/v1/webhooks',
+        '/v1/webhooks/{id}',
+        '/v1/webhooks/{id}/secret',
+        '/v1/webhooks/{id}/secret/rotate',
+        '/v1/webhooks/{id}/preview',
+        '/v1/templates/preview',
+        '/v1/environments',
+        '/v1/environments/{id}',
+        '/v1/environments/{id}/webhooks',
+        '/v1/environments/{id}/webhooks/{webhookId}',
+        '/v1/events',
+        '/v1/customers',
+        '/v1/customers/{customerId}/api-keys',
+      ]) {
         expect(Object.keys(doc.paths)).toContain(path);
       }
       expect(doc.components.securitySchemes['api-key']).toEqual(expect.objectContaining({ type: 'http', scheme: 'bearer' }));
       expect(doc.paths['/v1/webhooks'].post.security).toEqual([{ 'api-key': [] }]);
-      expect(doc.components.schemas.CreateWebhookDto.properties.event.enum).toEqual(['Call:Ringing', 'Call:Answer', 'Call:Hangup', 'Call:Reporting', 'Ivr:Start', 'Ivr:End']);
+      expect(doc.components.schemas.CreateWebhookDto.properties.event.enum).toEqual([
+        'Call:Ringing',
+        'Call:Answer',
+        'Call:Hangup',
+        'Call:Reporting',
+        'Ivr:Start',
+        'Ivr:End',
+      ]);
       expect(doc.components.schemas.CreateWebhookDto.properties.url.example).toBe('https://crm.example.com/hooks/calls');
       expect(doc.components.schemas.ApiErrorDto).toBeDefined();
       const ui = await api.http().get('/docs').redirects(1).expect(200);

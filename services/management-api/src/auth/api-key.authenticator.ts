@@ -34,7 +34,10 @@ export class ApiKeyAuthenticator {
     const cached = this.cache.get(hash);
     if (cached && cached.until > Date.now()) return { customerId: cached.customerId, apiKeyId: cached.apiKeyId };
 
-    const candidates = await this.keys.find({ prefix: apiKeyPrefix(presented), revoked_at: null }).lean().exec();
+    const candidates = await this.keys
+      .find({ prefix: apiKeyPrefix(presented), revoked_at: null })
+      .lean()
+      .exec();
     const wanted = Buffer.from(hash, 'hex');
     const match = candidates.find((k) => timingSafeEqual(Buffer.from(k.hash, 'hex'), wanted));
     if (!match) return null;

@@ -32,7 +32,10 @@ class CatalogDto {
   @ApiProperty({ type: [EventDescriptorDto], description: 'The events a webhook can listen to (one per webhook).' })
   events: readonly EventDescriptor[];
 
-  @ApiProperty({ type: [FieldDescriptorDto], description: 'The payload fields every event carries (null where not known yet), usable in body templates as {{name}}.' })
+  @ApiProperty({
+    type: [FieldDescriptorDto],
+    description: 'The payload fields every event carries (null where not known yet), usable in body templates as {{name}}.',
+  })
   fields: readonly FieldDescriptor[];
 
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'A complete sample payload (what previews render).' })

@@ -61,7 +61,11 @@ describe('ApiExceptionFilter', () => {
   });
 
   it('answers anything unexpected with a bare 500 that leaks nothing', () => {
-    for (const exception of [new TypeError("Cannot read properties of undefined (reading 'secrets')"), new NonRetryableError('poison at /srv/app.js:12'), 'a string thrown']) {
+    for (const exception of [
+      new TypeError("Cannot read properties of undefined (reading 'secrets')"),
+      new NonRetryableError('poison at /srv/app.js:12'),
+      'a string thrown',
+    ]) {
       const r = answer(exception);
       expect(r.status).toBe(500);
       expect(r.body.error).toEqual({ code: 'internal', message: 'internal error', fields: [] });

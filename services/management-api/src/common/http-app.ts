@@ -29,7 +29,11 @@ export function configureHttpApp(app: NestExpressApplication): void {
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   // Nest turns body-parser's SyntaxError into a bare 400; name it here so the filter gives it its own code
   app.use((err: unknown, _req: Request, _res: Response, next: NextFunction) => {
-    next((err as { type?: string })?.type === 'entity.parse.failed' ? new MalformedJsonError(`the request body is not valid JSON: ${(err as Error).message}`) : err);
+    next(
+      (err as { type?: string })?.type === 'entity.parse.failed'
+        ? new MalformedJsonError(`the request body is not valid JSON: ${(err as Error).message}`)
+        : err,
+    );
   });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());

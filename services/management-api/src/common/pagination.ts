@@ -52,7 +52,12 @@ export class PageMetaDto {
   @ApiProperty({ type: Number, nullable: true, example: null, description: 'The page number asked for, if paging by number.' })
   page: number | null;
 
-  @ApiProperty({ type: String, nullable: true, example: 'eyJ0IjoxNzMzMTczNDgwNzAxLCJpIjoiM2Y2ZiJ9', description: 'Cursor of the next page; null on the last page.' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'eyJ0IjoxNzMzMTczNDgwNzAxLCJpIjoiM2Y2ZiJ9',
+    description: 'Cursor of the next page; null on the last page.',
+  })
   next_cursor: string | null;
 }
 

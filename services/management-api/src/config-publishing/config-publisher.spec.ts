@@ -86,7 +86,8 @@ function setup(options: { backoffMinMs?: number } = {}) {
   const metrics = new ConfigPublishingMetrics(registry, () => store.countPending());
   const publisher = new ConfigPublisher(store, topic, metrics, { backoffMinMs: options.backoffMinMs ?? 10, backoffMaxMs: 20, batchSize: 3 });
   const reconciler = new ConfigReconciler(store, publisher, metrics, { intervalMs: 60_000, graceMs: 0, pageSize: 100 });
-  const counter = async (outcome: string) => (await registry.getSingleMetric('callhooks_config_publish_total')!.get()).values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
+  const counter = async (outcome: string) =>
+    (await registry.getSingleMetric('callhooks_config_publish_total')!.get()).values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
   return { store, topic, publisher, reconciler, registry, counter };
 }
 
@@ -154,7 +155,12 @@ describe('ConfigPublisher', () => {
     topic.down = true;
     store.write('w1');
     store.write('e1', 'ENVIRONMENT');
-    expect(() => publisher.request([{ type: 'WEBHOOK', id: 'w1' }, { type: 'ENVIRONMENT', id: 'e1' }])).not.toThrow();
+    expect(() =>
+      publisher.request([
+        { type: 'WEBHOOK', id: 'w1' },
+        { type: 'ENVIRONMENT', id: 'e1' },
+      ]),
+    ).not.toThrow();
     await publisher.idle();
     expect(publisher.isBackingOff()).toBe(true);
     expect(await store.countPending()).toBe(2);

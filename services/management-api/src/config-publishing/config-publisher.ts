@@ -146,7 +146,10 @@ export class ConfigPublisher implements BeforeApplicationShutdown {
 
   private scheduleRetry(err: Error, count: number): void {
     this.backoffMs = Math.min(this.options.backoffMaxMs, Math.max(this.options.backoffMinMs, this.backoffMs * 2));
-    this.logger.warn({ err: { message: err.message, name: err.name }, entities: count, retryInMs: this.backoffMs }, 'could not publish config records; they stay flagged in MongoDB and will be retried');
+    this.logger.warn(
+      { err: { message: err.message, name: err.name }, entities: count, retryInMs: this.backoffMs },
+      'could not publish config records; they stay flagged in MongoDB and will be retried',
+    );
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.kick();

@@ -13,8 +13,17 @@ export class ConfigPublishingMetrics {
   private readonly reconciledTotal: Counter;
 
   constructor(registry: Registry, countUnpublished: () => Promise<number>) {
-    this.publishTotal = new Counter({ name: 'callhooks_config_publish_total', help: 'Config records sent to the config topic, by outcome (success, failure).', labelNames: ['outcome'], registers: [registry] });
-    this.reconciledTotal = new Counter({ name: 'callhooks_config_reconciled_total', help: 'Unpublished webhooks and environments the reconciler queued for publishing again.', registers: [registry] });
+    this.publishTotal = new Counter({
+      name: 'callhooks_config_publish_total',
+      help: 'Config records sent to the config topic, by outcome (success, failure).',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
+    this.reconciledTotal = new Counter({
+      name: 'callhooks_config_reconciled_total',
+      help: 'Unpublished webhooks and environments the reconciler queued for publishing again.',
+      registers: [registry],
+    });
     new Gauge({
       name: 'callhooks_config_unpublished',
       help: 'Webhooks and environments whose latest version Kafka has not acknowledged yet.',

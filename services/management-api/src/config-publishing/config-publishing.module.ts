@@ -30,7 +30,11 @@ import { MongoConfigStore } from './mongo-config.store';
       provide: ConfigReconciler,
       inject: [ConfigStore, ConfigPublisher, ConfigPublishingMetrics, MANAGEMENT_API_CONFIG],
       useFactory: (store: ConfigStore, publisher: ConfigPublisher, metrics: ConfigPublishingMetrics, config: ManagementApiConfig) =>
-        new ConfigReconciler(store, publisher, metrics, { intervalMs: config.publishing.reconcileIntervalMs, graceMs: Math.min(1000, config.publishing.reconcileIntervalMs), pageSize: 1000 }),
+        new ConfigReconciler(store, publisher, metrics, {
+          intervalMs: config.publishing.reconcileIntervalMs,
+          graceMs: Math.min(1000, config.publishing.reconcileIntervalMs),
+          pageSize: 1000,
+        }),
     },
   ],
   exports: [ConfigPublisher, ConfigReconciler],

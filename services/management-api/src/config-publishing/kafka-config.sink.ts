@@ -55,7 +55,12 @@ export class KafkaConfigSink extends ConfigSink {
     if (this.producer) return this.producer;
     // not idempotent: a record sent twice is harmless (same key and version), and one request in
     // flight keeps the records of a key in order, which is what compaction needs
-    const producer = this.kafka.kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: RETRY, createPartitioner: Partitioners.DefaultPartitioner });
+    const producer = this.kafka.kafka.producer({
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      retry: RETRY,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     try {
       await producer.connect();
     } catch (err) {

@@ -29,15 +29,18 @@ export class MongoConfigStore extends ConfigStore {
       inBatches(idsOf(refs, 'ENVIRONMENT'), (id) => this.environments.findById(id).lean<Environment>().exec()).then(present),
     ]);
     return [
-      ...webhooks.map((w): PublishableEntity => ({ ref: { type: 'WEBHOOK', id: w._id }, version: w.version, key: webhookConfigKey(w._id), record: webhookRecord(w, now) })),
-      ...environments.map(
-        (e): PublishableEntity => ({
-          ref: { type: 'ENVIRONMENT', id: e._id },
-          version: e.version,
-          key: environmentConfigKey(e.customer_id, e.environment_id),
-          record: environmentRecord(e, now),
-        }),
-      ),
+      ...webhooks.map((w): PublishableEntity => ({
+        ref: { type: 'WEBHOOK', id: w._id },
+        version: w.version,
+        key: webhookConfigKey(w._id),
+        record: webhookRecord(w, now),
+      })),
+      ...environments.map((e): PublishableEntity => ({
+        ref: { type: 'ENVIRONMENT', id: e._id },
+        version: e.version,
+        key: environmentConfigKey(e.customer_id, e.environment_id),
+        record: environmentRecord(e, now),
+      })),
     ];
   }
 
@@ -49,7 +52,13 @@ export class MongoConfigStore extends ConfigStore {
       const lock = entity.ref.type === 'WEBHOOK' ? webhookLock(entity.ref.id) : environmentLock(entity.ref.id);
       return this.locks.run(lock, async () => {
         // publishing is not a change of the entity: no updated_at
-        const r = await model.updateOne({ _id: entity.ref.id, version: entity.version }, { $set: { published_version: entity.version, publish_pending: false } }, { timestamps: false }).exec();
+        const r = await model
+          .updateOne(
+            { _id: entity.ref.id, version: entity.version },
+            { $set: { published_version: entity.version, publish_pending: false } },
+            { timestamps: false },
+          )
+          .exec();
         return r.matchedCount > 0;
       });
     });
@@ -67,7 +76,10 @@ export class MongoConfigStore extends ConfigStore {
   }
 
   async countPending(): Promise<number> {
-    const [w, e] = await Promise.all([this.webhooks.countDocuments({ publish_pending: true }).exec(), this.environments.countDocuments({ publish_pending: true }).exec()]);
+    const [w, e] = await Promise.all([
+      this.webhooks.countDocuments({ publish_pending: true }).exec(),
+      this.environments.countDocuments({ publish_pending: true }).exec(),
+    ]);
     return w + e;
   }
 }

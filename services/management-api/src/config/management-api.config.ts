@@ -9,7 +9,10 @@ export const managementApiEnvSchema = withSaslCheck(
   commonEnvSchema.extend({
     HTTP_PORT: env.port().default(3000),
     /** MongoDB (or FerretDB) connection string, with the database name. */
-    MONGODB_URI: env.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI').default('mongodb://127.0.0.1:27017/callhooks'),
+    MONGODB_URI: env
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI')
+      .default('mongodb://127.0.0.1:27017/callhooks'),
     /** Bearer token of the platform operator: creates customers and issues their API keys. */
     MANAGEMENT_OPERATOR_TOKEN: z.string().min(24, 'must be at least 24 characters'),
     /** Accept webhook URLs on private, loopback, link-local and metadata addresses (tests and the local demo only). */

@@ -75,5 +75,12 @@ function presentCustomer(c: Customer): CustomerDto {
 }
 
 function presentKey(k: ApiKey): ApiKeyDto {
-  return { id: k._id, customer_id: k.customer_id, name: k.name, prefix: k.prefix, created_at: k.created_at.toISOString(), revoked_at: k.revoked_at?.toISOString() ?? null };
+  return {
+    id: k._id,
+    customer_id: k.customer_id,
+    name: k.name,
+    prefix: k.prefix,
+    created_at: k.created_at.toISOString(),
+    revoked_at: k.revoked_at?.toISOString() ?? null,
+  };
 }

@@ -1,10 +1,26 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentCustomer, CustomerApi } from '../auth/auth.decorators';
 import { ApiErrorDto } from '../common/api-error.dto';
 import { ListQueryDto, type Page } from '../common/pagination';
-import { AddSubscriptionDto, EnvironmentDto, EnvironmentPageDto, PutEnvironmentDto, ReplaceSubscriptionsDto, SubscribedWebhooksDto } from './dto/environment.dto';
+import {
+  AddSubscriptionDto,
+  EnvironmentDto,
+  EnvironmentPageDto,
+  PutEnvironmentDto,
+  ReplaceSubscriptionsDto,
+  SubscribedWebhooksDto,
+} from './dto/environment.dto';
 import { EnvironmentsService } from './environments.service';
 
 @ApiTags('environments')
@@ -27,7 +43,12 @@ export class EnvironmentsController {
   @ApiOperation({ summary: 'Create or update an environment under the platform\u2019s id' })
   @ApiCreatedResponse({ type: EnvironmentDto, description: 'Created (also when a deleted environment comes back).' })
   @ApiOkResponse({ type: EnvironmentDto, description: 'Updated.' })
-  async put(@CurrentCustomer() customerId: string, @Param('id') id: string, @Body() dto: PutEnvironmentDto, @Res({ passthrough: true }) res: Response): Promise<EnvironmentDto> {
+  async put(
+    @CurrentCustomer() customerId: string,
+    @Param('id') id: string,
+    @Body() dto: PutEnvironmentDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<EnvironmentDto> {
     const { created, environment } = await this.environments.put(customerId, id, dto);
     res.status(created ? HttpStatus.CREATED : HttpStatus.OK);
     return environment;
@@ -66,7 +87,12 @@ export class EnvironmentsController {
   @ApiOperation({ summary: 'Subscribe a webhook in the environment' })
   @ApiCreatedResponse({ type: SubscribedWebhooksDto, description: 'Subscribed.' })
   @ApiOkResponse({ type: SubscribedWebhooksDto, description: 'It already was.' })
-  async subscribe(@CurrentCustomer() customerId: string, @Param('id') id: string, @Body() dto: AddSubscriptionDto, @Res({ passthrough: true }) res: Response): Promise<SubscribedWebhooksDto> {
+  async subscribe(
+    @CurrentCustomer() customerId: string,
+    @Param('id') id: string,
+    @Body() dto: AddSubscriptionDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<SubscribedWebhooksDto> {
     const { added, subscriptions } = await this.environments.subscribe(customerId, id, dto.webhook_id);
     res.status(added ? HttpStatus.CREATED : HttpStatus.OK);
     return subscriptions;

@@ -34,17 +34,35 @@ export class EnvironmentsService {
     const problems = [];
     if (!PLATFORM_ID_PATTERN.test(environmentId)) problems.push({ field: 'id', message: PLATFORM_ID_MESSAGE });
     const timezone = canonicalTimeZone(dto.timezone);
-    if (!timezone) problems.push({ field: 'timezone', message: `is not an IANA time zone (e.g. Asia/Jerusalem, Europe/London, UTC): ${JSON.stringify(dto.timezone)}` });
-    if (problems.length > 0 || !timezone) throw new ValidationError(`invalid environment: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, problems);
+    if (!timezone)
+      problems.push({ field: 'timezone', message: `is not an IANA time zone (e.g. Asia/Jerusalem, Europe/London, UTC): ${JSON.stringify(dto.timezone)}` });
+    if (problems.length > 0 || !timezone)
+      throw new ValidationError(`invalid environment: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, problems);
     return this.locks.run(environmentNameLock(customerId, environmentId), () => this.putLocked(customerId, environmentId, dto.name, timezone));
   }
 
-  private async putLocked(customerId: string, environmentId: string, name: string, timezone: string): Promise<{ created: boolean; environment: EnvironmentDto }> {
+  private async putLocked(
+    customerId: string,
+    environmentId: string,
+    name: string,
+    timezone: string,
+  ): Promise<{ created: boolean; environment: EnvironmentDto }> {
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
       const current = await this.environments.findById(environmentKey(customerId, environmentId)).lean().exec();
       if (!current) {
         try {
-          const created = await this.environments.create({ _id: environmentKey(customerId, environmentId), customer_id: customerId, environment_id: environmentId, name, timezone, webhook_ids: [], version: 1, published_version: 0, publish_pending: true, deleted_at: null });
+          const created = await this.environments.create({
+            _id: environmentKey(customerId, environmentId),
+            customer_id: customerId,
+            environment_id: environmentId,
+            name,
+            timezone,
+            webhook_ids: [],
+            version: 1,
+            published_version: 0,
+            publish_pending: true,
+            deleted_at: null,
+          });
           this.publish(created._id);
           return { created: true, environment: presentEnvironment(created.toObject()) };
         } catch (err) {
@@ -101,7 +119,9 @@ export class EnvironmentsService {
     return this.withLive(customerId, environmentId, async (current) => {
       if (current.webhook_ids.includes(webhookId)) return { added: false, subscriptions: await this.present(current) };
       if (current.webhook_ids.length >= MAX_SUBSCRIPTIONS) {
-        throw new ValidationError(`environment ${environmentId} already has ${MAX_SUBSCRIPTIONS} webhooks`, [{ field: 'webhook_id', message: `an environment holds at most ${MAX_SUBSCRIPTIONS} webhooks` }]);
+        throw new ValidationError(`environment ${environmentId} already has ${MAX_SUBSCRIPTIONS} webhooks`, [
+          { field: 'webhook_id', message: `an environment holds at most ${MAX_SUBSCRIPTIONS} webhooks` },
+        ]);
       }
       const updated = await this.changeAt(current, { $push: { webhook_ids: webhookId }, $set: { publish_pending: true }, $inc: { version: 1 } });
       if (!updated) throw changedMeanwhile(environmentId);
@@ -112,7 +132,9 @@ export class EnvironmentsService {
   async unsubscribe(customerId: string, environmentId: string, webhookId: string): Promise<void> {
     await this.withLive(customerId, environmentId, async (current) => {
       if (!current.webhook_ids.includes(webhookId)) {
-        throw new NotFoundError(`webhook ${webhookId} is not subscribed in environment ${environmentId}`, { fields: [{ field: 'webhookId', message: `not subscribed: ${webhookId}` }] });
+        throw new NotFoundError(`webhook ${webhookId} is not subscribed in environment ${environmentId}`, {
+          fields: [{ field: 'webhookId', message: `not subscribed: ${webhookId}` }],
+        });
       }
       const updated = await this.changeAt(current, { $pull: { webhook_ids: webhookId }, $set: { publish_pending: true }, $inc: { version: 1 } });
       if (!updated) throw changedMeanwhile(environmentId);
@@ -125,7 +147,9 @@ export class EnvironmentsService {
     for (const { _id } of holding) {
       // one environment at a time, each under its lock (an updateMany could lose a concurrent change on FerretDB)
       await this.locks.run(environmentLock(_id), async () => {
-        await this.environments.updateOne({ _id, webhook_ids: webhookId }, { $pull: { webhook_ids: webhookId }, $set: { publish_pending: true }, $inc: { version: 1 } }).exec();
+        await this.environments
+          .updateOne({ _id, webhook_ids: webhookId }, { $pull: { webhook_ids: webhookId }, $set: { publish_pending: true }, $inc: { version: 1 } })
+          .exec();
       });
       this.publish(_id);
     }

@@ -38,7 +38,8 @@ const RESERVED_PREFIXES = ['x-forwarded-', 'proxy-'];
 
 /** Problems with a webhook's custom headers (a map of name to value), each under `headers.<name>`. */
 export function headerProblems(headers: unknown): FieldProblem[] {
-  if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) return [{ field: 'headers', message: 'must be an object of header names to string values' }];
+  if (headers === null || typeof headers !== 'object' || Array.isArray(headers))
+    return [{ field: 'headers', message: 'must be an object of header names to string values' }];
   const entries = Object.entries(headers as Record<string, unknown>);
   const problems: FieldProblem[] = [];
   if (entries.length > MAX_HEADERS) problems.push({ field: 'headers', message: `at most ${MAX_HEADERS} headers` });
@@ -46,9 +47,10 @@ export function headerProblems(headers: unknown): FieldProblem[] {
   for (const [name, value] of entries) {
     const field = `headers.${name}`;
     const lower = name.toLowerCase();
-    if (!TOKEN.test(name)) problems.push({ field, message: 'is not a valid header name (RFC 7230 token: letters, digits and !#$%&\'*+.^_`|~-)' });
+    if (!TOKEN.test(name)) problems.push({ field, message: "is not a valid header name (RFC 7230 token: letters, digits and !#$%&'*+.^_`|~-)" });
     else if (name.length > MAX_HEADER_NAME_LENGTH) problems.push({ field, message: `header name longer than ${MAX_HEADER_NAME_LENGTH} characters` });
-    else if (RESERVED.has(lower) || RESERVED_PREFIXES.some((p) => lower.startsWith(p))) problems.push({ field, message: 'is set by the webhook sender and cannot be overridden' });
+    else if (RESERVED.has(lower) || RESERVED_PREFIXES.some((p) => lower.startsWith(p)))
+      problems.push({ field, message: 'is set by the webhook sender and cannot be overridden' });
     else if (seen.has(lower)) problems.push({ field, message: 'is given twice (header names are case-insensitive)' });
     seen.add(lower);
     if (typeof value !== 'string') problems.push({ field, message: 'value must be a string' });

@@ -28,7 +28,13 @@ export class WebhookPreviews extends WebhookTestJobs {
   ofWebhook(w: Pick<Webhook, 'method' | 'url' | 'body'>): PreviewDto {
     const sample = samplePayload();
     const rendered = this.templates.render({ method: w.method, url: w.url, body: w.body }, sample);
-    return { method: rendered.method, url: rendered.url, body: rendered.body === null ? null : (JSON.parse(rendered.body) as unknown), query: rendered.query, sample: { ...sample } };
+    return {
+      method: rendered.method,
+      url: rendered.url,
+      body: rendered.body === null ? null : (JSON.parse(rendered.body) as unknown),
+      query: rendered.query,
+      sample: { ...sample },
+    };
   }
 
   /** A draft is checked as a save would check it (syntax of the URL only: a preview sends nothing). */

@@ -1,9 +1,12 @@
 import { urlProblem } from './webhook-target.policy';
 
 describe('webhook URL policy', () => {
-  it.each(['https://crm.example.com/hooks/calls', 'http://93.184.216.34:8080/x?y=1', 'https://[2606:4700:4700::1111]/hook', 'https://hooks.example.co.uk'])('accepts the public target %s', (url) => {
-    expect(urlProblem(url, false)).toBeNull();
-  });
+  it.each(['https://crm.example.com/hooks/calls', 'http://93.184.216.34:8080/x?y=1', 'https://[2606:4700:4700::1111]/hook', 'https://hooks.example.co.uk'])(
+    'accepts the public target %s',
+    (url) => {
+      expect(urlProblem(url, false)).toBeNull();
+    },
+  );
 
   it.each([
     ['ftp://example.com/x', /http or https/],

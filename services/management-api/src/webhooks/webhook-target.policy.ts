@@ -27,12 +27,16 @@ export function urlProblem(raw: string, allowPrivate: boolean): string | null {
   if (!url.hostname) return 'has no host';
   if (allowPrivate) return null;
 
-  const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  const host = url.hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
   if (ipaddr.isValid(host)) {
     const range = publicRangeOf(ipaddr.parse(host));
     return range === 'unicast' ? null : `points at a ${describe(range)} address (${host}); only public addresses are allowed`;
   }
-  if (INTERNAL_NAMES.has(host) || INTERNAL_SUFFIXES.some((s) => host.endsWith(s))) return `points at an internal host name (${host}); only public hosts are allowed`;
+  if (INTERNAL_NAMES.has(host) || INTERNAL_SUFFIXES.some((s) => host.endsWith(s)))
+    return `points at an internal host name (${host}); only public hosts are allowed`;
   if (!host.includes('.')) return `host "${host}" is not a fully qualified domain name`;
   return null;
 }

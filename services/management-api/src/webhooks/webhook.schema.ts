@@ -55,7 +55,10 @@ export class Webhook {
   @Prop({ type: String, default: null })
   disabled_reason: string | null;
 
-  @Prop({ type: [{ _id: false, secret: { type: String, required: true }, created_at: { type: Date, required: true }, expires_at: { type: Date, default: null } }], default: [] })
+  @Prop({
+    type: [{ _id: false, secret: { type: String, required: true }, created_at: { type: Date, required: true }, expires_at: { type: Date, default: null } }],
+    default: [],
+  })
   secrets: StoredSigningSecret[];
 
   @Prop({ type: Number, required: true })

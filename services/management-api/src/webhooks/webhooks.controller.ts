@@ -1,5 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentCustomer, CustomerApi } from '../auth/auth.decorators';
 import { ApiErrorDto } from '../common/api-error.dto';
 import type { Page } from '../common/pagination';
@@ -8,7 +17,10 @@ import { CreateWebhookDto, ListWebhooksQueryDto, UpdateWebhookDto, WebhookDto, W
 import { WebhookPreviews } from './webhook-previews';
 import { WebhooksService } from './webhooks.service';
 
-const badRequest = ApiBadRequestResponse({ type: ApiErrorDto, description: '`validation_failed`: the fields say what is wrong (event, method, url, body template, headers, lengths, unknown properties).' });
+const badRequest = ApiBadRequestResponse({
+  type: ApiErrorDto,
+  description: '`validation_failed`: the fields say what is wrong (event, method, url, body template, headers, lengths, unknown properties).',
+});
 const notFound = ApiNotFoundResponse({ type: ApiErrorDto, description: '`not_found`: no such webhook for this customer.' });
 
 @ApiTags('webhooks')
@@ -29,7 +41,10 @@ export class WebhooksController {
   }
 
   @Post()
-  @ApiOperation({ summary: 'Create a webhook', description: 'A signing secret is made with it (GET /v1/webhooks/{id}/secret). Subscribe it in an environment to make it fire.' })
+  @ApiOperation({
+    summary: 'Create a webhook',
+    description: 'A signing secret is made with it (GET /v1/webhooks/{id}/secret). Subscribe it in an environment to make it fire.',
+  })
   @ApiCreatedResponse({ type: WebhookDto })
   @badRequest
   create(@CurrentCustomer() customerId: string, @Body() dto: CreateWebhookDto): Promise<WebhookDto> {
@@ -66,7 +81,10 @@ export class WebhooksController {
   }
 
   @Get(':id/secret')
-  @ApiOperation({ summary: 'The signing secret', description: 'Deliveries carry Standard Webhooks signatures (webhook-id, webhook-timestamp, webhook-signature) made with it.' })
+  @ApiOperation({
+    summary: 'The signing secret',
+    description: 'Deliveries carry Standard Webhooks signatures (webhook-id, webhook-timestamp, webhook-signature) made with it.',
+  })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: WebhookSecretDto })
   @notFound
@@ -76,7 +94,10 @@ export class WebhooksController {
 
   @Post(':id/secret/rotate')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Rotate the signing secret', description: 'A new secret signs from now on; the previous one also signs until the overlap ends (24 h by default).' })
+  @ApiOperation({
+    summary: 'Rotate the signing secret',
+    description: 'A new secret signs from now on; the previous one also signs until the overlap ends (24 h by default).',
+  })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: WebhookSecretDto })
   @notFound
@@ -86,7 +107,10 @@ export class WebhooksController {
 
   @Post(':id/preview')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Preview the request', description: 'The webhook\u2019s body rendered with sample call data (the console\u2019s eye icon); for GET, the URL with its query parameters.' })
+  @ApiOperation({
+    summary: 'Preview the request',
+    description: 'The webhook\u2019s body rendered with sample call data (the console\u2019s eye icon); for GET, the URL with its query parameters.',
+  })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: PreviewDto })
   @notFound

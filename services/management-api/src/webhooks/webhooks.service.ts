@@ -10,7 +10,14 @@ import { ConfigPublisher } from '../config-publishing/config-publisher';
 import { DocumentLocks, webhookLock } from '../database/document-locks';
 import { EnvironmentsService } from '../environments/environments.service';
 import { BodyTemplates } from './body-templates';
-import { MAX_BODY_BYTES, type CreateWebhookDto, type ListWebhooksQueryDto, type UpdateWebhookDto, type WebhookDto, type WebhookSecretDto } from './dto/webhook.dto';
+import {
+  MAX_BODY_BYTES,
+  type CreateWebhookDto,
+  type ListWebhooksQueryDto,
+  type UpdateWebhookDto,
+  type WebhookDto,
+  type WebhookSecretDto,
+} from './dto/webhook.dto';
 import { currentSecret, generateSigningSecret, rotateSecrets } from './signing-secrets';
 import { headerProblems } from './webhook-headers.policy';
 import { urlProblem } from './webhook-target.policy';
@@ -171,10 +178,7 @@ export class WebhooksService {
 
   /** Applies an update only if the document is still at the version read (a deletion also moves the version on). */
   private async changeAt(current: Webhook, update: Record<string, unknown>): Promise<Webhook | null> {
-    const updated = await this.webhooks
-      .findOneAndUpdate({ _id: current._id, version: current.version }, update, { returnDocument: 'after' })
-      .lean()
-      .exec();
+    const updated = await this.webhooks.findOneAndUpdate({ _id: current._id, version: current.version }, update, { returnDocument: 'after' }).lean().exec();
     if (updated) this.publish(current._id);
     return updated;
   }

@@ -4,7 +4,11 @@ import { PLATFORM_ID_MESSAGE, PLATFORM_ID_PATTERN } from '../../common/ids';
 import { PageMetaDto } from '../../common/pagination';
 
 export class CreateCustomerDto {
-  @ApiPropertyOptional({ example: 'acme-telecom', description: 'The platform\u2019s customer id (the one call legs carry). Generated (UUID) when omitted.', pattern: PLATFORM_ID_PATTERN.source })
+  @ApiPropertyOptional({
+    example: 'acme-telecom',
+    description: 'The platform\u2019s customer id (the one call legs carry). Generated (UUID) when omitted.',
+    pattern: PLATFORM_ID_PATTERN.source,
+  })
   @IsOptional()
   @IsString()
   @Matches(PLATFORM_ID_PATTERN, { message: PLATFORM_ID_MESSAGE })

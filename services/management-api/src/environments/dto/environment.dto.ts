@@ -50,7 +50,11 @@ export class EnvironmentPageDto {
 }
 
 export class ReplaceSubscriptionsDto {
-  @ApiProperty({ type: [String], example: ['3f6f1c2e-8a4b-4d2a-9c51-7e2b1d0a9f43'], description: 'The complete list of subscribed webhooks (duplicates are ignored).' })
+  @ApiProperty({
+    type: [String],
+    example: ['3f6f1c2e-8a4b-4d2a-9c51-7e2b1d0a9f43'],
+    description: 'The complete list of subscribed webhooks (duplicates are ignored).',
+  })
   @IsArray()
   @ArrayMaxSize(MAX_SUBSCRIPTIONS)
   @IsString({ each: true })

@@ -6,7 +6,12 @@ import { METHODS } from './webhook.dto';
 
 /** A template not saved yet (the console's live preview while editing). */
 export class TemplatePreviewDto {
-  @ApiPropertyOptional({ type: String, nullable: true, example: '{"call": "{{uuid}}", "seconds": "{{duration}}"}', description: 'The body template; null or absent previews the full payload.' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: '{"call": "{{uuid}}", "seconds": "{{duration}}"}',
+    description: 'The body template; null or absent previews the full payload.',
+  })
   @IsOptional()
   @IsString()
   body?: string | null;
@@ -21,7 +26,6 @@ export class TemplatePreviewDto {
   @IsString()
   @MaxLength(MAX_URL_LENGTH)
   url?: string;
-
 }
 
 export class PreviewDto {
@@ -31,10 +35,20 @@ export class PreviewDto {
   @ApiProperty({ example: 'https://crm.example.com/hooks/calls', description: 'The URL called; for GET with the rendered fields as query parameters.' })
   url: string;
 
-  @ApiProperty({ nullable: true, example: { call: 'bfd7e62a-5a55-4286-9453-b4b4cfc5cca8', seconds: 417 }, description: 'The JSON body sent (POST); null for GET.' })
+  @ApiProperty({
+    nullable: true,
+    example: { call: 'bfd7e62a-5a55-4286-9453-b4b4cfc5cca8', seconds: 417 },
+    description: 'The JSON body sent (POST); null for GET.',
+  })
   body: unknown;
 
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, nullable: true, example: null, description: 'The query parameters added (GET); null for POST.' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    nullable: true,
+    example: null,
+    description: 'The query parameters added (GET); null for POST.',
+  })
   query: Record<string, string> | null;
 
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'The sample call data rendered (the field catalog\u2019s examples).' })

@@ -30,7 +30,11 @@ export class CreateWebhookDto {
   @IsIn(METHODS, { message: 'must be GET or POST' })
   method?: HttpMethod;
 
-  @ApiProperty({ example: 'https://crm.example.com/hooks/calls', maxLength: MAX_URL_LENGTH, description: 'http or https; private, loopback, link-local and metadata addresses are refused.' })
+  @ApiProperty({
+    example: 'https://crm.example.com/hooks/calls',
+    maxLength: MAX_URL_LENGTH,
+    description: 'http or https; private, loopback, link-local and metadata addresses are refused.',
+  })
   @IsString()
   @MaxLength(MAX_URL_LENGTH)
   url: string;
@@ -47,7 +51,12 @@ export class CreateWebhookDto {
   @IsString()
   body?: string | null;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { Authorization: 'Bearer crm-token-123', 'X-Tenant': 'acme' }, description: 'Custom headers (at most 20); protocol and signature headers cannot be overridden.' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { Authorization: 'Bearer crm-token-123', 'X-Tenant': 'acme' },
+    description: 'Custom headers (at most 20); protocol and signature headers cannot be overridden.',
+  })
   @unlessAbsent
   @IsObject()
   headers?: Record<string, string>;
@@ -87,7 +96,12 @@ export class WebhookDto {
   @ApiProperty({ type: String, nullable: true, example: 'Hangups to the CRM' })
   description: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: null, description: 'Why the system disabled the webhook (its receiver answered 410 Gone); null otherwise.' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'Why the system disabled the webhook (its receiver answered 410 Gone); null otherwise.',
+  })
   disabled_reason: string | null;
 
   @ApiProperty({ example: 3, description: 'Grows with every change (also a secret rotation).' })
@@ -137,7 +151,12 @@ export class SigningSecretDto {
   @ApiProperty({ example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw3xq1SdBl1tY=' })
   secret: string;
 
-  @ApiProperty({ type: String, nullable: true, example: '2024-12-03T21:04:40.701Z', description: 'When a retired secret stops being used; null for the current one.' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '2024-12-03T21:04:40.701Z',
+    description: 'When a retired secret stops being used; null for the current one.',
+  })
   expires_at: string | null;
 }
 
