@@ -41,10 +41,50 @@ export class RecordPublisher {
     return { topic, messages };
   }
 
-  /** Sends with acks from all in-sync replicas; resolves once Kafka has them. */
+  /**
+   * Sends with acks from all in-sync replicas; resolves once Kafka has them. Large sends go
+   * out in several requests of at most MAX_REQUEST_BYTES: kafkajs puts all of one request's
+   * records for a partition in one record batch, and the broker refuses a batch above
+   * message.max.bytes (1 MB by default) — a big consumed batch would otherwise never commit.
+   */
   async send(sender: Producer | Transaction, batches: Array<{ topic: TopicId; records: OutgoingRecord[] }>): Promise<void> {
     const topicMessages = await Promise.all(batches.filter((b) => b.records.length > 0).map((b) => this.encode(b.topic, b.records)));
-    if (topicMessages.length === 0) return;
-    await sender.sendBatch({ topicMessages, acks: -1 });
+    for (const request of splitBySize(topicMessages, MAX_REQUEST_BYTES)) await sender.sendBatch({ topicMessages: request, acks: -1 });
   }
+}
+
+/** Well under the broker's default message.max.bytes (1 MB), leaving room for batch overhead. */
+const MAX_REQUEST_BYTES = 512 * 1024;
+
+function sizeOf(m: Message): number {
+  let n = 64 + (m.value ? (m.value as Buffer).length : 0) + (m.key ? Buffer.byteLength(m.key as string | Buffer) : 0);
+  for (const [k, v] of Object.entries(m.headers ?? {})) n += k.length + (v ? Buffer.byteLength(v as string | Buffer) : 0);
+  return n;
+}
+
+/** Cuts the messages into requests of at most `limit` bytes each, keeping their order within each topic. */
+export function splitBySize(topicMessages: Array<{ topic: string; messages: Message[] }>, limit: number): Array<Array<{ topic: string; messages: Message[] }>> {
+  const requests: Array<Array<{ topic: string; messages: Message[] }>> = [];
+  let current: Array<{ topic: string; messages: Message[] }> = [];
+  let bytes = 0;
+  for (const { topic, messages } of topicMessages) {
+    let group: { topic: string; messages: Message[] } | undefined;
+    for (const m of messages) {
+      const size = sizeOf(m);
+      if (bytes + size > limit && bytes > 0) {
+        requests.push(current);
+        current = [];
+        bytes = 0;
+        group = undefined;
+      }
+      if (!group) {
+        group = { topic, messages: [] };
+        current.push(group);
+      }
+      group.messages.push(m);
+      bytes += size;
+    }
+  }
+  if (current.length > 0) requests.push(current);
+  return requests;
 }
