@@ -473,7 +473,17 @@ export class ConsumerRuntime<T> {
     const id = `${this.options.transactionalIdPrefix}-${topic}-${partition}`;
     let p = this.txProducers.get(id);
     if (!p) {
-      p = this.kafka.producer({ transactionalId: id, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, transactionTimeout: 60000 });
+      p = this.kafka.producer({
+        transactionalId: id,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        transactionTimeout: 60000,
+        // the first send after a commit often meets CONCURRENT_TRANSACTIONS while the broker
+        // writes the previous commit's markers (milliseconds); the client's 300 ms first
+        // backoff would then cost every unit of work 300 ms
+        retry: { initialRetryTime: 20, maxRetryTime: 2000, retries: 12 },
+      });
       await p.connect();
       this.txProducers.set(id, p);
     }
