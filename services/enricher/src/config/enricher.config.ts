@@ -9,7 +9,11 @@ const MINUTE = 60_000;
 export const enricherEnvSchema = withSaslCheck(
   commonEnvSchema.extend({
     HTTP_PORT: env.port().default(3001),
-    /** Consumer group of the enricher instances; also the prefix of their transactional ids. */
+    /**
+     * Consumer group of the enricher instances (KafkaContext puts KAFKA_TOPIC_PREFIX in front,
+     * so installations sharing a cluster never share a group); also the prefix of their
+     * transactional ids (which name the prefixed input topic).
+     */
     ENRICHER_CONSUMER_GROUP: env.string().default('callhooks-enricher'),
     /** Input partitions processed at once by one instance. */
     ENRICHER_PARTITION_CONCURRENCY: env.int(1, 64).default(3),

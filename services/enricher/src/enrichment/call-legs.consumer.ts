@@ -45,7 +45,7 @@ export class CallLegsConsumer implements OnApplicationBootstrap, OnApplicationSh
     this.runtime = this.kafka.consumer<CallLegEvent>({
       groupId: consumerGroup,
       topics: ['callLegs'],
-      transactionalIdPrefix: consumerGroup,
+      transactionalIdPrefix: this.kafka.groupName(consumerGroup),
       concurrency: partitionConcurrency,
       validate: (leg, record) => legContractViolation(leg, record.key),
       onAssigned: (assignment) => this.restore(assignment),
@@ -53,7 +53,7 @@ export class CallLegsConsumer implements OnApplicationBootstrap, OnApplicationSh
     });
     await this.runtime.start();
     this.scheduler.start(this.runtime);
-    this.logger.info({ topic: this.kafka.topicName('callLegs'), group: consumerGroup }, 'enriching call legs');
+    this.logger.info({ topic: this.kafka.topicName('callLegs'), group: this.runtime.groupId }, 'enriching call legs');
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -80,6 +80,18 @@ export class CallLegsConsumer implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
+  /** A reader joining its own group costs seconds; an empty changelog (a new deployment) needs none. */
+  private async changelogHasRecords(partitions: number[]): Promise<boolean> {
+    const admin = this.kafka.kafka.admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(this.kafka.topicName('enricherState'));
+      return offsets.some((o) => partitions.includes(o.partition) && BigInt(o.high) > BigInt(o.low));
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   /**
    * On every assignment: forget revoked partitions, then reload the assigned ones from the
    * changelog (the in-memory copy of a partition kept across a rebalance may be stale: another
@@ -94,7 +106,7 @@ export class CallLegsConsumer implements OnApplicationBootstrap, OnApplicationSh
     const started = Date.now();
     const loaded = new Map(partitions.map((p) => [p, new Map<string, CallRecord>()]));
     let unreadable = 0;
-    if (partitions.length > 0) {
+    if (partitions.length > 0 && (await this.changelogHasRecords(partitions))) {
       const topic = this.kafka.topicName('enricherState');
       this.restoreReader = new TopicReader<CallStateSnapshot>(this.kafka.kafka, this.kafka.serde, this.logger.logger, {
         topic,

@@ -50,11 +50,14 @@ export interface ClosedCall {
 
 export type CallRecord = OpenCall | ClosedCall;
 
+const CALL_LEVEL_FIELDS: ReadonlySet<string> = new Set(['call_uuid', 'customer_id', 'environment_id', 'environment_name']);
+
 export function storeLeg(leg: CallLegEvent): StoredLeg {
   const stored: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(leg)) {
-    if (v === null || v === undefined) continue;
-    if (k === 'call_uuid' || k === 'customer_id' || k === 'environment_id' || k === 'environment_name') continue;
+  const source = leg as unknown as Record<string, unknown>;
+  for (const k in source) {
+    const v = source[k];
+    if (v === null || v === undefined || CALL_LEVEL_FIELDS.has(k)) continue;
     stored[k] = v;
   }
   return stored as StoredLeg;

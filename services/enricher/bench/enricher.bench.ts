@@ -1,0 +1,219 @@
+// npm run bench:enricher [-- --duration 60 --rate 100 --backlog-calls 3000 --sample 5]
+// Runs the built enricher as a child process against the real Kafka and registry, and measures:
+//   1. the raw Kafka consume ceiling of this machine (libs/kafka/bench/kafka-ceiling.ts), with records the size of a raw leg;
+//   2. drain: a backlog of calls already in the topic, consumed as fast as the enricher can (its ceiling);
+//   3. steady traffic for --duration seconds: legs/s in, events/s out, open calls, lag and RSS over time.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CallTraffic } from '@callhooks/call-simulator';
+import { CallLegSender } from '@callhooks/call-simulator/call-leg.sender';
+import { testEnv, testKafkaSettings, uniquePrefix } from '@callhooks/testing';
+import { measureKafkaCeiling } from '../../../libs/kafka/bench/kafka-ceiling';
+
+interface Scrape {
+  legsProcessed: number;
+  deadLettered: number;
+  eventsEmitted: number;
+  openCalls: number;
+  closedCalls: number;
+  lag: number;
+  rssBytes: number;
+  heapBytes: number;
+}
+
+function metric(text: string, name: string, filter?: RegExp): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name) || (line[name.length] !== '{' && line[name.length] !== ' ')) continue;
+    if (filter && !filter.test(line)) continue;
+    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}
+
+async function scrape(port: number): Promise<Scrape> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+  return {
+    legsProcessed: metric(text, 'callhooks_consumer_records_total', /outcome="processed"/),
+    deadLettered: metric(text, 'callhooks_consumer_records_total', /outcome="dead_lettered"/),
+    eventsEmitted: metric(text, 'callhooks_enricher_events_emitted_total'),
+    openCalls: metric(text, 'callhooks_enricher_open_calls'),
+    closedCalls: metric(text, 'callhooks_enricher_closed_calls'),
+    lag: metric(text, 'callhooks_consumer_lag'),
+    rssBytes: metric(text, 'process_resident_memory_bytes'),
+    heapBytes: metric(text, 'nodejs_heap_size_used_bytes'),
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+
+async function untilReady(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the enricher exited with code ${child.exitCode}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2000) });
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > end) throw new Error('the enricher did not become ready');
+    await sleep(250);
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: 'string', default: '60' },
+      rate: { type: 'string', default: '100' },
+      speedup: { type: 'string', default: '30' },
+      'backlog-calls': { type: 'string', default: '3000' },
+      sample: { type: 'string', default: '5' },
+      // enough records that the consumer needs several fetches (the ceiling is timed from its first batch)
+      'ceiling-records': { type: 'string', default: '100000' },
+      'closed-retention-ms': { type: 'string', default: '60000' },
+    },
+  });
+  const durationS = Number(values.duration);
+  const rate = Number(values.rate);
+  const speedup = Number(values.speedup);
+  const backlogCalls = Number(values['backlog-calls']);
+  const sampleS = Number(values.sample);
+  const prefix = uniquePrefix('bench-enricher');
+  const settings = testKafkaSettings(prefix);
+  const sender = new CallLegSender({ logLevel: 'warn', ...settings });
+  await sender.ensureTopic();
+
+  // a raw leg's encoded size, for a like-for-like ceiling
+  const sample = new CallTraffic({ seed: 99, rate: 1000, startAt: Date.now(), speedup: 0 }, true);
+  const sampleLegs = sample.due(Number.POSITIVE_INFINITY, 200).map((s) => s.leg);
+  const legBytes = Math.round(
+    (await Promise.all(sampleLegs.map((l) => sender.kafka.serde.encode(sender.kafka.topicName('callLegs'), 'call-leg', l)))).reduce((n, b) => n + b.length, 0) / sampleLegs.length,
+  );
+
+  console.log(`1/3 Kafka ceiling (${values['ceiling-records']} records of ~${legBytes} bytes)...`);
+  const ceiling = await measureKafkaCeiling({
+    kafka: sender.kafka.kafka,
+    serde: sender.kafka.serde,
+    prefix: `${prefix}ceiling.`,
+    records: Number(values['ceiling-records']),
+    valueBytes: legBytes,
+  });
+
+  console.log(`2/3 drain: ${backlogCalls} calls sent before the enricher starts...`);
+  const backlog = new CallTraffic({ seed: 1, rate: 1000, startAt: Date.now() - 3_600_000, speedup: 0 }, false);
+  const backlogLegs = backlog.due(Number.POSITIVE_INFINITY, backlogCalls).map((s) => s.leg);
+  await sender.send(backlogLegs);
+
+  const port = await freePort();
+  const main = join(__dirname, '../src/main.js');
+  const child = spawn(process.execPath, [main], {
+    // NODE_OPTIONS passes through, e.g. --cpu-prof to profile the enricher under the benchmark
+    env: { PATH: process.env.PATH ?? '', ...(process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {}), ...testEnv(prefix, { HTTP_PORT: String(port), LOG_LEVEL: 'warn', ENRICHER_CLOSED_RETENTION_MS: values['closed-retention-ms']! }) },
+    stdio: ['ignore', process.env.BENCH_CHILD_LOG ? 'inherit' : 'ignore', 'inherit'],
+  });
+  try {
+    await untilReady(port, child, 90_000);
+    console.log('   enricher ready');
+    // the drain is timed from the last look that saw nothing processed yet (200 ms resolution)
+    let idleAt = Date.now();
+    let busy = false;
+    let last = await scrape(port);
+    let reportedAt = Date.now();
+    for (;;) {
+      await sleep(200);
+      const s = await scrape(port);
+      if (s.legsProcessed === 0) idleAt = Date.now();
+      else busy = true;
+      if (Date.now() - reportedAt > 5000) {
+        reportedAt = Date.now();
+        console.log(`   ${s.legsProcessed} of ${backlogLegs.length} legs processed, ${s.eventsEmitted} events, ${s.openCalls} open calls`);
+      }
+      last = s;
+      if (s.legsProcessed + s.deadLettered >= backlogLegs.length) break;
+    }
+    const drainSeconds = busy ? (Date.now() - idleAt) / 1000 : 0;
+    const drain = { legs: backlogLegs.length, seconds: drainSeconds, legsPerSec: Math.round(backlogLegs.length / drainSeconds), eventsPerSec: Math.round(last.eventsEmitted / drainSeconds) };
+    // let the backlog's timers (hangup, reporting) fire before the steady phase
+    await sleep(7000);
+
+    console.log(`3/3 steady traffic: ${rate} calls/s for ${durationS} s (each call played ${speedup}x faster than real time)...`);
+    const traffic = new CallTraffic({ seed: 2, rate, startAt: Date.now(), speedup }, false);
+    const rows: Array<Record<string, number | string>> = [];
+    let previous = await scrape(port);
+    let previousAt = Date.now();
+    const started = Date.now();
+    const sampler = setInterval(() => {
+      void scrape(port).then((s) => {
+        const now = Date.now();
+        const dt = (now - previousAt) / 1000;
+        rows.push({
+          't (s)': Math.round((now - started) / 1000),
+          'legs in /s': Math.round((s.legsProcessed - previous.legsProcessed) / dt),
+          'events out /s': Math.round((s.eventsEmitted - previous.eventsEmitted) / dt),
+          'open calls': s.openCalls,
+          'closed markers': s.closedCalls,
+          lag: s.lag,
+          'RSS (MB)': mb(s.rssBytes),
+          'heap (MB)': mb(s.heapBytes),
+        });
+        previous = s;
+        previousAt = now;
+      });
+    }, sampleS * 1000);
+    const sentBefore = sender.legsSent;
+    const sent = await sender.play(traffic, { calls: Number.POSITIVE_INFINITY, until: () => Date.now() - started >= durationS * 1000 });
+    clearInterval(sampler);
+    await sleep(500);
+    const end = await scrape(port);
+
+    console.log('\nKafka ceiling on this machine (same run):');
+    console.table({
+      'produce (records/s, acks=all)': ceiling.produceRecordsPerSec,
+      'consume raw (records/s)': ceiling.consumeRawRecordsPerSec,
+      'consume + decode (records/s)': ceiling.consumeDecodedRecordsPerSec,
+    });
+    console.log('\nEnricher draining a backlog (its throughput ceiling; exactly-once transactions, changelog writes included):');
+    console.table({
+      'raw legs': drain.legs,
+      seconds: Number(drain.seconds.toFixed(1)),
+      'legs in /s': drain.legsPerSec,
+      'events out /s (timers still firing at the end)': drain.eventsPerSec,
+      '% of raw consume ceiling': Math.round((100 * drain.legsPerSec) / ceiling.consumeRawRecordsPerSec),
+      '% of consume + decode ceiling': Math.round((100 * drain.legsPerSec) / ceiling.consumeDecodedRecordsPerSec),
+    });
+    console.log(`\nEnricher under steady traffic (${rate} calls/s, ${Math.round((sent.legsSent - sentBefore) / (sent.elapsedMs / 1000))} legs/s offered on average):`);
+    console.table(rows);
+    console.log(`end: open calls ${end.openCalls}, closed markers ${end.closedCalls}, lag ${end.lag}, RSS ${mb(end.rssBytes)} MB`);
+    const stopping = Date.now();
+    child.kill('SIGTERM');
+    const stopped = await Promise.race([new Promise<boolean>((r) => child.once('exit', () => r(true))), sleep(30_000).then(() => false)]);
+    console.log(stopped ? `graceful shutdown under load: ${Date.now() - stopping} ms` : 'graceful shutdown under load did not finish within 30 s');
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await sender.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
