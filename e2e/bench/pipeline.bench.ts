@@ -1,0 +1,176 @@
+// npm run bench:e2e [-- --rate 200 --seconds 30 --speedup 20]
+// Simulated calls through all four services (built, as child processes) to a local receiver:
+// deliveries/s sustained and latency from raw leg to HTTP request, printed next to the
+// ceilings measured in the same run: the Kafka consume ceiling and the receiver's raw HTTP
+// requests/s under autocannon. A second phase adds a webhook whose target hangs and measures
+// what the healthy target keeps of its throughput.
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import type { EventName, CallLegEvent } from '@callhooks/contracts';
+import { CallTraffic, type SimulatedCall } from '@callhooks/call-simulator';
+import { CallLegSender } from '@callhooks/call-simulator/call-leg.sender';
+import { AvroSerde, createKafka } from '@callhooks/kafka';
+import { createLogger } from '@callhooks/observability';
+import { ManagementClient, MONGO_URI, RecordingReceiver, requireServers, ServiceProcess, testEnv, testKafkaSettings, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
+import { measureKafkaCeiling } from '../../libs/kafka/bench/kafka-ceiling';
+
+const OPERATOR_TOKEN = 'bench-e2e-operator-token-0123456789abcd';
+/** Events whose triggering raw event is known from the call itself; Call:Reporting waits on purpose (grace, recording). */
+const TIMED_EVENTS: EventName[] = ['Call:Ringing', 'Call:Answer', 'Call:Hangup'];
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** The raw event that makes the enricher emit an event: first callee ring, first callee answer, last hangup. */
+function triggerLeg(call: SimulatedCall, event: EventName): CallLegEvent | undefined {
+  const legs = call.legs;
+  if (event === 'Call:Ringing') return legs.find((l) => l.kind === 'LEG_RINGING' && l.leg_role === 'CALLEE');
+  if (event === 'Call:Answer') return legs.find((l) => l.kind === 'LEG_ANSWERED' && l.leg_role === 'CALLEE');
+  const hangups = legs.filter((l) => l.kind === 'LEG_HANGUP');
+  return hangups[hangups.length - 1];
+}
+
+async function rawHttpCeiling(url: string, seconds: number): Promise<number> {
+  const result = await autocannon({ url, method: 'POST', body: JSON.stringify({ uuid: 'x'.repeat(36), event: 'Call:Hangup', state: 'ended' }), headers: { 'content-type': 'application/json' }, connections: 50, duration: seconds });
+  return result.requests.average;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      rate: { type: 'string', default: '200' },
+      seconds: { type: 'string', default: '30' },
+      speedup: { type: 'string', default: '20' },
+      'skip-hang': { type: 'boolean', default: false },
+    },
+  });
+  const rate = Number(values.rate);
+  const seconds = Number(values.seconds);
+  await requireServers();
+  const prefix = uniquePrefix('bench-e2e');
+  const settings = testKafkaSettings(prefix);
+
+  console.log('measuring the ceilings…');
+  const ceiling = await measureKafkaCeiling({ kafka: createKafka(settings.kafka, createLogger('bench', 'warn')), serde: new AvroSerde(settings.registry), prefix, records: 30000, valueBytes: 1024 });
+  const healthy = new RecordingReceiver();
+  const healthyUrl = await healthy.start();
+  const httpCeiling = await rawHttpCeiling(`${healthyUrl}/ceiling`, 5);
+  healthy.requests.length = 0;
+  const hanging = new RecordingReceiver();
+  const hangingUrl = await hanging.start();
+  hanging.script('/hang', [], { kind: 'hang' });
+
+  const env = testEnv(prefix, {
+    LOG_LEVEL: 'warn',
+    MONGODB_URI: `${MONGO_URI}/${uniqueDatabase('bench_e2e')}`,
+    MANAGEMENT_OPERATOR_TOKEN: OPERATOR_TOKEN,
+    MANAGEMENT_ALLOW_PRIVATE_TARGETS: 'true',
+    DISPATCHER_ALLOW_PRIVATE_TARGETS: 'true',
+    DISPATCHER_ATTEMPT_TIMEOUT_MS: '5000',
+    KAFKA_TOPIC_PARTITIONS: '6',
+  });
+  const services = (['management-api', 'enricher', 'matcher', 'dispatcher'] as const).map((name) => new ServiceProcess(name, env));
+  for (const s of services) await s.start().then((p) => p.ready());
+  try {
+    const api = await ManagementClient.forNewCustomer(services[0].url, OPERATOR_TOKEN, 'bench');
+    await api.request('PUT', '/v1/environments/bench-env', { name: 'Bench', timezone: 'Europe/London' });
+    const ids: string[] = [];
+    for (const event of ['Call:Ringing', 'Call:Answer', 'Call:Hangup', 'Call:Reporting'] as EventName[]) {
+      const hook = await api.request<{ id: string }>('POST', '/v1/webhooks', { event, method: 'POST', url: `${healthyUrl}/bench`, body: JSON.stringify({ uuid: '{{uuid}}', event, state: '{{call_state}}' }) });
+      ids.push(hook.id);
+    }
+    await api.request('PUT', '/v1/environments/bench-env/webhooks', { webhook_ids: ids });
+    await new Promise((r) => setTimeout(r, 3000));
+
+    const phase = async (label: string) => {
+      const sender = new CallLegSender({ logLevel: 'warn', ...settings });
+      await sender.ensureTopic();
+      const traffic = new CallTraffic({ seed: Date.now() % 100000, rate, startAt: Date.now(), customerId: 'bench', environmentId: 'bench-env', environmentName: 'Bench', speedup: Number(values.speedup) });
+      const sentAt = new Map<string, number>();
+      const originalSend = sender.send.bind(sender);
+      sender.send = async (legs) => {
+        await originalSend(legs);
+        const now = Date.now();
+        for (const l of legs) sentAt.set(l.event_id, now);
+      };
+      const before = healthy.requests.length;
+      const started = Date.now();
+      const rss: number[] = [];
+      await sender.play(traffic, { calls: Math.round(rate * seconds) });
+      const sendSecs = (Date.now() - started) / 1000;
+      const expected = traffic.calls.reduce((n, c) => n + c.truth.events.filter((e) => e !== 'Ivr:Start' && e !== 'Ivr:End').length, 0);
+      const deadline = Date.now() + 120_000;
+      while (healthy.requests.length - before < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+      const requests = healthy.requests.slice(before);
+      const lastAt = requests.reduce((m, r) => Math.max(m, r.receivedAt), started);
+      const byCall = new Map(traffic.calls.map((c) => [c.callUuid, c]));
+      const latencies: number[] = [];
+      for (const r of requests) {
+        const body = JSON.parse(r.body) as { uuid: string; event: EventName };
+        if (!TIMED_EVENTS.includes(body.event)) continue;
+        const call = byCall.get(body.uuid);
+        const trigger = call && triggerLeg(call, body.event);
+        const at = trigger && sentAt.get(trigger.event_id);
+        if (at) latencies.push(r.receivedAt - at);
+      }
+      latencies.sort((a, b) => a - b);
+      await sender.close();
+      rss.push(0);
+      return {
+        label,
+        calls: traffic.callsStarted,
+        sendSecs,
+        expected,
+        delivered: requests.length,
+        deliveriesPerSec: requests.length / ((lastAt - started) / 1000),
+        p50: percentile(latencies, 50),
+        p99: percentile(latencies, 99),
+      };
+    };
+
+    console.log(`phase 1: ${rate} calls/s for ${seconds} s, one healthy target…`);
+    const p1 = await phase('healthy target only');
+    let p2: Awaited<ReturnType<typeof phase>> | undefined;
+    if (!values['skip-hang']) {
+      const hang = await api.request<{ id: string }>('POST', '/v1/webhooks', { event: 'Call:Hangup', method: 'POST', url: `${hangingUrl}/hang`, body: null });
+      await api.request('POST', '/v1/environments/bench-env/webhooks', { webhook_id: hang.id });
+      await new Promise((r) => setTimeout(r, 3000));
+      console.log('phase 2: the same traffic, plus a webhook whose target never answers…');
+      p2 = await phase('with a hanging target');
+    }
+    const row = (p: typeof p1) => ({
+      'calls/s offered': rate,
+      calls: p.calls,
+      'deliveries expected': p.expected,
+      'deliveries received': p.delivered,
+      'deliveries/s': Math.round(p.deliveriesPerSec),
+      'leg→HTTP p50 ms': p.p50,
+      'leg→HTTP p99 ms': p.p99,
+    });
+    console.log('\nEnd to end (raw leg produced → HTTP request at the receiver; Ringing, Answer, Hangup)');
+    console.table(Object.fromEntries([[p1.label, row(p1)], ...(p2 ? [[p2.label, row(p2)]] : [])]));
+    console.log('Ceilings measured in this run');
+    console.table({
+      'Kafka consume + decode (records/s)': ceiling.consumeDecodedRecordsPerSec,
+      'Kafka consume raw (records/s)': ceiling.consumeRawRecordsPerSec,
+      'Kafka produce (records/s)': ceiling.produceRecordsPerSec,
+      'receiver raw HTTP (requests/s, autocannon 50 conns)': Math.round(httpCeiling),
+    });
+    console.log(`e2e deliveries/s as a share of the raw HTTP ceiling: ${((100 * p1.deliveriesPerSec) / httpCeiling).toFixed(1)}%`);
+    if (p2) console.log(`healthy target's throughput with a hanging target, relative to without: ${((100 * p2.deliveriesPerSec) / p1.deliveriesPerSec).toFixed(1)}%`);
+  } finally {
+    for (const s of services.reverse()) await s.stop();
+    await healthy.stop();
+    await hanging.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
