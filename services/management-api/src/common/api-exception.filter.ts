@@ -25,6 +25,12 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
+    // /readyz answers 503 with the health check's own details (which dependency is down): an
+    // operator's body, not an API error, so it passes through as terminus wrote it
+    if (exception instanceof HttpException && exception.getStatus() === HttpStatus.SERVICE_UNAVAILABLE && req.path === '/readyz') {
+      if (!res.headersSent) res.status(HttpStatus.SERVICE_UNAVAILABLE).json(exception.getResponse());
+      return;
+    }
     const mapped = this.map(exception);
     if (mapped.status >= 500) {
       this.logger.error({ err: exception, method: req.method, url: req.originalUrl }, `request failed: ${(exception as Error)?.message ?? String(exception)}`);

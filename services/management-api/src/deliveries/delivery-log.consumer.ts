@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { Counter, Registry } from 'prom-client';
 import type { DeliveryAttemptResult } from '@callhooks/contracts';
@@ -18,7 +18,7 @@ const WRITE_CONCURRENCY = 16;
  * webhook through the webhooks feature (GoneWebhooks).
  */
 @Injectable()
-export class DeliveryLogConsumer implements OnApplicationBootstrap {
+export class DeliveryLogConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private runtime?: ConsumerRuntime<DeliveryAttemptResult>;
   private readonly gone: Counter<'handled'>;
 
@@ -39,12 +39,11 @@ export class DeliveryLogConsumer implements OnApplicationBootstrap {
     });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     this.readiness.register('delivery-log-consumer', async () => {
-      if (!this.runtime) throw new Error('the delivery log consumer has not started');
-      await this.runtime.check();
+      if (!this.started) throw new Error('the delivery log consumer has not started');
+      await this.runtime!.check();
     });
-    await (await this.kafka.provisioner()).ensure({ consumes: ['deliveryResults'], produces: ['deliveries'] });
     this.runtime = this.kafka.consumer<DeliveryAttemptResult>({
       groupId: DELIVERY_LOG_GROUP,
       topics: ['deliveryResults'],
@@ -52,7 +51,32 @@ export class DeliveryLogConsumer implements OnApplicationBootstrap {
       validate: (r) => (!r.delivery_id ? 'delivery_id is empty' : !r.customer_id ? 'customer_id is empty' : r.attempt < 1 ? `attempt ${r.attempt} is below 1` : null),
       handler: (records) => this.apply(records),
     });
-    await this.runtime.start();
+    // Not awaited: the API serves webhooks and environments while Kafka is down (writes are
+    // reconciled later), so the delivery log joins its group whenever Kafka is there.
+    void this.startWhenKafkaAnswers();
+  }
+
+  private started = false;
+  private stopping = false;
+
+  private async startWhenKafkaAnswers(): Promise<void> {
+    for (let attempt = 1; !this.stopping; attempt++) {
+      try {
+        await (await this.kafka.provisioner()).ensure({ consumes: ['deliveryResults'], produces: ['deliveries'] });
+        await this.runtime!.start();
+        this.started = true;
+        return;
+      } catch (err) {
+        const waitMs = Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5));
+        this.logger.warn({ err, attempt, waitMs }, 'delivery log consumer could not start; trying again');
+        await this.runtime!.stop().catch(() => undefined);
+        await new Promise((r) => setTimeout(r, waitMs).unref());
+      }
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.stopping = true;
   }
 
   /** Writes a batch: deliveries in parallel, each delivery's results in their order. */
