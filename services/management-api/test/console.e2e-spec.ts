@@ -106,19 +106,17 @@ describe('admin console (browser e2e, real Kafka and FerretDB)', () => {
     await page.getByText('Fix the problems in the form to see what the receiver gets.').waitFor();
     // the live validation's 400 is the API's answer the page shows, not a page error
     expectCleanPage([{ method: 'POST', path: '/v1/templates/preview', status: 400 }]);
+    await page.evaluate("document.querySelector('.body-editor').scrollIntoView({ block: 'center' })");
     await screenshot(page, '03-webhook-validation-error');
 
     // fix it: remove the unknown field, then insert catalog fields at the caret
     await body.fill('{\n  "call": "{{uuid}}",\n  "seconds": \n}');
     // the caret after "seconds": (what a click there does)
-    await body.evaluate(
-      (el, marker) => {
-        const area = el as unknown as { value: string; setSelectionRange(start: number, end: number): void };
-        const at = area.value.indexOf(marker) + marker.length;
-        area.setSelectionRange(at, at);
-      },
-      '"seconds": ',
-    );
+    await body.evaluate((el, marker) => {
+      const area = el as unknown as { value: string; setSelectionRange(start: number, end: number): void };
+      const at = area.value.indexOf(marker) + marker.length;
+      area.setSelectionRange(at, at);
+    }, '"seconds": ');
     await page.getByRole('button', { name: /^Insert duration:/ }).click();
     expect(await body.inputValue()).toBe('{\n  "call": "{{uuid}}",\n  "seconds": "{{duration}}"\n}');
     await bodyError.waitFor({ state: 'hidden' });
@@ -150,14 +148,41 @@ describe('admin console (browser e2e, real Kafka and FerretDB)', () => {
   });
 
   it('lists it, shows its body and the body rendered with sample data (eye), in a dialog that keeps focus and closes on Escape', async () => {
+    // a few more, made through the API, so the table has something to filter
+    const others = [
+      { event: 'Call:Answer', method: 'GET', url: 'https://crm.example.com/hooks/answered', body: '{"call": "{{uuid}}", "agent": "{{user_name}}"}' },
+      { event: 'Call:Reporting', url: 'https://billing.example.com/cdr', enabled: false, description: 'Billing CDRs' },
+      { event: 'Ivr:Start', url: 'https://crm.example.com/hooks/ivr', body: '{"ivr": "{{ivr_name}}"}' },
+    ];
+    for (const other of others) await rest().post('/v1/webhooks').set(bearer(apiKey)).send(other).expect(201);
+
     await page.getByRole('link', { name: 'Webhooks', exact: true }).first().click();
     const row = page.locator(`tr[data-webhook-id="${webhookId}"]`);
     await row.waitFor();
+    await eventually(async () => expect(await page.locator('tbody tr').count()).toBe(4), 5000, 200);
     expect(await row.textContent()).toContain('Enabled');
     expect(await row.textContent()).toContain('POST');
     expect(await row.textContent()).toContain('Call:Hangup');
     expectCleanPage();
     await screenshot(page, '05-webhooks-list');
+
+    // filter by status, then by event; sort oldest first
+    const rows = page.locator('tbody tr');
+    await page.getByLabel('Filter by status').selectOption('false');
+    await eventually(async () => expect(await rows.allTextContents()).toEqual([expect.stringContaining('billing.example.com/cdr')]), 5000, 200);
+    expect(await rows.first().textContent()).toContain('Disabled');
+    await page.getByLabel('Filter by status').selectOption('');
+    await page.getByLabel('Filter by event').selectOption('Call:Hangup');
+    await eventually(async () => expect(await rows.count()).toBe(1), 5000, 200);
+    await row.waitFor();
+    expect(page.url()).toContain('event=Call%3AHangup');
+    await page.getByLabel('Filter by event').selectOption('');
+    await eventually(async () => expect(await rows.count()).toBe(4), 5000, 200);
+    expect(await rows.first().getAttribute('data-webhook-id')).not.toBe(webhookId);
+    await page.getByRole('button', { name: 'Date Created' }).click();
+    await eventually(async () => expect(await rows.first().getAttribute('data-webhook-id')).toBe(webhookId), 5000, 200);
+    expect(await page.locator('th[aria-sort]').getAttribute('aria-sort')).toBe('ascending');
+    expectCleanPage();
 
     const eye = row.getByRole('button', { name: /^View the body of/ });
     await eye.click();
@@ -276,6 +301,8 @@ describe('admin console (browser e2e, real Kafka and FerretDB)', () => {
     await page.getByRole('button', { name: 'Redeliver' }).click();
     await eventually(async () => expect(await attempts.count()).toBe(2), 30_000, 500);
     expect(await attempts.first().textContent()).toMatch(/^2/);
+    // the row's summary follows: two attempts now
+    await eventually(async () => expect(await row.locator('td.num').textContent()).toBe('2'), 5000, 200);
     expect(stack.receiver.to(hookPath)).toHaveLength(2);
     expect(stack.receiver.to(hookPath)[1].headers['webhook-id']).toBe(stack.receiver.to(hookPath)[0].headers['webhook-id']);
     expectCleanPage();
@@ -314,7 +341,8 @@ describe('admin console (browser e2e, real Kafka and FerretDB)', () => {
     await screenshot(page, '14-webhook-delete-confirm');
     await dialog.getByRole('button', { name: 'Delete webhook' }).click();
     await dialog.waitFor({ state: 'detached' });
-    await page.getByRole('heading', { name: 'No webhooks yet' }).waitFor();
+    await row.waitFor({ state: 'detached' });
+    await eventually(async () => expect(await page.locator('tbody tr').count()).toBe(3), 5000, 200);
     await rest().get(`/v1/webhooks/${webhookId}`).set(bearer(apiKey)).expect(404);
     expectCleanPage();
   });

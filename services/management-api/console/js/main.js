@@ -49,15 +49,15 @@ function parseHash() {
 
 function buildShell() {
   const links = NAV.map(([id, label, iconName]) =>
-    h('a', { class: 'nav-link', href: `#/${id}`, dataset: { nav: id } }, icon(iconName), h('span', { text: label })),
+    h('a', { class: 'nav-link', href: `#/${id}`, dataset: { nav: id } }, icon(iconName), h('span', { class: 'nav-label', text: label })),
   );
   const main = h('main', { id: 'main', class: 'main', tabindex: '-1' });
   const keyHint = h('span', { class: 'key-hint', title: 'The API key of this session' }, icon('key', 14), h('span', { class: 'key-hint-text' }));
   const signOut = h(
     'button',
-    { class: ['btn', 'btn-ghost', 'btn-signout'], type: 'button', onClick: () => doSignOut() },
+    { class: ['btn', 'btn-ghost', 'btn-signout'], type: 'button', title: 'Sign out', onClick: () => doSignOut() },
     icon('logOut'),
-    h('span', { text: 'Sign out' }),
+    h('span', { class: 'btn-label', text: 'Sign out' }),
   );
   const header = h(
     'header',
@@ -77,7 +77,12 @@ function buildShell() {
         'div',
         { class: 'topbar-end' },
         keyHint,
-        h('a', { class: 'btn btn-ghost', href: '/docs', target: '_blank', rel: 'noopener' }, icon('code'), h('span', { text: 'API docs' })),
+        h(
+          'a',
+          { class: 'btn btn-ghost', href: '/docs', target: '_blank', rel: 'noopener', title: 'API reference (OpenAPI)' },
+          icon('code'),
+          h('span', { class: 'btn-label', text: 'API docs' }),
+        ),
         signOut,
       ),
     ),

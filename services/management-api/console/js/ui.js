@@ -144,7 +144,7 @@ export function callout(kind, ...children) {
 
 // ---------- layout pieces ----------
 
-export function pageHeader({ title, subtitle, crumbs = [], actions = [] }) {
+export function pageHeader({ title, subtitle, crumbs = [], actions = [], badge = null }) {
   return h(
     'header',
     { class: 'page-header' },
@@ -158,7 +158,7 @@ export function pageHeader({ title, subtitle, crumbs = [], actions = [] }) {
             crumbs.map(([label, href]) => [h('a', { href, text: label }), h('span', { class: 'crumb-sep', 'aria-hidden': 'true', text: '/' })]),
           )
         : null,
-      h('h1', { class: 'page-title', tabindex: '-1', text: title }),
+      h('div', { class: 'page-title-row' }, h('h1', { class: 'page-title', tabindex: '-1', text: title }), badge),
       subtitle ? h('p', { class: 'page-subtitle', text: subtitle }) : null,
     ),
     actions.length ? h('div', { class: 'page-actions' }, actions) : null,

@@ -80,8 +80,10 @@ export class PageProblems {
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOTS_DIR, { recursive: true });
   const path = resolve(SCREENSHOTS_DIR, `${name}.png`);
-  // let dialog animations settle; toasts of earlier steps are left out of the picture
+  // toasts of earlier steps are left out of the picture (an injected style would break the page's CSP)
+  await page.evaluate("document.querySelectorAll('#toasts > .toast').forEach((toast) => toast.remove())");
+  // let dialog animations settle
   await page.waitForTimeout(250);
-  await page.screenshot({ path, animations: 'disabled', caret: 'hide', style: '.toasts { display: none !important; }' });
+  await page.screenshot({ path, animations: 'disabled', caret: 'hide' });
   return path;
 }

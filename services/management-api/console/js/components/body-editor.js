@@ -134,6 +134,7 @@ export function bodyEditor({ value, fields, label = 'Body template', onChange })
         h('div', { class: 'editor-tools' }, format, fullPayload),
       ),
       editor,
+      errorEl,
       h(
         'p',
         { class: 'field-hint', id: hintId },
@@ -143,7 +144,6 @@ export function bodyEditor({ value, fields, label = 'Body template', onChange })
         h('code', { text: '{{field}}' }),
         ' inside a longer string is text. Empty: the full payload is sent.',
       ),
-      errorEl,
     ),
     h(
       'aside',

@@ -109,6 +109,18 @@ export function deliveryLog({ filter = {}, limit = 20, showWebhook = true, paged
         ? h('td', { class: 'cell-url' }, h('a', { class: 'mono url-link', href: `#/webhooks/${encodeURIComponent(d.webhook_id)}`, title: d.url, text: d.url }))
         : null,
       h('td', { class: 'nowrap muted', text: ORIGIN_LABEL[d.origin] ?? d.origin }),
+      ...summaryCells(d),
+    );
+    // a redelivery changes the row's status and counts: keep them in step with the details
+    detailCell.addEventListener('delivery-updated', (event) => {
+      const cells = summaryCells(event.detail);
+      [...row.children].slice(-cells.length).forEach((td, i) => td.replaceWith(cells[i]));
+    });
+    return h('tbody', { class: 'delivery-group' }, row, detailRow);
+  }
+
+  function summaryCells(d) {
+    return [
       h('td', {}, outcomeBadge(d.status)),
       h('td', { class: 'num', text: String(d.attempt_count) }),
       h(
@@ -118,8 +130,7 @@ export function deliveryLog({ filter = {}, limit = 20, showWebhook = true, paged
           ? h('time', { datetime: d.last_attempt_at, title: formatFullDateTime(d.last_attempt_at), text: formatRelative(d.last_attempt_at) })
           : '—',
       ),
-    );
-    return h('tbody', { class: 'delivery-group' }, row, detailRow);
+    ];
   }
 
   async function loadDetail(id, cell, { waitForAttempt } = {}) {
@@ -133,6 +144,7 @@ export function deliveryLog({ filter = {}, limit = 20, showWebhook = true, paged
         detail = await api.get(`/v1/deliveries/${encodeURIComponent(id)}`);
       }
       replace(cell, deliveryDetail(detail, cell));
+      cell.dispatchEvent(new CustomEvent('delivery-updated', { detail }));
     } catch (err) {
       replace(
         cell,

@@ -265,7 +265,7 @@ export async function render({ main, params, navigate }) {
       title: headerTitle,
       crumbs: [['Webhooks', '#/webhooks']],
       subtitle: webhook ? `Created ${formatFullDateTime(webhook.created_at)}` : 'A webhook sends one event of your calls to one URL.',
-      actions: webhook ? [statusBadge(webhook.enabled, webhook.disabled_reason)] : [],
+      badge: webhook ? statusBadge(webhook.enabled, webhook.disabled_reason) : null,
     }),
     webhook?.disabled_reason ? callout('warning', `Disabled by the system: ${webhook.disabled_reason}. Check the receiver, then enable it again.`) : null,
     h('div', { class: 'edit-layout' }, h('div', { class: 'edit-main' }, form), side),

@@ -221,7 +221,7 @@ export async function render({ main, query }) {
               h('th', { scope: 'col', 'aria-sort': state.order === 'desc' ? 'descending' : 'ascending' }, sortButton),
               h('th', { scope: 'col', text: 'Status' }),
               h('th', { scope: 'col', text: 'URL' }),
-              h('th', { scope: 'col', text: 'Method' }),
+              h('th', { scope: 'col', class: 'col-method', text: 'Method' }),
               h('th', { scope: 'col', text: 'Event' }),
               h('th', { scope: 'col', class: 'th-actions' }, h('span', { class: 'visually-hidden', text: 'Actions' })),
             ),
@@ -277,10 +277,15 @@ export async function render({ main, query }) {
       h(
         'td',
         { class: 'cell-url' },
-        h('a', { class: 'mono url-link', href: `#/webhooks/${encodeURIComponent(w.id)}`, title: w.url, text: w.url }),
+        h(
+          'div',
+          { class: 'url-line' },
+          h('span', { class: 'method-inline' }, methodBadge(w.method)),
+          h('a', { class: 'mono url-link', href: `#/webhooks/${encodeURIComponent(w.id)}`, title: w.url, text: w.url }),
+        ),
         w.description ? h('div', { class: 'cell-sub', text: w.description }) : null,
       ),
-      h('td', {}, methodBadge(w.method)),
+      h('td', { class: 'col-method' }, methodBadge(w.method)),
       h('td', { class: 'nowrap' }, eventBadge(w.event)),
       h(
         'td',
