@@ -37,6 +37,15 @@ describe('console assets', () => {
     expect(resolveConsoleAsset(root, path)).toBeNull();
   });
 
+  it('finds the console copied beside the build first (dist/services/management-api/console)', () => {
+    const dist = mkdtempSync(join(tmpdir(), 'dist-'));
+    const compiled = join(dist, 'services', 'management-api', 'src', 'console');
+    mkdirSync(compiled, { recursive: true });
+    mkdirSync(join(dist, 'services', 'management-api', 'console'));
+    writeFileSync(join(dist, 'services', 'management-api', 'console', 'index.html'), '<!doctype html>');
+    expect(findConsoleRoot(compiled)).toBe(join(dist, 'services', 'management-api', 'console'));
+  });
+
   it('finds the console folder of the source tree', () => {
     const found = findConsoleRoot(__dirname);
     expect(found).toMatch(/services[\\/]management-api[\\/]console$/);
