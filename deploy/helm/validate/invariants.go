@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	kedav1alpha1 "github.com/kedacore/keda/v2/apis/keda/v1alpha1"
 	appsv1 "k8s.io/api/apps/v1"
@@ -23,6 +24,7 @@ func checkCallhooksInvariants(r *rendered) []error {
 		errs = append(errs, fmt.Errorf("Deployment %s: %s", d.Name, fmt.Sprintf(format, args...)))
 	}
 	partitions := -1
+	prefix := ""
 	for _, d := range r.deployments {
 		if d.Labels["app.kubernetes.io/part-of"] != "callhooks" {
 			continue
@@ -96,6 +98,7 @@ func checkCallhooksInvariants(r *rendered) []error {
 		if p, err := strconv.Atoi(env["KAFKA_TOPIC_PARTITIONS"]); err == nil {
 			partitions = p
 		}
+		prefix = env["KAFKA_TOPIC_PREFIX"]
 		if !hasPDB(r, d) {
 			fail(d, "no PodDisruptionBudget selects its pods")
 		}
@@ -120,6 +123,17 @@ func checkCallhooksInvariants(r *rendered) []error {
 				errs = append(errs, fmt.Errorf("%s: maxReplicaCount must be set (at most KAFKA_TOPIC_PARTITIONS %d)", o, partitions))
 			} else if int(*so.Spec.MaxReplicaCount) > partitions {
 				errs = append(errs, fmt.Errorf("%s: maxReplicaCount %d is above KAFKA_TOPIC_PARTITIONS %d", o, *so.Spec.MaxReplicaCount, partitions))
+			}
+			// The services prefix their topics and group ids; the scaler must read the same ones.
+			for _, t := range so.Spec.Triggers {
+				if t.Type != "kafka" {
+					continue
+				}
+				for _, key := range []string{"topic", "consumerGroup"} {
+					if !strings.HasPrefix(t.Metadata[key], prefix) {
+						errs = append(errs, fmt.Errorf("%s: kafka trigger %s %q does not start with KAFKA_TOPIC_PREFIX %q", o, key, t.Metadata[key], prefix))
+					}
+				}
 			}
 		}
 	}
