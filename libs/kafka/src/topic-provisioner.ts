@@ -38,14 +38,36 @@ export class TopicProvisioner {
     const missing = [...wanted.values()].filter((t) => !existing.has(t.topic));
     if (missing.length > 0) {
       try {
-        await this.admin.createTopics({ topics: missing, waitForLeaders: true });
+        await this.admin.createTopics({ topics: missing, waitForLeaders: false });
       } catch (err) {
         // another instance may have created them a moment ago: that is the outcome we want
         if (!/already exists/i.test((err as Error).message)) throw err;
       }
       this.logger.info({ topics: missing.map((t) => t.topic) }, 'created topics');
+      await this.waitForLeaders(missing.map((t) => t.topic));
     }
     await this.reportUnderPartitioned([...wanted.values()].filter((t) => existing.has(t.topic)));
+  }
+
+  /**
+   * Waits until every partition of the topics has a leader. Right after a topic is created, by
+   * this instance or by another one starting at the same moment, a broker may not know it yet
+   * (UNKNOWN_TOPIC_OR_PARTITION, retriable) or its leaders; kafkajs' own wait in createTopics
+   * gives up on the former, and is skipped when another instance created the topics first.
+   */
+  private async waitForLeaders(topics: string[], timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const { topics: meta } = await this.admin.fetchTopicMetadata({ topics });
+        const led = meta.filter((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+        if (led.length === topics.length) return;
+      } catch (err) {
+        if (!(err as { retriable?: boolean }).retriable) throw err;
+      }
+      if (Date.now() > deadline) throw new Error(`topics still without a partition leader after ${timeoutMs} ms: ${topics.join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 
   private name(spec: TopicSpec): string {
