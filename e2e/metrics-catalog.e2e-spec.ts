@@ -8,18 +8,16 @@
  * The other way round, the metrics catalog in deploy/observability/README.md lists exactly the
  * callhooks_* metrics the services export.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
-import { requireServers, TEST_SERVERS, testEnv, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
+import { requireServers, ServiceProcess, TEST_SERVERS, testEnv, uniqueDatabase, uniquePrefix, type ServiceName } from '@callhooks/testing';
 
 const REPO_ROOT = join(__dirname, '..');
 const OBSERVABILITY = join(REPO_ROOT, 'deploy/observability');
 
 /** The services, with what each needs beyond the common test environment. */
-const SERVICES: Record<string, (ctx: { database: string }) => Record<string, string>> = {
+const SERVICES: Record<ServiceName, (ctx: { database: string }) => Record<string, string>> = {
   'management-api': ({ database }) => ({
     MONGODB_URI: `${TEST_SERVERS.mongoUri}/${database}`,
     MANAGEMENT_OPERATOR_TOKEN: 'metrics-catalog-operator-token-0123456789',
@@ -154,19 +152,9 @@ function exporters(name: string, scrapes: Map<string, Scrape>): string[] {
   return found;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('metrics used by the dashboard and the alert rules', () => {
-  const children: ChildProcess[] = [];
+  const services: ServiceProcess[] = [];
   const scrapes = new Map<string, Scrape>();
   const failedToStart = new Map<string, string>();
 
@@ -174,70 +162,26 @@ describe('metrics used by the dashboard and the alert rules', () => {
     await requireServers(['kafka', 'registry', 'mongo']);
     const prefix = uniquePrefix('metrics');
     const database = uniqueDatabase('metrics');
+    // Ready means started for real: consumers joined, views caught up, so every metric is registered.
     await Promise.all(
-      Object.entries(SERVICES).map(async ([service, extraEnv]) => {
-        const main = join(REPO_ROOT, `dist/services/${service}/src/main.js`);
-        if (!existsSync(main)) throw new Error(`${main} is missing: build first with \`bash scripts/build.sh\``);
-        const port = await freePort();
-        const env = testEnv(prefix, { HTTP_PORT: String(port), LOG_LEVEL: 'warn', ...extraEnv({ database }) });
+      (Object.keys(SERVICES) as ServiceName[]).map(async (name) => {
+        const service = new ServiceProcess(name, testEnv(prefix, { LOG_LEVEL: 'warn', ...SERVICES[name]({ database }) }));
+        services.push(service);
         try {
-          await startUntilReady(service, main, env, port);
-          const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) });
+          await (await service.start()).ready(120_000);
+          const res = await fetch(`${service.url}/metrics`, { signal: AbortSignal.timeout(5000) });
           if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
-          scrapes.set(service, parseExposition(await res.text()));
+          scrapes.set(name, parseExposition(await res.text()));
         } catch (err) {
-          failedToStart.set(service, (err as Error).message);
+          failedToStart.set(name, (err as Error).message);
         }
       }),
     );
   }, 150_000);
 
-  /**
-   * Starts the service and waits for /readyz (consumers joined, views caught up: every metric is
-   * registered). A process that exits while starting is started again, at most twice, as its
-   * Deployment would restart it; the restarts are reported on stderr.
-   */
-  async function startUntilReady(service: string, main: string, env: Record<string, string>, port: number): Promise<void> {
-    const deadline = Date.now() + 120_000;
-    for (let attempt = 1; ; attempt++) {
-      const child = spawn(process.execPath, [main], { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-      children.push(child);
-      const output: string[] = [];
-      const keep = (d: Buffer) => output.push(...d.toString().split('\n').filter(Boolean));
-      child.stdout?.on('data', keep);
-      child.stderr?.on('data', keep);
-      // 'close' comes after the last output of an exited process has been read
-      const closed = new Promise((resolve) => child.once('close', resolve));
-      for (;;) {
-        if (child.exitCode !== null) break;
-        const status = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(3000) }).then(
-          (r) => r.status,
-          () => 0,
-        );
-        if (status === 200) return;
-        if (Date.now() > deadline) throw new Error(`not ready within 120 s (last /readyz status ${status}); last output:\n${output.slice(-5).join('\n')}`);
-        await new Promise((r) => setTimeout(r, 500));
-      }
-      await Promise.race([closed, new Promise((r) => setTimeout(r, 2000))]);
-      const why = `${service} exited with code ${child.exitCode} while starting; last output:\n${output.slice(-3).join('\n')}`;
-      if (attempt >= 3 || Date.now() > deadline) throw new Error(why);
-      process.stderr.write(`[metrics-catalog] restarting ${service} (attempt ${attempt + 1}): ${why}\n`);
-    }
-  }
-
   afterAll(async () => {
-    await Promise.all(
-      children.map(
-        (c) =>
-          new Promise<void>((resolve) => {
-            if (c.exitCode !== null) return resolve();
-            c.once('exit', () => resolve());
-            c.kill('SIGTERM');
-            setTimeout(() => c.kill('SIGKILL'), 10_000).unref();
-          }),
-      ),
-    );
-  }, 30_000);
+    await Promise.all(services.map((s) => s.stop()));
+  }, 60_000);
 
   it('starts every service and scrapes its /metrics', () => {
     const problems = [...failedToStart].map(([service, why]) => `${service}: ${why}`);
