@@ -35,7 +35,22 @@ const EXTERNAL_METRICS: Record<string, string> = {
   kube_pod_container_status_ready: 'kube-state-metrics (CallhooksServiceNotReady)',
 };
 
-const PROMQL_KEYWORDS = new Set(['and', 'or', 'unless', 'bool', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'offset', 'inf', 'nan', 'atan2']);
+const PROMQL_KEYWORDS = new Set([
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'offset',
+  'inf',
+  'nan',
+  'atan2',
+]);
 const HISTOGRAM_SUFFIXES = ['_bucket', '_sum', '_count'];
 
 /**
@@ -109,7 +124,7 @@ function usedMetrics(): Usage[] {
     dash.panels.forEach(visit);
     for (const v of dash.templating?.list ?? []) {
       if (v.type !== 'query') continue;
-      const q = typeof v.query === 'string' ? v.query : (v.query as { query?: string } | undefined)?.query ?? '';
+      const q = typeof v.query === 'string' ? v.query : ((v.query as { query?: string } | undefined)?.query ?? '');
       // Grafana's label_values(<selector>, <label>): only the selector is PromQL.
       const selector = /^\s*label_values\((.*),\s*[A-Za-z_][A-Za-z0-9_]*\s*\)\s*$/.exec(q)?.[1] ?? q;
       add(selector, `dashboards/${file} variable ${v.name}`);
@@ -151,7 +166,6 @@ function exporters(name: string, scrapes: Map<string, Scrape>): string[] {
   }
   return found;
 }
-
 
 describe('metrics used by the dashboard and the alert rules', () => {
   const services: ServiceProcess[] = [];
@@ -197,10 +211,14 @@ describe('metrics used by the dashboard and the alert rules', () => {
   });
 
   it('finds the metric names in PromQL the way Prometheus reads them', () => {
-    expect([...metricNamesIn('sum by (namespace, le) (rate(callhooks_delivery_attempt_duration_seconds_bucket{ns=~"$namespace"}[$__rate_interval]))')]).toEqual([
-      'callhooks_delivery_attempt_duration_seconds_bucket',
+    expect([...metricNamesIn('sum by (namespace, le) (rate(callhooks_delivery_attempt_duration_seconds_bucket{ns=~"$namespace"}[$__rate_interval]))')]).toEqual(
+      ['callhooks_delivery_attempt_duration_seconds_bucket'],
+    );
+    expect([...metricNamesIn('topk($topn, x_total offset 5m) / on (a) group_left(b) y{l="by (z)"} > bool 0.5e3 unless absent(z)')].sort()).toEqual([
+      'x_total',
+      'y',
+      'z',
     ]);
-    expect([...metricNamesIn('topk($topn, x_total offset 5m) / on (a) group_left(b) y{l="by (z)"} > bool 0.5e3 unless absent(z)')].sort()).toEqual(['x_total', 'y', 'z']);
     expect([...metricNamesIn('label_replace(max by (pod) (kube_up == 0), "service", "$1", "container", "c-(.*)")')]).toEqual(['kube_up']);
   });
 
@@ -208,7 +226,13 @@ describe('metrics used by the dashboard and the alert rules', () => {
     const used = usedMetrics();
     const names = new Set(used.map((u) => u.name));
     // The core signals must be among the extracted names, or the extraction is wrong.
-    for (const core of ['callhooks_consumer_lag', 'callhooks_deliveries_total', 'callhooks_delivery_attempt_duration_seconds_bucket', 'callhooks_breaker_state', 'process_start_time_seconds']) {
+    for (const core of [
+      'callhooks_consumer_lag',
+      'callhooks_deliveries_total',
+      'callhooks_delivery_attempt_duration_seconds_bucket',
+      'callhooks_breaker_state',
+      'process_start_time_seconds',
+    ]) {
       expect(names).toContain(core);
     }
     for (const external of Object.keys(EXTERNAL_METRICS)) expect(names).toContain(external);
