@@ -124,6 +124,9 @@ describe('management API delivery log (e2e, real Kafka and FerretDB)', () => {
     app.useGlobalFilters(new ApiExceptionFilter());
     app.useGlobalPipes(createValidationPipe());
     await app.init();
+    // the delivery log joins its group in the background (the API must start without Kafka)
+    const consumerReady = app.get(ReadinessChecks).entries().find(([name]) => name === 'delivery-log-consumer')![1];
+    await eventually(consumerReady, 60_000);
 
     const keys = app.get<Model<ApiKey>>(getModelToken(ApiKey.name));
     const a = generateApiKey();
