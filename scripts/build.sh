@@ -8,3 +8,6 @@ npx tsc-alias -p tsconfig.build.json
 mkdir -p dist/libs/contracts
 rm -rf dist/libs/contracts/schemas
 cp -r libs/contracts/schemas dist/libs/contracts/schemas
+# the admin console is static files served by the management API
+rm -rf dist/services/management-api/console
+cp -r services/management-api/console dist/services/management-api/console

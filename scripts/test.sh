@@ -27,6 +27,14 @@ npx jest --selectProjects unit --json --outputFile="$results/unit.json" || unit_
 
 build
 
+# The Kubernetes/Prometheus checks and the browser's install need no servers: they run while
+# the servers install and start (the first run builds helm and the validator from source).
+log "deployment checks (helm, manifests, promtool) and chromium for the console's browser test, in the background"
+( bash scripts/check-deploy.sh > "$results/check-deploy.log" 2>&1; echo $? > "$results/check-deploy.rc" ) &
+deploy_pid=$!
+( bash scripts/ensure-chromium.sh > "$results/chromium.log" 2>&1; echo $? > "$results/chromium.rc" ) &
+chromium_pid=$!
+
 started_infra=""
 stop_infra() {
   if [ -n "$started_infra" ]; then
@@ -41,9 +49,17 @@ if ! bash deploy/local/infra.sh status >/dev/null 2>&1; then
   bash deploy/local/infra.sh start
 fi
 
+wait "$chromium_pid" || true
+[ "$(cat "$results/chromium.rc" 2>/dev/null)" = 0 ] || { cat "$results/chromium.log"; die "could not install chromium for the browser tests"; }
+wait "$deploy_pid" || true
+deploy_rc=$(cat "$results/check-deploy.rc" 2>/dev/null || echo 1)
+tail -n 25 "$results/check-deploy.log"
+[ "$deploy_rc" -eq 0 ] || log "deployment checks FAILED (full log: $results/check-deploy.log)"
+
 log "integration and end-to-end tests (real servers)"
 int_rc=0
 npx jest --selectProjects integration --runInBand --json --outputFile="$results/integration.json" || int_rc=$?
 
 node scripts/test-summary.js "$results"/*.json
-[ "$unit_rc" -eq 0 ] && [ "$int_rc" -eq 0 ]
+[ "$deploy_rc" -eq 0 ] || echo "deployment checks failed: see $results/check-deploy.log"
+[ "$unit_rc" -eq 0 ] && [ "$int_rc" -eq 0 ] && [ "$deploy_rc" -eq 0 ]
