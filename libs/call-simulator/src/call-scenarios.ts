@@ -417,7 +417,7 @@ function queueUnanswered(c: Ctx, outcome: 'abandoned' | 'timeout'): ScenarioTrut
     const hangupAt = lastRing + rng.int(5000, 40000);
     s.hangup(caller, 'CALLER', hangupAt, 'NORMAL_CLEARING', null);
     s.queue('QUEUE_LEFT', caller, hangupAt + rng.int(2, 30), queue, 'ABANDONED');
-    const cancels = ringing.map((r) => hangupAt + rng.int(5, 40));
+    const cancels = ringing.map(() => hangupAt + rng.int(5, 40));
     ringing.forEach((r, i) => s.hangup(r.leg, 'CALLEE', cancels[i], 'ORIGINATOR_CANCEL', 487));
     endedAt = Math.max(...cancels);
     sipStatus = '487';

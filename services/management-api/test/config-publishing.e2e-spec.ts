@@ -181,7 +181,7 @@ describe('config publishing to the compacted config topic (e2e, real Kafka, regi
     const database = uniqueDatabase('mgmt_down');
     // Kafka "down" for this instance only: its brokers point at a closed port (the shared Kafka stays up for everyone else)
     const down = await startManagementApi({ database, prefix, env: { KAFKA_BROKERS: '127.0.0.1:1' } });
-    let ids: string[] = [];
+    const ids: string[] = [];
     try {
       const auth = bearer(await customerWithKey(down, 'down-cust'));
       const started = Date.now();

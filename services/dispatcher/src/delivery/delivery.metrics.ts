@@ -74,15 +74,17 @@ export class DeliveryMetrics implements BreakerListener, SlotListener {
       help: 'Attempts still running at their batch deadline, finished outside the batch (a safety copy waits in a retry tier)',
       registers,
     });
-    const metrics = this;
+    // prom-client calls collect() with the gauge as `this`; the depth source is read through this closure
+    const tierDepth = () => this.tierDepth;
     this.retryTierPending = new Gauge({
       name: 'callhooks_retry_tier_pending',
       help: 'Jobs waiting in a retry tier topic: end offset minus the dispatcher group committed offset, summed over partitions',
       labelNames: ['tier'],
       registers,
       async collect() {
-        if (!metrics.tierDepth) return;
-        for (const [tier, pending] of await metrics.tierDepth()) this.set({ tier }, pending);
+        const read = tierDepth();
+        if (!read) return;
+        for (const [tier, pending] of await read()) this.set({ tier }, pending);
       },
     });
   }

@@ -112,7 +112,7 @@ export class TargetBreakers {
   }
 
   private entry(target: string): Entry {
-    let e = this.entries.get(target);
+    const e = this.entries.get(target);
     if (e) return e;
     const breaker = new CircuitBreaker<[() => Promise<unknown>], unknown>((fn: () => Promise<unknown>) => fn(), {
       timeout: false,

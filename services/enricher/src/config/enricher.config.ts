@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { commonEnvSchema, env, kafkaSettings, loadConfig, registrySettings, withSaslCheck, type KafkaSettings, type RegistrySettings } from '@callhooks/config';
 import type { EnrichmentTimings } from '../enrichment/call-state.reducer';
 

@@ -5,7 +5,7 @@ import { Environment } from '../environments/environment.schema';
 import { Webhook } from '../webhooks/webhook.schema';
 import { environmentConfigKey, environmentRecord, webhookConfigKey, webhookRecord } from './config-record.mapper';
 import { DocumentLocks, environmentLock, webhookLock } from '../database/document-locks';
-import { ConfigStore, refKey, type EntityRef, type PublishableEntity } from './config-store';
+import { ConfigStore, type EntityRef, type PublishableEntity } from './config-store';
 
 /** Documents read or acknowledged at once. */
 const CONCURRENCY = 8;
