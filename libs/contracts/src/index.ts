@@ -5,3 +5,4 @@ export * from './fields';
 export * from './generated/avro-types';
 export * from './errors';
 export * from './time-format';
+export * from './ids';

@@ -8,7 +8,7 @@ import { ReadinessChecks } from '@callhooks/observability';
 import { testEnv, testKafkaSettings, TopicCollector } from '@callhooks/testing';
 import { AppModule } from '../src/app.module';
 import { loadDispatcherConfig } from '../src/config/dispatcher.config';
-import { targetOrigin } from '../src/delivery/delivery-job.validation';
+import { targetOrigin } from '@callhooks/contracts';
 
 /** Settings that make the dispatcher quick to observe in tests: short tiers, short timeouts, loopback targets. */
 export const FAST_DISPATCHER_ENV: Record<string, string> = {

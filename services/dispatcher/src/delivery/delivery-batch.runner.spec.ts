@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import type { DeliveryAttemptResult, DeliveryJob, TopicId } from '@callhooks/contracts';
 import type { BatchContext, ConsumedRecord, OutgoingRecord } from '@callhooks/kafka';
 import { DeliveryBatchRunner, HANDOFF_HEADER } from './delivery-batch.runner';
-import { targetOrigin } from './delivery-job.validation';
+import { targetOrigin } from '@callhooks/contracts';
 import { DeliveryExecutor, type Outgoing } from './delivery.executor';
 import { DeliveryMetrics } from './delivery.metrics';
 import { DetachedAttempts } from './detached-attempts';

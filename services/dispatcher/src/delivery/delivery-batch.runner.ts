@@ -3,7 +3,7 @@ import type { BatchContext, ConsumedRecord, OutgoingRecord } from '@callhooks/ka
 import type { Logger } from 'pino';
 import type { DeliveryMetrics } from './delivery.metrics';
 import type { DeliveryExecutor, JobReport, Outgoing, ReadyJob } from './delivery.executor';
-import { targetOrigin } from './delivery-job.validation';
+import { targetOrigin } from '@callhooks/contracts';
 import { DetachedAttempts } from './detached-attempts';
 import type { RetrySchedule } from './retry-schedule';
 import type { TargetSlots } from './target-slots';

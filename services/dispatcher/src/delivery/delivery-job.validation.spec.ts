@@ -1,5 +1,6 @@
 import type { DeliveryJob } from '@callhooks/contracts';
-import { deliveryJobProblem, targetOrigin } from './delivery-job.validation';
+import { targetOrigin } from '@callhooks/contracts';
+import { deliveryJobProblem } from './delivery-job.validation';
 
 const job = (over: Partial<DeliveryJob> = {}): DeliveryJob => ({
   delivery_id: 'd1',

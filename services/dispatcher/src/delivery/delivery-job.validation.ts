@@ -29,10 +29,3 @@ export function deliveryJobProblem(job: DeliveryJob): string | null {
   }
   return null;
 }
-
-/** The target origin (scheme://host:port): the unit of breakers, concurrency limits and partitioning. */
-export function targetOrigin(url: string): string {
-  const u = new URL(url);
-  const port = u.port || (u.protocol === 'https:' ? '443' : '80');
-  return `${u.protocol}//${u.hostname}:${port}`;
-}

@@ -1,4 +1,5 @@
-import { callEventId, uuidV5 } from './event-id';
+import { uuidV5 } from '@callhooks/contracts';
+import { callEventId } from './event-id';
 
 describe('uuidV5', () => {
   it('matches the RFC 4122 / Python uuid5 reference value', () => {

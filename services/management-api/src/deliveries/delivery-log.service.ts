@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { FilterQuery, Model } from 'mongoose';
-import { ConflictError, NotFoundError, RetryableError, type DeliveryAttemptResult, type DeliveryJob } from '@callhooks/contracts';
+import { ConflictError, NotFoundError, RetryableError, targetOrigin, type DeliveryAttemptResult, type DeliveryJob } from '@callhooks/contracts';
 import { KafkaContext } from '@callhooks/kafka';
 import { findPage, type ListQueryDto, type Page } from '../common/pagination';
 import { DeliveryRecord, type DeliveryAttempt, type DeliveryStatus } from './delivery.schema';
@@ -178,10 +178,4 @@ function summarize(attempts: DeliveryAttempt[]): Pick<DeliveryRecord, 'status' |
 function summary(doc: DeliveryRecord): DeliverySummary {
   const { _id, attempts: _attempts, rev: _rev, ...rest } = doc as DeliveryRecord & { attempts?: unknown };
   return { id: _id, ...rest };
-}
-
-/** The key of delivery jobs: the target origin (scheme://host:port), so one target's jobs share a partition. */
-export function targetOrigin(url: string): string {
-  const u = new URL(url);
-  return `${u.protocol}//${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
 }

@@ -5,7 +5,8 @@ import { RetryableError } from '@callhooks/contracts';
 import { CurrentCustomer, CustomerApi } from '../auth/auth.decorators';
 import { ApiErrorDto } from '../common/api-error.dto';
 import { DELIVERIES_CONFIG, type DeliveriesConfig } from './config/deliveries.config';
-import { DeliveryLogService, targetOrigin } from './delivery-log.service';
+import { targetOrigin } from '@callhooks/contracts';
+import { DeliveryLogService } from './delivery-log.service';
 import { TestSendDto } from './dto/delivery.dto';
 import { WebhookTestJobs } from './webhook-test-jobs';
 

@@ -1,4 +1,5 @@
-import { deliveryId, targetOrigin, uuidV5 } from './delivery-id';
+import { uuidV5 } from '@callhooks/contracts';
+import { deliveryId, targetOrigin } from './delivery-id';
 
 describe('deliveryId', () => {
   it('is a version-5 UUID, the same for the same webhook and event', () => {
