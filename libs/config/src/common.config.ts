@@ -74,3 +74,24 @@ export function kafkaSettings(e: CommonEnv, service: string): KafkaSettings {
 export function registrySettings(e: CommonEnv): RegistrySettings {
   return { url: e.SCHEMA_REGISTRY_URL, username: e.SCHEMA_REGISTRY_USERNAME, password: e.SCHEMA_REGISTRY_PASSWORD };
 }
+
+/** What every service's configuration starts with; each service adds its own section. */
+export interface ServiceSettings<S extends string> {
+  service: S;
+  logLevel: string;
+  http: { host: string; port: number };
+  kafka: KafkaSettings;
+  registry: RegistrySettings;
+  shutdownTimeoutMs: number;
+}
+
+export function serviceSettings<S extends string>(service: S, e: CommonEnv & { HTTP_PORT: number }): ServiceSettings<S> {
+  return {
+    service,
+    logLevel: e.LOG_LEVEL,
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    kafka: kafkaSettings(e, service),
+    registry: registrySettings(e),
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { commonEnvSchema, env, kafkaSettings, loadConfig, registrySettings, withSaslCheck, type KafkaSettings, type RegistrySettings } from '@callhooks/config';
+import { commonEnvSchema, env, loadConfig, withSaslCheck, serviceSettings, type ServiceSettings } from '@callhooks/config';
 import { RETRY_TIERS } from '@callhooks/contracts';
 
 const SERVICE = 'dispatcher';
@@ -56,13 +56,7 @@ export const dispatcherEnvSchema = withSaslCheck(
   }),
 );
 
-export interface DispatcherConfig {
-  service: typeof SERVICE;
-  logLevel: string;
-  http: { host: string; port: number };
-  kafka: KafkaSettings;
-  registry: RegistrySettings;
-  shutdownTimeoutMs: number;
+export interface DispatcherConfig extends ServiceSettings<typeof SERVICE> {
   delivery: DeliverySettings;
 }
 
@@ -97,12 +91,7 @@ export const DISPATCHER_CONFIG = Symbol('DISPATCHER_CONFIG');
 export function loadDispatcherConfig(source: Record<string, string | undefined> = process.env): DispatcherConfig {
   const e = loadConfig(SERVICE, dispatcherEnvSchema, source);
   return {
-    service: SERVICE,
-    logLevel: e.LOG_LEVEL,
-    http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
-    kafka: kafkaSettings(e, SERVICE),
-    registry: registrySettings(e),
-    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    ...serviceSettings(SERVICE, e),
     delivery: {
       attemptTimeoutMs: e.DISPATCHER_ATTEMPT_TIMEOUT_MS,
       batchDeadlineMs: e.DISPATCHER_BATCH_DEADLINE_MS,

@@ -1,4 +1,4 @@
-import { commonEnvSchema, env, kafkaSettings, loadConfig, registrySettings, withSaslCheck, type KafkaSettings, type RegistrySettings } from '@callhooks/config';
+import { commonEnvSchema, env, loadConfig, withSaslCheck, serviceSettings, type ServiceSettings } from '@callhooks/config';
 import type { EnrichmentTimings } from '../enrichment/call-state.reducer';
 
 const SERVICE = 'enricher';
@@ -38,13 +38,7 @@ export const enricherEnvSchema = withSaslCheck(
   }
 });
 
-export interface EnricherConfig {
-  service: typeof SERVICE;
-  logLevel: string;
-  http: { host: string; port: number };
-  kafka: KafkaSettings;
-  registry: RegistrySettings;
-  shutdownTimeoutMs: number;
+export interface EnricherConfig extends ServiceSettings<typeof SERVICE> {
   enrichment: {
     consumerGroup: string;
     partitionConcurrency: number;
@@ -59,12 +53,7 @@ export const ENRICHER_CONFIG = Symbol('ENRICHER_CONFIG');
 export function loadEnricherConfig(source: Record<string, string | undefined> = process.env): EnricherConfig {
   const e = loadConfig(SERVICE, enricherEnvSchema, source);
   return {
-    service: SERVICE,
-    logLevel: e.LOG_LEVEL,
-    http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
-    kafka: kafkaSettings(e, SERVICE),
-    registry: registrySettings(e),
-    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    ...serviceSettings(SERVICE, e),
     enrichment: {
       consumerGroup: e.ENRICHER_CONSUMER_GROUP,
       partitionConcurrency: e.ENRICHER_PARTITION_CONCURRENCY,

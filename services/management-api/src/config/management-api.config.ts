@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnvSchema, env, kafkaSettings, loadConfig, registrySettings, withSaslCheck, type KafkaSettings, type RegistrySettings } from '@callhooks/config';
+import { commonEnvSchema, env, loadConfig, withSaslCheck, serviceSettings, type ServiceSettings } from '@callhooks/config';
 
 const SERVICE = 'management-api';
 
@@ -28,13 +28,7 @@ export const managementApiEnvSchema = withSaslCheck(
   }),
 );
 
-export interface ManagementApiConfig {
-  service: typeof SERVICE;
-  logLevel: string;
-  http: { host: string; port: number };
-  kafka: KafkaSettings;
-  registry: RegistrySettings;
-  shutdownTimeoutMs: number;
+export interface ManagementApiConfig extends ServiceSettings<typeof SERVICE> {
   mongodbUri: string;
   auth: { operatorToken: string; apiKeyCacheMs: number };
   webhooks: { allowPrivateTargets: boolean; secretRotationOverlapMs: number };
@@ -48,12 +42,7 @@ export const MANAGEMENT_API_CONFIG = Symbol('MANAGEMENT_API_CONFIG');
 export function loadManagementApiConfig(source: Record<string, string | undefined> = process.env): ManagementApiConfig {
   const e = loadConfig(SERVICE, managementApiEnvSchema, source);
   return {
-    service: SERVICE,
-    logLevel: e.LOG_LEVEL,
-    http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
-    kafka: kafkaSettings(e, SERVICE),
-    registry: registrySettings(e),
-    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    ...serviceSettings(SERVICE, e),
     mongodbUri: e.MONGODB_URI,
     auth: { operatorToken: e.MANAGEMENT_OPERATOR_TOKEN, apiKeyCacheMs: e.MANAGEMENT_API_KEY_CACHE_MS },
     webhooks: { allowPrivateTargets: e.MANAGEMENT_ALLOW_PRIVATE_TARGETS, secretRotationOverlapMs: e.MANAGEMENT_SECRET_ROTATION_OVERLAP_MS },

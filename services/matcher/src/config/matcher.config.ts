@@ -1,4 +1,4 @@
-import { commonEnvSchema, env, kafkaSettings, loadConfig, registrySettings, withSaslCheck, type KafkaSettings, type RegistrySettings } from '@callhooks/config';
+import { commonEnvSchema, env, loadConfig, withSaslCheck, serviceSettings, type ServiceSettings } from '@callhooks/config';
 
 const SERVICE = 'matcher';
 
@@ -14,13 +14,7 @@ export const matcherEnvSchema = withSaslCheck(
   }),
 );
 
-export interface MatcherConfig {
-  service: typeof SERVICE;
-  logLevel: string;
-  http: { host: string; port: number };
-  kafka: KafkaSettings;
-  registry: RegistrySettings;
-  shutdownTimeoutMs: number;
+export interface MatcherConfig extends ServiceSettings<typeof SERVICE> {
   matching: {
     partitionConcurrency: number;
     templateCacheSize: number;
@@ -34,12 +28,7 @@ export const MATCHER_CONFIG = Symbol('MATCHER_CONFIG');
 export function loadMatcherConfig(source: Record<string, string | undefined> = process.env): MatcherConfig {
   const e = loadConfig(SERVICE, matcherEnvSchema, source);
   return {
-    service: SERVICE,
-    logLevel: e.LOG_LEVEL,
-    http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
-    kafka: kafkaSettings(e, SERVICE),
-    registry: registrySettings(e),
-    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    ...serviceSettings(SERVICE, e),
     matching: {
       partitionConcurrency: e.MATCHER_PARTITION_CONCURRENCY,
       templateCacheSize: e.MATCHER_TEMPLATE_CACHE_SIZE,
