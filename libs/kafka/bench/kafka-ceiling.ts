@@ -24,8 +24,8 @@ export interface CeilingResult {
   consumeDecodedRecordsPerSec: number;
 }
 
-/** A realistic record (a call event) padded to about `bytes` when encoded. */
-export function benchRecord(bytes: number): CallEvent {
+/** A realistic record (a call event) padded with `padChars` characters (see measureKafkaCeiling for the sizing). */
+export function benchRecord(padChars: number): CallEvent {
   const callUuid = randomUUID();
   const base: CallEvent = {
     event_id: randomUUID(),
@@ -39,8 +39,7 @@ export function benchRecord(bytes: number): CallEvent {
     answered_at_ms: Date.now(),
     payload: { ...samplePayload(), uuid: callUuid },
   };
-  const approx = JSON.stringify(base).length * 0.7;
-  base.payload.recording_url = `${base.payload.recording_url}?pad=${'x'.repeat(Math.max(0, bytes - approx))}`;
+  base.payload.recording_url = `${base.payload.recording_url}?pad=${'x'.repeat(Math.max(0, padChars))}`;
   return base;
 }
 
@@ -55,8 +54,9 @@ export async function measureKafkaCeiling(o: CeilingOptions): Promise<CeilingRes
   await admin.createTopics({ topics: [{ topic, numPartitions: o.partitions ?? 3, replicationFactor: 1 }], waitForLeaders: true });
   await admin.disconnect();
 
-  const values = Array.from({ length: Math.min(o.records, 2000) }, () => benchRecord(o.valueBytes));
-  await o.serde.encode(topic, 'call-event', values[0]); // registers the schema outside the timing
+  // size the padding from one encoded record, so records are valueBytes long on the wire
+  const unpadded = (await o.serde.encode(topic, 'call-event', benchRecord(0))).length; // also registers the schema outside the timing
+  const values = Array.from({ length: Math.min(o.records, 2000) }, () => benchRecord(o.valueBytes - unpadded - 1));
 
   let t = process.hrtime.bigint();
   const encoded: Buffer[] = [];
