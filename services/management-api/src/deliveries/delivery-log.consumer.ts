@@ -83,16 +83,14 @@ export class DeliveryLogConsumer implements OnApplicationBootstrap, OnApplicatio
   async apply(records: Array<ConsumedRecord<DeliveryAttemptResult>>): Promise<void> {
     const byDelivery = new Map<string, DeliveryAttemptResult[]>();
     for (const r of records) byDelivery.set(r.value.delivery_id, [...(byDelivery.get(r.value.delivery_id) ?? []), r.value]);
-    const queue = [...byDelivery.values()];
+    const queue = await this.log.insertFresh([...byDelivery.values()]);
     const worker = async () => {
       for (let results = queue.shift(); results; results = queue.shift()) {
-        for (const result of results) {
-          await this.log.record(result);
-          if (result.outcome === 'GONE') await this.disableGone(result);
-        }
+        for (const result of results) await this.log.record(result);
       }
     };
     await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, queue.length) }, worker));
+    for (const r of records) if (r.value.outcome === 'GONE') await this.disableGone(r.value);
   }
 
   private async disableGone(result: DeliveryAttemptResult): Promise<void> {
