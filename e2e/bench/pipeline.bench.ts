@@ -97,7 +97,6 @@ async function main(): Promise<void> {
       };
       const before = healthy.requests.length;
       const started = Date.now();
-      const rss: number[] = [];
       await sender.play(traffic, { calls: Math.round(rate * seconds) });
       const sendSecs = (Date.now() - started) / 1000;
       const expected = traffic.calls.reduce((n, c) => n + c.truth.events.filter((e) => e !== 'Ivr:Start' && e !== 'Ivr:End').length, 0);
@@ -117,7 +116,6 @@ async function main(): Promise<void> {
       }
       latencies.sort((a, b) => a - b);
       await sender.close();
-      rss.push(0);
       return {
         label,
         calls: traffic.callsStarted,

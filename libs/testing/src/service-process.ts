@@ -1,9 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
-const REPO_ROOT = join(__dirname, '..', '..', '..');
+/** The repository root, from the sources (libs/testing/src) or the build (dist/libs/testing/src). */
+const REPO_ROOT = (() => {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+})();
 
 export type ServiceName = 'management-api' | 'enricher' | 'matcher' | 'dispatcher';
 
