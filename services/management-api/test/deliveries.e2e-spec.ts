@@ -152,8 +152,15 @@ describe('management API delivery log (e2e, real Kafka and FerretDB)', () => {
     await eventually(async () => {
       const res = await api().get(`/v1/deliveries/${ids.old}`).set('authorization', `Bearer ${keyA}`);
       if (res.status !== 200) throw new Error(`not in the log yet: ${res.status}`);
-      const d = await api().get(`/v1/deliveries/${ids.d}`).set('authorization', `Bearer ${keyA}`);
-      if (d.body.attempts?.length !== 2) throw new Error('d not complete yet');
+      // results of different deliveries sit in different partitions: wait for each one asserted below
+      for (const id of [ids.a, ids.d]) {
+        const d = await api().get(`/v1/deliveries/${id}`).set('authorization', `Bearer ${keyA}`);
+        if (d.body.attempts?.length !== 2) throw new Error(`${id} not complete yet`);
+      }
+      const b = await api().get(`/v1/deliveries/${ids.b}`).set('authorization', `Bearer ${keyA}`);
+      if (b.status !== 200) throw new Error('b not in the log yet');
+      const c = await api().get(`/v1/deliveries/${ids.c}`).set('authorization', `Bearer ${keyB}`);
+      if (c.status !== 200) throw new Error('c not in the log yet');
     }, 40_000, 250);
   }, 60_000);
 
