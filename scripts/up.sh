@@ -26,15 +26,16 @@ export MANAGEMENT_ALLOW_PRIVATE_TARGETS=true DISPATCHER_ALLOW_PRIVATE_TARGETS=tr
 pids=()
 run() {
   local name=$1; shift
-  # stdbuf-free line prefixing: awk flushes each line
-  ( "$@" 2>&1 | awk -v p="[$name] " '{ print p $0; fflush() }' ) &
+  # the service itself is the background job (its pid is $!), its output goes through awk,
+  # which prefixes and flushes each line
+  "$@" > >(awk -v p="[$name] " '{ print p $0; fflush() }') 2>&1 &
   pids+=($!)
 }
 stop_all() {
   trap - INT TERM EXIT
   log "stopping services"
-  for pid in "${pids[@]}"; do pkill -TERM -P "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  kill -TERM "${pids[@]}" 2>/dev/null || true
+  wait "${pids[@]}" 2>/dev/null || true
 }
 trap stop_all INT TERM EXIT
 
