@@ -7,3 +7,4 @@ export * from './kafka.module';
 export * from './record-publisher';
 export * from './topic-provisioner';
 export * from './topic-reader';
+export * from './service-foundation';

@@ -1,7 +1,5 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
-import { KafkaModule } from '@callhooks/kafka';
-import { HealthModule, MetricsModule, nestLoggerParams } from '@callhooks/observability';
+import { serviceFoundation } from '@callhooks/kafka';
 import { AuthModule } from './auth/auth.module';
 import { MANAGEMENT_API_CONFIG, type ManagementApiConfig } from './config/management-api.config';
 import { CatalogModule } from './catalog/catalog.module';
@@ -29,10 +27,7 @@ export class AppModule {
 
   static register(config: ManagementApiConfig, features: FeatureModule[] = AppModule.features()): DynamicModule {
     const infrastructure = [
-      LoggerModule.forRoot(nestLoggerParams(config.service, config.logLevel)),
-      MetricsModule.forRoot(config.service),
-      HealthModule,
-      KafkaModule.forRoot({ service: config.service, logLevel: config.logLevel, kafka: config.kafka, registry: config.registry }),
+      ...serviceFoundation(config),
       DatabaseModule,
       AuthModule,
     ];

@@ -1,8 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
 import { ConfigViewModule } from '@callhooks/config-view';
-import { KafkaModule } from '@callhooks/kafka';
-import { HealthModule, MetricsModule, nestLoggerParams } from '@callhooks/observability';
+import { serviceFoundation } from '@callhooks/kafka';
 import { MATCHER_CONFIG, type MatcherConfig } from './config/matcher.config';
 import { MatchingModule } from './matching/matching.module';
 
@@ -13,10 +11,7 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [
-        LoggerModule.forRoot(nestLoggerParams(config.service, config.logLevel)),
-        MetricsModule.forRoot(config.service),
-        HealthModule,
-        KafkaModule.forRoot({ service: config.service, logLevel: config.logLevel, kafka: config.kafka, registry: config.registry }),
+        ...serviceFoundation(config),
         ConfigViewModule.forRoot({ purpose: 'matcher-config-view' }),
         MatchingModule,
       ],
