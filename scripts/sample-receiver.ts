@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     }
   }, 200).unref();
   console.log(JSON.stringify({ msg: `sample receiver listening on ${base} — point webhooks at ${base}/<anything>` }));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void receiver.stop().then(() => process.exit(0)));
 }
 
 function verifies(secret: string, payload: string, headers: Record<string, unknown>): boolean {

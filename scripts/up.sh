@@ -31,13 +31,26 @@ run() {
   "$@" > >(awk -v p="[$name] " '{ print p $0; fflush() }') 2>&1 &
   pids+=($!)
 }
+# Ctrl-C in a terminal already sends SIGINT to every service (one process group) and the
+# services drain on it; a second signal would cut that short. So after an INT this waits for
+# them first, and signals only what is still running after the shutdown timeout.
 stop_all() {
   trap - INT TERM EXIT
   log "stopping services"
+  if [ "$1" = INT ]; then
+    for _ in $(seq 1 60); do
+      alive=0
+      for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+      [ "$alive" = 0 ] && break
+      sleep 0.5
+    done
+  fi
   kill -TERM "${pids[@]}" 2>/dev/null || true
   wait "${pids[@]}" 2>/dev/null || true
 }
-trap stop_all INT TERM EXIT
+trap 'stop_all INT' INT
+trap 'stop_all TERM' TERM
+trap 'stop_all EXIT' EXIT
 
 run management-api env HTTP_PORT=3000 node dist/services/management-api/src/main.js
 run enricher env HTTP_PORT=3001 node dist/services/enricher/src/main.js
