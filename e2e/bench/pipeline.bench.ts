@@ -11,7 +11,7 @@ import { CallTraffic, type SimulatedCall } from '@callhooks/call-simulator';
 import { CallLegSender } from '@callhooks/call-simulator/call-leg.sender';
 import { AvroSerde, createKafka } from '@callhooks/kafka';
 import { createLogger } from '@callhooks/observability';
-import { ManagementClient, MONGO_URI, RecordingReceiver, requireServers, ServiceProcess, testEnv, testKafkaSettings, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
+import { ManagementClient, metricSum, MONGO_URI, RecordingReceiver, requireServers, scrapeMetrics, ServiceProcess, testEnv, testKafkaSettings, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
 import { measureKafkaCeiling } from '../../libs/kafka/bench/kafka-ceiling';
 
 const OPERATOR_TOKEN = 'bench-e2e-operator-token-0123456789abcd';
@@ -30,6 +30,61 @@ function triggerLeg(call: SimulatedCall, event: EventName): CallLegEvent | undef
   if (event === 'Call:Answer') return legs.find((l) => l.kind === 'LEG_ANSWERED' && l.leg_role === 'CALLEE');
   const hangups = legs.filter((l) => l.kind === 'LEG_HANGUP');
   return hangups[hangups.length - 1];
+}
+
+/** What one service did during a phase, from its /metrics: where the time and the backlog went. */
+interface StageSample {
+  cpuSeconds: number;
+  records: number;
+  batches: number;
+  batchSeconds: number;
+  lag: number;
+}
+
+async function stageSample(service: ServiceProcess): Promise<StageSample> {
+  const text = await scrapeMetrics(service.url);
+  return {
+    cpuSeconds: metricSum(text, 'process_cpu_seconds_total'),
+    records: metricSum(text, 'callhooks_consumer_records_total'),
+    batches: metricSum(text, 'callhooks_consumer_batch_duration_seconds_count'),
+    batchSeconds: metricSum(text, 'callhooks_consumer_batch_duration_seconds_sum'),
+    lag: metricSum(text, 'callhooks_consumer_lag'),
+  };
+}
+
+/** Samples every service each second while `work` runs; returns per service the deltas and the largest lag seen. */
+async function watchStages<R>(services: ServiceProcess[], work: () => Promise<R>): Promise<{ result: R; stages: Record<string, Record<string, number>> }> {
+  const before = await Promise.all(services.map(stageSample));
+  const maxLag = services.map(() => 0);
+  const started = Date.now();
+  const timer = setInterval(() => {
+    void Promise.all(services.map(stageSample)).then(
+      (now) => now.forEach((s, i) => (maxLag[i] = Math.max(maxLag[i], s.lag))),
+      () => undefined,
+    );
+  }, 1000);
+  let result: R;
+  try {
+    result = await work();
+  } finally {
+    clearInterval(timer);
+  }
+  const after = await Promise.all(services.map(stageSample));
+  const seconds = (Date.now() - started) / 1000;
+  const stages: Record<string, Record<string, number>> = {};
+  services.forEach((service, i) => {
+    const batches = after[i].batches - before[i].batches;
+    const records = after[i].records - before[i].records;
+    stages[service.name] = {
+      'CPU (% of one core)': Math.round((100 * (after[i].cpuSeconds - before[i].cpuSeconds)) / seconds),
+      'records consumed': records,
+      batches,
+      'records per batch': batches ? Math.round(records / batches) : 0,
+      'ms per batch': batches ? Math.round((1000 * (after[i].batchSeconds - before[i].batchSeconds)) / batches) : 0,
+      'largest lag': maxLag[i],
+    };
+  });
+  return { result, stages };
 }
 
 async function rawHttpCeiling(url: string, seconds: number): Promise<number> {
@@ -69,6 +124,8 @@ async function main(): Promise<void> {
     MANAGEMENT_ALLOW_PRIVATE_TARGETS: 'true',
     DISPATCHER_ALLOW_PRIVATE_TARGETS: 'true',
     DISPATCHER_ATTEMPT_TIMEOUT_MS: '5000',
+    // the raw HTTP ceiling is autocannon with 50 connections to this one receiver; the dispatcher gets as many
+    DISPATCHER_TARGET_CONCURRENCY: process.env.BENCH_TARGET_CONCURRENCY ?? '50',
     KAFKA_TOPIC_PARTITIONS: '6',
   });
   const services = (['management-api', 'enricher', 'matcher', 'dispatcher'] as const).map((name) => new ServiceProcess(name, env));
@@ -97,11 +154,15 @@ async function main(): Promise<void> {
       };
       const before = healthy.requests.length;
       const started = Date.now();
-      await sender.play(traffic, { calls: Math.round(rate * seconds) });
-      const sendSecs = (Date.now() - started) / 1000;
-      const expected = traffic.calls.reduce((n, c) => n + c.truth.events.filter((e) => e !== 'Ivr:Start' && e !== 'Ivr:End').length, 0);
-      const deadline = Date.now() + 120_000;
-      while (healthy.requests.length - before < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+      let sendSecs = 0;
+      let expected = 0;
+      const { stages } = await watchStages(services, async () => {
+        await sender.play(traffic, { calls: Math.round(rate * seconds) });
+        sendSecs = (Date.now() - started) / 1000;
+        expected = traffic.calls.reduce((n, c) => n + c.truth.events.filter((e) => e !== 'Ivr:Start' && e !== 'Ivr:End').length, 0);
+        const deadline = Date.now() + 120_000;
+        while (healthy.requests.length - before < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+      });
       const requests = healthy.requests.slice(before);
       const lastAt = requests.reduce((m, r) => Math.max(m, r.receivedAt), started);
       const byCall = new Map(traffic.calls.map((c) => [c.callUuid, c]));
@@ -125,6 +186,7 @@ async function main(): Promise<void> {
         deliveriesPerSec: requests.length / ((lastAt - started) / 1000),
         p50: percentile(latencies, 50),
         p99: percentile(latencies, 99),
+        stages,
       };
     };
 
@@ -149,6 +211,12 @@ async function main(): Promise<void> {
     });
     console.log('\nEnd to end (raw leg produced → HTTP request at the receiver; Ringing, Answer, Hangup)');
     console.table(Object.fromEntries([[p1.label, row(p1)], ...(p2 ? [[p2.label, row(p2)]] : [])]));
+    console.log('Per stage during phase 1 (from each service\'s /metrics; lag = records waiting for its consumer group)');
+    console.table(p1.stages);
+    if (process.env.BENCH_DUMP_METRICS) {
+      const text = await scrapeMetrics(services[3].url);
+      console.log(text.split('\n').filter((l) => /^(callhooks_(deliveries_postponed|deliveries_left_for|delivery_attempts_detached)|nodejs_eventloop_lag_(p99|max|mean))/.test(l)).join('\n'));
+    }
     console.log('Ceilings measured in this run');
     console.table({
       'Kafka consume + decode (records/s)': ceiling.consumeDecodedRecordsPerSec,

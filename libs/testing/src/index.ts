@@ -3,3 +3,4 @@ export * from './topic-collector';
 export * from './recording-receiver';
 export * from './service-process';
 export * from './management-client';
+export * from './prometheus-text';

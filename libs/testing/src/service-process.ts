@@ -52,7 +52,9 @@ export class ServiceProcess {
     if (!existsSync(main)) throw new Error(`${main} is missing: build first with \`bash scripts/build.sh\``);
     this.port ||= await freePort();
     this.output = [];
-    const child = spawn(process.execPath, [main], {
+    // CALLHOOKS_SERVICE_NODE_ARGS go to each service's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile a benchmark
+    const nodeArgs = (process.env.CALLHOOKS_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, main], {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? '', ...this.env, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],

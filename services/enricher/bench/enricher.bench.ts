@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CallTraffic } from '@callhooks/call-simulator';
 import { CallLegSender } from '@callhooks/call-simulator/call-leg.sender';
-import { testEnv, testKafkaSettings, uniquePrefix } from '@callhooks/testing';
+import { metricSum, scrapeMetrics, testEnv, testKafkaSettings, uniquePrefix } from '@callhooks/testing';
 import { measureKafkaCeiling } from '../../../libs/kafka/bench/kafka-ceiling';
 
 interface Scrape {
@@ -23,27 +23,17 @@ interface Scrape {
   heapBytes: number;
 }
 
-function metric(text: string, name: string, filter?: RegExp): number {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name) || (line[name.length] !== '{' && line[name.length] !== ' ')) continue;
-    if (filter && !filter.test(line)) continue;
-    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return sum;
-}
-
 async function scrape(port: number): Promise<Scrape> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+  const text = await scrapeMetrics(`http://127.0.0.1:${port}`);
   return {
-    legsProcessed: metric(text, 'callhooks_consumer_records_total', /outcome="processed"/),
-    deadLettered: metric(text, 'callhooks_consumer_records_total', /outcome="dead_lettered"/),
-    eventsEmitted: metric(text, 'callhooks_enricher_events_emitted_total'),
-    openCalls: metric(text, 'callhooks_enricher_open_calls'),
-    closedCalls: metric(text, 'callhooks_enricher_closed_calls'),
-    lag: metric(text, 'callhooks_consumer_lag'),
-    rssBytes: metric(text, 'process_resident_memory_bytes'),
-    heapBytes: metric(text, 'nodejs_heap_size_used_bytes'),
+    legsProcessed: metricSum(text, 'callhooks_consumer_records_total', /outcome="processed"/),
+    deadLettered: metricSum(text, 'callhooks_consumer_records_total', /outcome="dead_lettered"/),
+    eventsEmitted: metricSum(text, 'callhooks_enricher_events_emitted_total'),
+    openCalls: metricSum(text, 'callhooks_enricher_open_calls'),
+    closedCalls: metricSum(text, 'callhooks_enricher_closed_calls'),
+    lag: metricSum(text, 'callhooks_consumer_lag'),
+    rssBytes: metricSum(text, 'process_resident_memory_bytes'),
+    heapBytes: metricSum(text, 'nodejs_heap_size_used_bytes'),
   };
 }
 
@@ -122,9 +112,10 @@ async function main(): Promise<void> {
 
   const port = await freePort();
   const main = join(__dirname, '../src/main.js');
-  const child = spawn(process.execPath, [main], {
-    // NODE_OPTIONS passes through, e.g. --cpu-prof to profile the enricher under the benchmark
-    env: { PATH: process.env.PATH ?? '', ...(process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {}), ...testEnv(prefix, { HTTP_PORT: String(port), LOG_LEVEL: 'warn', ENRICHER_CLOSED_RETENTION_MS: values['closed-retention-ms']! }) },
+  // BENCH_NODE_ARGS go to the enricher's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it under the benchmark
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, main], {
+    env: { PATH: process.env.PATH ?? '', ...testEnv(prefix, { HTTP_PORT: String(port), LOG_LEVEL: 'warn', ENRICHER_CLOSED_RETENTION_MS: values['closed-retention-ms']! }) },
     stdio: ['ignore', process.env.BENCH_CHILD_LOG ? 'inherit' : 'ignore', 'inherit'],
   });
   try {

@@ -18,8 +18,10 @@ import { WebhookDirectory, type WebhookStatus } from './webhook-directory';
 // Real HTTP against two in-process receivers on loopback: one answers at once, one never.
 let healthy: Server;
 let hanging: Server;
+let slow: Server;
 let healthyUrl: string;
 let hangingUrl: string;
+let slowUrl: string;
 let healthyHits = 0;
 
 beforeAll(async () => {
@@ -31,13 +33,19 @@ beforeAll(async () => {
     });
   });
   hanging = createServer((req) => req.resume());
+  slow = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => setTimeout(() => res.end('ok'), 120));
+  });
   await new Promise<void>((r) => healthy.listen(0, '127.0.0.1', r));
   await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+  slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/hook`;
   healthyUrl = `http://127.0.0.1:${(healthy.address() as AddressInfo).port}/hook`;
   hangingUrl = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/hook`;
 });
 afterAll(async () => {
-  for (const s of [healthy, hanging]) {
+  for (const s of [healthy, hanging, slow]) {
     s.closeAllConnections();
     await new Promise((r) => s.close(r));
   }
@@ -193,6 +201,26 @@ describe('DeliveryBatchRunner', () => {
     expect(Date.now() - started).toBeLessThan(300);
     expect(ctx.results().map((r) => [r.delivery_id, r.outcome])).toEqual([['d-4', 'SUCCEEDED']]);
     expect(ctx.sent.filter((s) => s.topic === 'deliveriesRetry5s').map((s) => (s.record.value as DeliveryJob).delivery_id)).toEqual(['d-3']);
+    stop();
+  });
+
+  it('leaves the jobs still queued for a busy target at the deadline to the next batch, without rescheduling them', async () => {
+    // 2 slots, 120 ms per request, a 300 ms deadline: at most 6 of the 10 jobs can start in time
+    const { runner, stop } = setup({ deadline: 300, timeout: 3000 });
+    const ctx = new RecordingContext();
+    const records = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((n) => record(job(n, slowUrl)));
+    await runner.handle('deliveries', records, ctx);
+
+    expect(ctx.deferred).toBeDefined();
+    const cut = records.findIndex((r) => r.offset === ctx.deferred!.offset);
+    expect(cut).toBeGreaterThan(0);
+    expect(cut).toBeLessThanOrEqual(6);
+    expect(ctx.deferred!.resumeAt).toBeLessThanOrEqual(Date.now()); // read again at once
+    // every job before the cut has its result or its safety copy; none after it has anything
+    const handled = [...ctx.results().map((r) => r.delivery_id), ...ctx.sent.filter((x) => x.record.headers?.[HANDOFF_HEADER]).map((x) => (x.record.value as DeliveryJob).delivery_id)];
+    expect(handled.sort()).toEqual(records.slice(0, cut).map((r) => r.value.delivery_id).sort());
+    // nothing was postponed to a retry tier without an attempt
+    expect(ctx.sent.filter((x) => x.topic.startsWith('deliveriesRetry') && !x.record.headers?.[HANDOFF_HEADER])).toHaveLength(0);
     stop();
   });
 

@@ -10,6 +10,8 @@ import type { TargetSlots } from './target-slots';
 
 /** Header of a safety copy: the key of the detached attempt it stands for. */
 export const HANDOFF_HEADER = 'x-callhooks-handoff';
+/** A job of the batch that was still waiting for a slot of its target at the deadline. */
+const UNSTARTED = Symbol('unstarted');
 /** A copy comes back this long after its attempt's own timeout, when the attempt has surely ended. */
 const HANDOFF_MARGIN_MS = 1000;
 
@@ -27,11 +29,13 @@ export interface BatchRunnerSettings {
  * - every job of the batch is started at once, limited only by the per-target and global
  *   concurrency slots (TargetSlots); a job waits for a slot of its own target, never behind
  *   another target's jobs;
- * - a job whose breaker is open, or whose target is saturated by attempts of earlier
- *   batches (a hanging target), is not awaited: it is rescheduled to a retry tier without
- *   using up an attempt;
+ * - a job whose breaker is open, or whose target has every slot held by attempts that
+ *   outlived their batches (a hanging target), is not awaited: it is rescheduled to a retry
+ *   tier without using up an attempt. A target busy with the attempts of live batches (this
+ *   one, another partition's, a retry tier's) is waited for: those free up within a deadline;
  * - the batch waits at most `batchDeadlineMs` (default 2 s, far below the 15 s attempt
- *   timeout). Jobs still waiting for a slot then are rescheduled; attempts still running go
+ *   timeout). Jobs still waiting for a slot then are left for the next batch when they are
+ *   the batch's tail, else rescheduled (leaveUnstartedTail); attempts still running go
  *   on detached from the batch, and the batch commits a safety copy of each of their jobs
  *   to a retry tier, due just after the attempt's timeout. If the process dies before the
  *   attempt ends, the copy brings the job back (at least once, same webhook-id); if it ends,
@@ -75,7 +79,6 @@ export class DeliveryBatchRunner {
     }
     if (due.length === 0) return [];
 
-    const owner = {};
     const cancels = new Set<() => void>();
     let deadlineTimer!: NodeJS.Timeout;
     const expired = new Promise<null>((resolve) => {
@@ -84,15 +87,16 @@ export class DeliveryBatchRunner {
         resolve(null);
       }, this.settings.batchDeadlineMs);
     });
-    let reports: JobReport[];
+    let reports: Array<JobReport | typeof UNSTARTED>;
     try {
-      reports = await Promise.all(due.map((record) => this.runJob(record, owner, cancels, expired, ctx)));
+      reports = await Promise.all(due.map((record) => this.runJob(record, cancels, expired, ctx)));
     } finally {
       clearTimeout(deadlineTimer);
     }
+    const done = this.leaveUnstartedTail(due, reports, ctx);
 
     const byTopic = new Map<TopicId, OutgoingRecord[]>();
-    for (const report of reports) {
+    for (const report of done) {
       for (const o of report.outputs) {
         const list = byTopic.get(o.topic) ?? [];
         list.push(o.record);
@@ -100,16 +104,33 @@ export class DeliveryBatchRunner {
       }
     }
     for (const [t, list] of byTopic) ctx.send(t, list);
-    return reports;
+    return done;
+  }
+
+  /**
+   * Jobs still waiting for a slot when the deadline came. When they are the batch's tail
+   * (a busy target's FIFO queue: nothing after them started), the batch commits up to them
+   * and the partition is read again from there at once: backpressure, with no extra record
+   * and no retry-tier delay. Otherwise a later job already ran, so re-reading would repeat
+   * it: the waiting jobs are rescheduled to a retry tier instead (no attempt used up).
+   */
+  private leaveUnstartedTail(due: Array<ConsumedRecord<DeliveryJob>>, reports: Array<JobReport | typeof UNSTARTED>, ctx: BatchContext): JobReport[] {
+    let tail = reports.length;
+    while (tail > 0 && reports[tail - 1] === UNSTARTED) tail--;
+    if (tail < reports.length && !reports.slice(0, tail).includes(UNSTARTED)) {
+      this.metrics.leftForNextBatch.inc(reports.length - tail);
+      ctx.defer(due[tail], this.now());
+      return reports.slice(0, tail) as JobReport[];
+    }
+    return reports.map((r, i) => (r === UNSTARTED ? this.executor.postponeBusy(due[i].value, due[i].key ?? targetOrigin(due[i].value.url)) : r));
   }
 
   private async runJob(
     record: ConsumedRecord<DeliveryJob>,
-    owner: object,
     cancels: Set<() => void>,
     expired: Promise<null>,
     ctx: BatchContext,
-  ): Promise<JobReport> {
+  ): Promise<JobReport | typeof UNSTARTED> {
     const job = record.value;
     const target = targetOrigin(job.url);
     const key = record.key ?? target;
@@ -127,18 +148,19 @@ export class DeliveryBatchRunner {
 
     const prepared = this.executor.prepare(job, key, target);
     if ('report' in prepared) return prepared.report;
-    if (this.slots.saturatedByOthers(target, owner)) return this.executor.postponeBusy(job, key);
+    if (this.slots.hanging(target)) return this.executor.postponeBusy(job, key);
 
-    const wait = this.slots.acquire(target, owner);
+    const wait = this.slots.acquire(target);
     cancels.add(wait.cancel);
-    const release = await wait.slot;
+    const slot = await wait.slot;
     cancels.delete(wait.cancel);
-    if (!release) return this.executor.postponeBusy(job, key);
+    if (!slot) return UNSTARTED;
 
     const startedAt = this.now();
-    const attempt = this.executor.attempt(prepared.ready).finally(release);
+    const attempt = this.executor.attempt(prepared.ready).finally(() => slot.release());
     const finished = await Promise.race([attempt, expired]);
     if (finished) return finished;
+    slot.detach();
     return this.detach(prepared.ready, startedAt, attempt);
   }
 

@@ -21,6 +21,7 @@ export class DeliveryMetrics implements BreakerListener, SlotListener {
   readonly blocked: Counter;
   readonly postponed: Counter<'reason'>;
   readonly detached: Counter;
+  readonly leftForNextBatch: Counter;
   readonly retryTierPending: Gauge<'tier'>;
   /** Reads the retry tiers' depth when /metrics is scraped (set by the consumer once Kafka is up). */
   tierDepth?: () => Promise<Map<string, number>>;
@@ -72,6 +73,11 @@ export class DeliveryMetrics implements BreakerListener, SlotListener {
     this.detached = new Counter({
       name: 'callhooks_delivery_attempts_detached_total',
       help: 'Attempts still running at their batch deadline, finished outside the batch (a safety copy waits in a retry tier)',
+      registers,
+    });
+    this.leftForNextBatch = new Counter({
+      name: 'callhooks_deliveries_left_for_next_batch_total',
+      help: 'Jobs still waiting for a busy target at their batch deadline, left uncommitted and read again at once (backpressure)',
       registers,
     });
     // prom-client calls collect() with the gauge as `this`; the depth source is read through this closure

@@ -3,66 +3,80 @@ import { TargetSlots } from './target-slots';
 describe('TargetSlots', () => {
   it('limits attempts per target and in total', () => {
     const slots = new TargetSlots(2, 3);
-    const owner = {};
-    const a1 = slots.tryAcquire('a', owner);
-    const a2 = slots.tryAcquire('a', owner);
-    expect(slots.tryAcquire('a', owner)).toBeNull();
-    const b1 = slots.tryAcquire('b', owner);
+    const a1 = slots.tryAcquire('a');
+    const a2 = slots.tryAcquire('a');
+    expect(slots.tryAcquire('a')).toBeNull();
+    const b1 = slots.tryAcquire('b');
     expect(b1).not.toBeNull();
-    expect(slots.tryAcquire('c', owner)).toBeNull(); // total 3 reached
-    a1!();
-    a1!(); // releasing twice frees one slot only
+    expect(slots.tryAcquire('c')).toBeNull(); // total 3 reached
+    a1!.release();
+    a1!.release(); // releasing twice frees one slot only
     expect(slots.inflight()).toBe(2);
     expect(slots.inflight('a')).toBe(1);
-    a2!();
-    b1!();
+    a2!.release();
+    b1!.release();
     expect(slots.inflight()).toBe(0);
   });
 
   it('grants waiters as slots free up, without a busy target blocking another', async () => {
     const slots = new TargetSlots(1, 10);
-    const owner = {};
-    const held = slots.tryAcquire('slow', owner)!;
-    const waitSlow = slots.acquire('slow', owner);
-    const waitFast = slots.acquire('fast', owner);
+    const held = slots.tryAcquire('slow')!;
+    const waitSlow = slots.acquire('slow');
+    const waitFast = slots.acquire('fast');
     const fast = await waitFast.slot; // granted at once although a 'slow' waiter is ahead
     expect(fast).not.toBeNull();
     let granted = false;
     void waitSlow.slot.then(() => (granted = true));
     await Promise.resolve();
     expect(granted).toBe(false);
-    held();
+    held.release();
     expect(await waitSlow.slot).not.toBeNull();
   });
 
   it('resolves a cancelled wait to null', async () => {
     const slots = new TargetSlots(1, 10);
-    slots.tryAcquire('t', {});
-    const wait = slots.acquire('t', {});
+    slots.tryAcquire('t');
+    const wait = slots.acquire('t');
     wait.cancel();
     expect(await wait.slot).toBeNull();
   });
 
-  it('tells a target saturated by other owners (earlier batches) from one busy with our own attempts', () => {
+  it('calls a target hanging only when every one of its slots is held by a detached attempt', () => {
     const slots = new TargetSlots(2, 10);
-    const earlier = {};
-    const current = {};
-    slots.tryAcquire('t', earlier);
-    expect(slots.saturatedByOthers('t', current)).toBe(false); // not at its limit
-    slots.tryAcquire('t', earlier);
-    expect(slots.saturatedByOthers('t', current)).toBe(true);
-    const slots2 = new TargetSlots(2, 10);
-    slots2.tryAcquire('t', earlier);
-    slots2.tryAcquire('t', current);
-    expect(slots2.saturatedByOthers('t', current)).toBe(false); // one of ours will free up
+    const first = slots.tryAcquire('t')!;
+    const second = slots.tryAcquire('t')!;
+    expect(slots.hanging('t')).toBe(false); // saturated by live batches: busy, not hanging
+    first.detach();
+    expect(slots.hanging('t')).toBe(false); // one slot still with a live batch
+    second.detach();
+    second.detach(); // detaching twice counts once
+    expect(slots.hanging('t')).toBe(true);
+    expect(slots.hanging('other')).toBe(false);
+    first.release();
+    expect(slots.hanging('t')).toBe(false);
+    expect(slots.inflight('t')).toBe(1);
+    second.release();
+    second.release();
+    expect(slots.inflight('t')).toBe(0);
+    expect(slots.hanging('t')).toBe(false);
+  });
+
+  it('gives a slot freed by a detached attempt to the next waiter', async () => {
+    const slots = new TargetSlots(1, 10);
+    const slot = slots.tryAcquire('t')!;
+    slot.detach();
+    const wait = slots.acquire('t');
+    slot.release();
+    expect(await wait.slot).not.toBeNull();
+    expect(slots.hanging('t')).toBe(false);
   });
 
   it('reports in-flight counts per target to its listener', () => {
     const seen: Array<[string, number]> = [];
     const slots = new TargetSlots(5, 10, { inflightChanged: (t, n) => seen.push([t, n]) });
-    const r = slots.tryAcquire('t', {})!;
-    slots.tryAcquire('t', {});
-    r();
+    const r = slots.tryAcquire('t')!;
+    slots.tryAcquire('t');
+    r.release();
     expect(seen).toEqual([
       ['t', 1],
       ['t', 2],

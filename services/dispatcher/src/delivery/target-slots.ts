@@ -2,26 +2,31 @@ export interface SlotListener {
   inflightChanged(target: string, inflight: number): void;
 }
 
-/** A held slot; release it exactly once when the attempt ends. */
-export type ReleaseSlot = () => void;
+/** A held slot. `release()` when the attempt ends (once; more calls do nothing); `detach()` when the attempt outlives its batch. */
+export interface HeldSlot {
+  release(): void;
+  detach(): void;
+}
 
 interface Waiter {
   target: string;
-  owner: object;
-  grant: (release: ReleaseSlot | null) => void;
+  grant: (slot: HeldSlot | null) => void;
 }
 
 /**
  * Concurrency limits of HTTP attempts: at most `perTarget` in flight to one target origin
  * and `total` in the whole process. A waiter gets a slot in arrival order as soon as both
- * limits allow, or null when it gives up (its batch's deadline). Each slot records its owner
- * (the batch that took it), so a batch can tell a target busy with its own attempts, whose
- * slots free up soon, from one saturated by attempts of earlier batches that went on past
- * their deadline (a hanging target): waiting for the latter would only stall the batch.
+ * limits allow, or null when it gives up (its batch's deadline).
+ *
+ * A slot whose attempt outlived its batch's deadline is marked detached. A target whose
+ * every slot is held by detached attempts is hanging: a batch should not wait for it (its
+ * slots free up only when those attempts time out). A target saturated by attempts of live
+ * batches, on the other hand, is only busy: their slots free up within a batch deadline,
+ * so waiting for them is right (rescheduling would cost the job a retry tier's delay).
  */
 export class TargetSlots {
-  private readonly byTarget = new Map<string, Map<object, number>>();
   private readonly inflightByTarget = new Map<string, number>();
+  private readonly detachedByTarget = new Map<string, number>();
   private inflightTotal = 0;
   private waiters: Waiter[] = [];
 
@@ -35,15 +40,15 @@ export class TargetSlots {
     return target === undefined ? this.inflightTotal : (this.inflightByTarget.get(target) ?? 0);
   }
 
-  /** True when the target is at its limit and none of its slots belongs to `owner`. */
-  saturatedByOthers(target: string, owner: object): boolean {
-    return this.inflight(target) >= this.perTarget && !(this.byTarget.get(target)?.get(owner) ?? 0);
+  /** True when every slot of the target is held by an attempt that outlived its batch. */
+  hanging(target: string): boolean {
+    return (this.detachedByTarget.get(target) ?? 0) >= this.perTarget;
   }
 
   /** A slot now, or null. */
-  tryAcquire(target: string, owner: object): ReleaseSlot | null {
+  tryAcquire(target: string): HeldSlot | null {
     if (!this.fits(target)) return null;
-    return this.take(target, owner);
+    return this.take(target);
   }
 
   /**
@@ -52,12 +57,12 @@ export class TargetSlots {
    * a waiter left over is always one whose target (or the process) is full: a newcomer that
    * fits may take its slot at once without overtaking anyone.
    */
-  acquire(target: string, owner: object): { slot: Promise<ReleaseSlot | null>; cancel: () => void } {
-    const now = this.tryAcquire(target, owner);
+  acquire(target: string): { slot: Promise<HeldSlot | null>; cancel: () => void } {
+    const now = this.tryAcquire(target);
     if (now) return { slot: Promise.resolve(now), cancel: () => undefined };
     let waiter!: Waiter;
-    const slot = new Promise<ReleaseSlot | null>((resolve) => {
-      waiter = { target, owner, grant: resolve };
+    const slot = new Promise<HeldSlot | null>((resolve) => {
+      waiter = { target, grant: resolve };
       this.waiters.push(waiter);
     });
     return {
@@ -76,32 +81,36 @@ export class TargetSlots {
     return this.inflightTotal < this.total && this.inflight(target) < this.perTarget;
   }
 
-  private take(target: string, owner: object): ReleaseSlot {
+  private take(target: string): HeldSlot {
     this.inflightTotal++;
     const n = this.inflight(target) + 1;
     this.inflightByTarget.set(target, n);
-    let owners = this.byTarget.get(target);
-    if (!owners) this.byTarget.set(target, (owners = new Map()));
-    owners.set(owner, (owners.get(owner) ?? 0) + 1);
     this.listener?.inflightChanged(target, n);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.give(target, owner);
+    let state: 'held' | 'detached' | 'released' = 'held';
+    return {
+      detach: () => {
+        if (state !== 'held') return;
+        state = 'detached';
+        this.detachedByTarget.set(target, (this.detachedByTarget.get(target) ?? 0) + 1);
+      },
+      release: () => {
+        if (state === 'released') return;
+        if (state === 'detached') {
+          const d = (this.detachedByTarget.get(target) ?? 1) - 1;
+          if (d <= 0) this.detachedByTarget.delete(target);
+          else this.detachedByTarget.set(target, d);
+        }
+        state = 'released';
+        this.give(target);
+      },
     };
   }
 
-  private give(target: string, owner: object): void {
+  private give(target: string): void {
     this.inflightTotal--;
     const n = this.inflight(target) - 1;
     if (n <= 0) this.inflightByTarget.delete(target);
     else this.inflightByTarget.set(target, n);
-    const owners = this.byTarget.get(target)!;
-    const mine = (owners.get(owner) ?? 1) - 1;
-    if (mine <= 0) owners.delete(owner);
-    else owners.set(owner, mine);
-    if (owners.size === 0) this.byTarget.delete(target);
     this.listener?.inflightChanged(target, Math.max(n, 0));
     this.grantWaiting();
   }
@@ -111,7 +120,7 @@ export class TargetSlots {
     if (this.waiters.length === 0 || this.inflightTotal >= this.total) return;
     const still: Waiter[] = [];
     for (const w of this.waiters) {
-      if (this.fits(w.target)) w.grant(this.take(w.target, w.owner));
+      if (this.fits(w.target)) w.grant(this.take(w.target));
       else still.push(w);
     }
     this.waiters = still;
