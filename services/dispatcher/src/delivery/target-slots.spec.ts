@@ -33,6 +33,33 @@ describe('TargetSlots', () => {
     expect(await waitSlow.slot).not.toBeNull();
   });
 
+  it('hands a slot freed under the process-wide limit to a waiter of another target', async () => {
+    const slots = new TargetSlots(5, 1);
+    const a = slots.tryAcquire('a')!;
+    const waitB = slots.acquire('b');
+    const waitA = slots.acquire('a');
+    a.release();
+    // the freed slot goes to the first waiter that fits: 'a' (its own queue is served first), then 'b' when that ends
+    const nextA = await waitA.slot;
+    expect(nextA).not.toBeNull();
+    expect(slots.inflight()).toBe(1);
+    nextA!.release();
+    expect(await waitB.slot).not.toBeNull();
+    expect(slots.inflight('b')).toBe(1);
+  });
+
+  it('serves one target’s waiters in arrival order', async () => {
+    const slots = new TargetSlots(1, 10);
+    const first = slots.tryAcquire('t')!;
+    const order: number[] = [];
+    const waits = [1, 2, 3].map((n) => slots.acquire('t').slot.then((slot) => (order.push(n), slot!)));
+    first.release();
+    (await waits[0]).release();
+    (await waits[1]).release();
+    await waits[2];
+    expect(order).toEqual([1, 2, 3]);
+  });
+
   it('resolves a cancelled wait to null', async () => {
     const slots = new TargetSlots(1, 10);
     slots.tryAcquire('t');

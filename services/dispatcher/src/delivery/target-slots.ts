@@ -28,7 +28,9 @@ export class TargetSlots {
   private readonly inflightByTarget = new Map<string, number>();
   private readonly detachedByTarget = new Map<string, number>();
   private inflightTotal = 0;
-  private waiters: Waiter[] = [];
+  /** Waiters per target, each queue FIFO (a batch can queue hundreds behind one busy target). */
+  private readonly waiting = new Map<string, Waiter[]>();
+  private waiterCount = 0;
 
   constructor(
     private readonly perTarget: number,
@@ -52,7 +54,7 @@ export class TargetSlots {
   }
 
   /**
-   * A slot as soon as one is free (FIFO among the waiters that fit); `cancel()` ends the
+   * A slot as soon as one is free (FIFO among the waiters of a target); `cancel()` ends the
    * wait, resolving the slot to null. Every waiter that fits is granted at each release, so
    * a waiter left over is always one whose target (or the process) is full: a newcomer that
    * fits may take its slot at once without overtaking anyone.
@@ -63,14 +65,20 @@ export class TargetSlots {
     let waiter!: Waiter;
     const slot = new Promise<HeldSlot | null>((resolve) => {
       waiter = { target, grant: resolve };
-      this.waiters.push(waiter);
+      const queue = this.waiting.get(target);
+      if (queue) queue.push(waiter);
+      else this.waiting.set(target, [waiter]);
+      this.waiterCount++;
     });
     return {
       slot,
       cancel: () => {
-        const i = this.waiters.indexOf(waiter);
+        const queue = this.waiting.get(target);
+        const i = queue ? queue.indexOf(waiter) : -1;
         if (i >= 0) {
-          this.waiters.splice(i, 1);
+          queue!.splice(i, 1);
+          if (queue!.length === 0) this.waiting.delete(target);
+          this.waiterCount--;
           waiter.grant(null);
         }
       },
@@ -107,22 +115,25 @@ export class TargetSlots {
   }
 
   private give(target: string): void {
+    const totalWasFull = this.inflightTotal >= this.total;
     this.inflightTotal--;
     const n = this.inflight(target) - 1;
     if (n <= 0) this.inflightByTarget.delete(target);
     else this.inflightByTarget.set(target, n);
     this.listener?.inflightChanged(target, Math.max(n, 0));
-    this.grantWaiting();
+    if (this.waiterCount === 0) return;
+    // the freed slot is this target's; other targets' waiters can only have been held back by the total
+    this.grantWaiting(target);
+    if (totalWasFull) for (const other of [...this.waiting.keys()]) this.grantWaiting(other);
   }
 
-  /** Grants free slots to the earliest waiters that fit (a waiter for a busy target does not block others). */
-  private grantWaiting(): void {
-    if (this.waiters.length === 0 || this.inflightTotal >= this.total) return;
-    const still: Waiter[] = [];
-    for (const w of this.waiters) {
-      if (this.fits(w.target)) w.grant(this.take(w.target));
-      else still.push(w);
+  /** Grants free slots to the earliest waiters of one target while both limits allow. */
+  private grantWaiting(target: string): void {
+    const queue = this.waiting.get(target);
+    while (queue && queue.length > 0 && this.fits(target)) {
+      this.waiterCount--;
+      queue.shift()!.grant(this.take(target));
     }
-    this.waiters = still;
+    if (queue?.length === 0) this.waiting.delete(target);
   }
 }

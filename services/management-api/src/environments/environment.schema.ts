@@ -1,13 +1,14 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import type { HydratedDocument } from 'mongoose';
+import { PublishedDocument } from '../config-publishing/published-document';
 
 /**
  * An environment of a customer, under the platform's environment id, with the webhooks
- * subscribed in it. Versioned, published and soft-deleted like a webhook (see Webhook):
- * a PUT after a DELETE revives the same document, so its version keeps growing.
+ * subscribed in it. Versioned, published and soft-deleted as a PublishedDocument: a PUT
+ * after a DELETE revives the same document, so its version keeps growing.
  */
 @Schema({ collection: 'environments', versionKey: false, id: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } })
-export class Environment {
+export class Environment extends PublishedDocument {
   /** `<customer_id>:<environment_id>` (neither may contain a colon): found by _id, the one lookup FerretDB v1 serves from an index. */
   @Prop({ type: String, required: true })
   _id: string;
@@ -27,21 +28,6 @@ export class Environment {
 
   @Prop({ type: [String], default: [] })
   webhook_ids: string[];
-
-  @Prop({ type: Number, required: true })
-  version: number;
-
-  @Prop({ type: Number, default: 0 })
-  published_version: number;
-
-  @Prop({ type: Boolean, default: true })
-  publish_pending: boolean;
-
-  @Prop({ type: Date, default: null })
-  deleted_at: Date | null;
-
-  created_at: Date;
-  updated_at: Date;
 }
 
 export type EnvironmentDocument = HydratedDocument<Environment>;

@@ -1,5 +1,6 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import type { HydratedDocument } from 'mongoose';
+import { PublishedDocument } from '../config-publishing/published-document';
 import type { EventName, HttpMethod } from '@callhooks/contracts';
 
 /** A custom header; kept as name/value pairs because header names may contain dots, which MongoDB keys may not. */
@@ -15,15 +16,9 @@ export class StoredSigningSecret {
   expires_at: Date | null;
 }
 
-/**
- * A webhook. `version` grows with every change; `published_version` is the version Kafka
- * acknowledged; `publish_pending` says they differ (FerretDB cannot compare two fields in a
- * query, so the reconciler finds unpublished documents by this flag). A deletion is soft:
- * `deleted_at` is set and the document stays as a tombstone, so the version of the id keeps
- * growing and readers of the config topic never take an old record for a newer one.
- */
+/** A webhook: versioned, published and soft-deleted as a PublishedDocument. */
 @Schema({ collection: 'webhooks', versionKey: false, id: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } })
-export class Webhook {
+export class Webhook extends PublishedDocument {
   @Prop({ type: String, required: true })
   _id: string;
 
@@ -60,21 +55,6 @@ export class Webhook {
     default: [],
   })
   secrets: StoredSigningSecret[];
-
-  @Prop({ type: Number, required: true })
-  version: number;
-
-  @Prop({ type: Number, default: 0 })
-  published_version: number;
-
-  @Prop({ type: Boolean, default: true })
-  publish_pending: boolean;
-
-  @Prop({ type: Date, default: null })
-  deleted_at: Date | null;
-
-  created_at: Date;
-  updated_at: Date;
 }
 
 export type WebhookDocument = HydratedDocument<Webhook>;
