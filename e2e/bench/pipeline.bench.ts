@@ -4,6 +4,7 @@
 // ceilings measured in the same run: the Kafka consume ceiling and the receiver's raw HTTP
 // requests/s under autocannon. A second phase adds a webhook whose target hangs and measures
 // what the healthy target keeps of its throughput. --fanout N subscribes N webhooks per event type (capacity runs).
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import type { EventName, CallLegEvent } from '@callhooks/contracts';
@@ -41,6 +42,7 @@ interface StageSample {
   batches: number;
   batchSeconds: number;
   lag: number;
+  kafkaRequests: number;
 }
 
 async function stageSample(service: ServiceProcess): Promise<StageSample> {
@@ -51,6 +53,7 @@ async function stageSample(service: ServiceProcess): Promise<StageSample> {
     batches: metricSum(text, 'callhooks_consumer_batch_duration_seconds_count'),
     batchSeconds: metricSum(text, 'callhooks_consumer_batch_duration_seconds_sum'),
     lag: metricSum(text, 'callhooks_consumer_lag'),
+    kafkaRequests: metricSum(text, 'callhooks_kafka_requests_total'),
   };
 }
 
@@ -84,6 +87,7 @@ async function watchStages<R>(services: ServiceProcess[], work: () => Promise<R>
       'records per batch': batches ? Math.round(records / batches) : 0,
       'ms per batch': batches ? Math.round((1000 * (after[i].batchSeconds - before[i].batchSeconds)) / batches) : 0,
       'largest lag': maxLag[i],
+      'Kafka requests/s': Math.round((after[i].kafkaRequests - before[i].kafkaRequests) / seconds),
     };
   });
   return { result, stages };
@@ -205,8 +209,13 @@ async function main(): Promise<void> {
       };
     };
 
+    // the receiver shares this process with the load generator: its event loop delay is part of every attempt's latency
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     console.log(`phase 1: ${rate} calls/s for ${seconds} s, one healthy target…`);
     const p1 = await phase('healthy target only');
+    loopDelay.disable();
+    const benchLoop = { p50: Math.round(loopDelay.percentile(50) / 1e6), p99: Math.round(loopDelay.percentile(99) / 1e6), max: Math.round(loopDelay.max / 1e6) };
     let p2: Awaited<ReturnType<typeof phase>> | undefined;
     if (!values['skip-hang']) {
       const hang = await api.request<{ id: string }>('POST', '/v1/webhooks', { event: 'Call:Hangup', method: 'POST', url: `${hangingUrl}/hang`, body: null });
@@ -233,9 +242,12 @@ async function main(): Promise<void> {
     console.log('Per stage during phase 1 (from each service\'s /metrics; lag = records waiting for its consumer group)');
     console.table(p1.stages);
     if (process.env.BENCH_DUMP_METRICS) {
-      const text = await scrapeMetrics(services[3].url);
-      console.log(text.split('\n').filter((l) => /^(callhooks_(deliveries_postponed|deliveries_left_for|delivery_attempts_detached)|nodejs_eventloop_lag_(p99|max|mean))/.test(l)).join('\n'));
+      for (const service of services) {
+        const text = await scrapeMetrics(service.url);
+        console.log(text.split('\n').filter((l) => /^(callhooks_(deliveries_postponed|deliveries_left_for|delivery_attempts_detached|kafka_requests_total)|nodejs_eventloop_lag_(p99|max))/.test(l)).join('\n'));
+      }
     }
+    console.log(`event loop delay of this process (receiver and load generator) in phase 1: p50 ${benchLoop.p50} ms, p99 ${benchLoop.p99} ms, max ${benchLoop.max} ms`);
     console.log('Ceilings measured in this run');
     console.table({
       'Kafka consume + decode (records/s)': ceiling.consumeDecodedRecordsPerSec,

@@ -130,6 +130,7 @@ export class ConsumerRuntime<T> {
       ...(this.options.maxWaitTimeMs !== undefined ? { maxWaitTimeInMs: this.options.maxWaitTimeMs } : {}),
     });
     this.consumer = consumer;
+    this.metrics.watch(consumer, 'consumer');
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       this.joined = true;
       this.logger.info({ group: this.groupId, assignment: e.payload.memberAssignment }, 'joined consumer group');
@@ -152,6 +153,7 @@ export class ConsumerRuntime<T> {
     });
     if (!this.options.transactionalIdPrefix) {
       this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      this.metrics.watch(this.producer, 'producer');
       await this.producer.connect();
     }
     await consumer.connect();
@@ -484,6 +486,7 @@ export class ConsumerRuntime<T> {
         // backoff would then cost every unit of work 300 ms
         retry: { initialRetryTime: 20, maxRetryTime: 2000, retries: 12 },
       });
+      this.metrics.watch(p, 'transactional_producer');
       await p.connect();
       this.txProducers.set(id, p);
     }

@@ -1,3 +1,4 @@
+import type { Consumer, Producer } from 'kafkajs';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** The metrics of the Kafka runtime, registered once per process registry. */
@@ -7,6 +8,7 @@ export class KafkaMetrics {
   readonly batchDuration: Histogram<'group' | 'topic'>;
   readonly lag: Gauge<'group' | 'topic' | 'partition'>;
   readonly batchRetries: Counter<'group' | 'topic'>;
+  readonly requests: Counter<'client' | 'api'>;
 
   private static readonly byRegistry = new WeakMap<Registry, KafkaMetrics>();
 
@@ -45,11 +47,24 @@ export class KafkaMetrics {
       labelNames: ['group', 'topic', 'partition'],
       registers: [registry],
     });
+    this.requests = new Counter({
+      name: 'callhooks_kafka_requests_total',
+      help: 'Requests sent to the Kafka brokers, by client (consumer, producer, transactional producer) and API (Fetch, Produce, EndTxn, ...)',
+      labelNames: ['client', 'api'],
+      registers: [registry],
+    });
     this.batchRetries = new Counter({
       name: 'callhooks_consumer_batch_retries_total',
       help: 'Batches processed again after a handler or produce failure',
       labelNames: ['group', 'topic'],
       registers: [registry],
     });
+  }
+
+  /** Counts the requests a kafkajs client sends (what the brokers' CPU goes to). */
+  watch(client: Consumer | Producer, kind: 'consumer' | 'producer' | 'transactional_producer'): void {
+    const count = (e: { payload: { apiName: string } }) => this.requests.inc({ client: kind, api: e.payload.apiName });
+    if ('subscribe' in client) client.on(client.events.REQUEST, count);
+    else client.on(client.events.REQUEST, count);
   }
 }

@@ -35,7 +35,7 @@ export class KafkaContext implements OnApplicationShutdown {
   readonly logger: Logger;
   readonly metrics: KafkaMetrics;
   private admin?: Admin;
-  private producer?: Producer;
+  private producer?: Promise<Producer>;
   private readonly stoppables: Array<{ stop(): Promise<void> }> = [];
 
   constructor(
@@ -70,12 +70,25 @@ export class KafkaContext implements OnApplicationShutdown {
 
   /** Sends records (acks=all) with the shared idempotent producer. */
   async send(topic: TopicId, records: OutgoingRecord[]): Promise<void> {
+    await this.publisher.send(await this.sharedProducer(), [{ topic, records }]);
+  }
+
+  /**
+   * The one shared producer, connected once: concurrent first sends share the same
+   * connection attempt (each used to open a producer of its own, left connected), and a
+   * failed connect is forgotten so the next send tries again.
+   */
+  private sharedProducer(): Promise<Producer> {
     if (!this.producer) {
       const p = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-      await p.connect();
-      this.producer = p;
+      this.metrics.watch(p, 'producer');
+      const connected = p.connect().then(() => p);
+      connected.catch(() => {
+        if (this.producer === connected) this.producer = undefined;
+      });
+      this.producer = connected;
     }
-    await this.publisher.send(this.producer, [{ topic, records }]);
+    return this.producer;
   }
 
   /** A consumer runtime that stops with the application. Call start() on it. The group id gets the deployment's prefix (groupName). */
@@ -110,7 +123,7 @@ export class KafkaContext implements OnApplicationShutdown {
     for (const s of this.stoppables.reverse()) {
       await s.stop().catch((err) => this.logger.warn({ err }, 'error while stopping a Kafka consumer'));
     }
-    await this.producer?.disconnect().catch(() => undefined);
+    await this.producer?.then((p) => p.disconnect()).catch(() => undefined);
     await this.admin?.disconnect().catch(() => undefined);
   }
 }

@@ -72,6 +72,26 @@ describe('libs/kafka against the real servers', () => {
     await ctx?.onApplicationShutdown();
   });
 
+  it('shares one producer between concurrent first sends (each used to connect a producer of its own)', async () => {
+    const registry = new Registry();
+    // a prefix of its own: the events below must not reach the other tests' consumers of callEvents
+    const fresh = new KafkaContext({ service: 'test', logLevel: 'warn', ...testKafkaSettings(uniquePrefix('producer')) }, registry, new ReadinessChecks());
+    try {
+      await (await fresh.provisioner()).ensure({ produces: ['callEvents'] });
+      const events = Array.from({ length: 20 }, () => callEvent('Call:Hangup'));
+      const collector = await collect<CallEvent>(fresh.topicName('callEvents'));
+      await Promise.all(events.map((e) => fresh.send('callEvents', [{ key: e.call_uuid, value: e }])));
+      await eventually(async () => {
+        const mine = collector.values().filter((v) => events.some((e) => e.event_id === v.event_id));
+        if (mine.length !== events.length) throw new Error(`${mine.length} of ${events.length} events read`);
+      });
+      const inits = (await registry.getSingleMetric('callhooks_kafka_requests_total')!.get()).values.filter((v) => v.labels.client === 'producer' && v.labels.api === 'InitProducerId');
+      expect(inits.reduce((n, v) => n + v.value, 0)).toBe(1);
+    } finally {
+      await fresh.onApplicationShutdown();
+    }
+  });
+
   it('provisions topics and their dead-letter topics idempotently, with the declared cleanup policy', async () => {
     await (await ctx.provisioner()).ensure({ consumes: ['callLegs', 'webhookConfig'] });
     const admin = ctx.kafka.admin();
