@@ -1,6 +1,7 @@
 import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaSettings } from '@callhooks/config';
+import { cacheCoordinatorLookups } from './coordinator-cache';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -11,6 +12,7 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 
 /** A kafkajs client from validated settings, logging through pino as structured JSON. */
 export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
+  cacheCoordinatorLookups();
   return new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
