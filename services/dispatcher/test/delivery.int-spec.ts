@@ -32,6 +32,9 @@ describe('dispatcher: delivery against the real servers', () => {
     await harness.provision();
     await harness.publishWebhook('wh-1', [secret, rotatedSecret], { headers: { 'x-configured': 'yes', 'x-tenant': 'from-config' } });
     await harness.publishWebhook('wh-off', [secret], { enabled: false });
+    // created, then deleted: the later version wins in the config view
+    await harness.publishWebhook('wh-gone', [secret], { version: 1 });
+    await harness.publishWebhook('wh-gone', [], { version: 2, deleted: true });
     results = await harness.results();
     app = await harness.startInProcess();
   }, 60_000);
@@ -190,6 +193,18 @@ describe('dispatcher: delivery against the real servers', () => {
     });
     expect(result).toMatchObject({ outcome: 'FAILED', error_class: 'webhook_disabled' });
     expect(receiver.to('/off')).toHaveLength(0);
+  });
+
+  it('drops the jobs of a deleted webhook at once with a FAILED webhook_deleted result', async () => {
+    const job = deliveryJob('wh-gone', `${base}/gone`);
+    await harness.publishJobs([job]);
+    const [result] = await eventually(() => {
+      const r = resultsOf(job.delivery_id);
+      if (r.length === 0) throw new Error('no result yet');
+      return r;
+    });
+    expect(result).toMatchObject({ outcome: 'FAILED', error_class: 'webhook_deleted' });
+    expect(receiver.to('/gone')).toHaveLength(0);
   });
 
   it('sends malformed jobs to the deliveries dead-letter topic with the reason', async () => {

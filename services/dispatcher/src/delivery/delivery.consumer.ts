@@ -88,9 +88,7 @@ export class DeliveryConsumer implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.readiness.register('webhook-config-view', async () => {
-      if (!this.webhooks.isReady()) throw new Error('the webhook view has not caught up with the config topic');
-    });
+    // the config view registers its own readiness check (config-view)
     this.readiness.register('deliveries-consumer', async () => {
       if (!this.runtime) throw new Error('the deliveries consumer has not started');
       await this.runtime.check();

@@ -36,7 +36,7 @@ export interface ReadyJob {
   target: string;
   secrets: string[];
   /** The webhook's custom headers as configured now; the job's own headers override them. */
-  headers: Record<string, string>;
+  headers: Readonly<Record<string, string>>;
 }
 
 /** The deliveries DLQ carries its reason in the same header as every `<topic>.dlq`. */

@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
-import { ConfigTopicWebhookDirectory } from './config-topic.webhook-directory';
+import { ConfigViewWebhookDirectory } from './config-view.webhook-directory';
 import { DeliveryConsumer } from './delivery.consumer';
 import { DeliveryMetrics } from './delivery.metrics';
 import { WebhookDirectory } from './webhook-directory';
 
 /** Consumes delivery jobs and their retry tiers, and sends them over HTTP. */
 @Module({
-  providers: [DeliveryMetrics, { provide: WebhookDirectory, useClass: ConfigTopicWebhookDirectory }, DeliveryConsumer],
+  providers: [DeliveryMetrics, { provide: WebhookDirectory, useClass: ConfigViewWebhookDirectory }, DeliveryConsumer],
   exports: [DeliveryConsumer],
 })
 export class DeliveryModule {}

@@ -40,6 +40,6 @@ export function secretKey(secret: string): Buffer {
 }
 
 /** The secrets to sign with now: newest first, those whose rotation grace has not ended. */
-export function validSecrets(secrets: Array<{ secret: string; expires_at: number | null }>, now: number): string[] {
+export function validSecrets(secrets: ReadonlyArray<{ secret: string; expires_at: number | null }>, now: number): string[] {
   return secrets.filter((s) => s.expires_at === null || s.expires_at > now).map((s) => s.secret);
 }
