@@ -332,6 +332,8 @@ export class ConsumerRuntime<T> {
   private pauseUntil(payload: EachBatchPayload, deferred: Deferral): void {
     const { topic, partition } = payload.batch;
     payload.resolveOffset((BigInt(deferred.offset) - 1n).toString());
+    // due already (a dispatcher batch leaving its tail for the next one): no pause, the next fetch reads it
+    if (deferred.resumeAt <= Date.now()) return;
     const key = `${topic}:${partition}`;
     clearTimeout(this.resumeTimers.get(key));
     this.consumer?.pause([{ topic, partitions: [partition] }]);

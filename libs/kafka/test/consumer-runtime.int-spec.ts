@@ -165,6 +165,34 @@ describe('libs/kafka against the real servers', () => {
     expect(letter.headers[DLQ_HEADERS.reason]?.toString()).toContain('boom on record 2');
   });
 
+  it('reads a deferred tail again at once when it is already due, skipping nothing and repeating nothing', async () => {
+    const call = randomUUID();
+    const handled: string[] = [];
+    let deferred = false;
+    const runtime = ctx.consumer<CallLegEvent>({
+      groupId: `g-${randomUUID()}`,
+      topics: ['callLegs'],
+      handler: async (records: Array<ConsumedRecord<CallLegEvent>>, bctx) => {
+        const done: string[] = [];
+        for (const r of records) {
+          if (r.key !== call) continue;
+          if (!deferred && r.value.event_id === `${call}-2`) {
+            // what the dispatcher does with the jobs still queued at its batch deadline
+            deferred = true;
+            bctx.defer(r, Date.now());
+            break;
+          }
+          done.push(r.value.event_id);
+        }
+        bctx.onCommitted(() => handled.push(...done));
+      },
+    });
+    await ctx.send('callLegs', [1, 2, 3, 4].map((n) => ({ key: call, value: callLeg(call, n) })));
+    await runtime.start();
+    await eventually(() => expect(handled).toEqual([1, 2, 3, 4].map((n) => `${call}-${n}`)), 40000);
+    expect(deferred).toBe(true);
+  });
+
   it('transactional mode: outputs appear exactly once even when a unit of work is aborted and retried', async () => {
     const call = randomUUID();
     let failuresLeft = 1;
