@@ -182,6 +182,7 @@ async function main(): Promise<void> {
       const latencies: number[] = [];
       // the pipeline's own latency: Call:Hangup without its deliberate settle
       const pipeline: number[] = [];
+      const byEvent = new Map<EventName, number[]>(TIMED_EVENTS.map((e) => [e, []]));
       for (const r of requests) {
         const body = JSON.parse(r.body) as { uuid: string; event: EventName };
         if (!TIMED_EVENTS.includes(body.event)) continue;
@@ -191,6 +192,7 @@ async function main(): Promise<void> {
         if (!at) continue;
         latencies.push(r.receivedAt - at);
         pipeline.push(r.receivedAt - at - (body.event === 'Call:Hangup' ? HANGUP_SETTLE_MS : 0));
+        byEvent.get(body.event)!.push(r.receivedAt - at);
       }
       latencies.sort((a, b) => a - b);
       pipeline.sort((a, b) => a - b);
@@ -206,6 +208,12 @@ async function main(): Promise<void> {
         p99: percentile(latencies, 99),
         pipelineP50: percentile(pipeline, 50),
         pipelineP99: percentile(pipeline, 99),
+        byEvent: Object.fromEntries(
+          [...byEvent].map(([event, list]) => {
+            list.sort((a, b) => a - b);
+            return [event, { deliveries: list.length, 'p50 ms': percentile(list, 50), 'p99 ms': percentile(list, 99) }];
+          }),
+        ),
         stages,
       };
     };
@@ -240,6 +248,8 @@ async function main(): Promise<void> {
     console.log('\nEnd to end (raw leg produced → HTTP request at the receiver; Ringing, Answer, Hangup).');
     console.log(`"pipeline" leaves out Call:Hangup's deliberate ${HANGUP_SETTLE_MS} ms settle (ENRICHER_HANGUP_SETTLE_MS), as Call:Reporting's grace is left out altogether.`);
     console.table(Object.fromEntries([[p1.label, row(p1)], ...(p2 ? [[p2.label, row(p2)]] : [])]));
+    console.log('Raw leg → HTTP per event type in phase 1 (Call:Hangup includes its settle)');
+    console.table(p1.byEvent);
     console.log('Per stage during phase 1 (from each service\'s /metrics; lag = records waiting for its consumer group)');
     console.table(p1.stages);
     if (process.env.BENCH_DUMP_METRICS) {
