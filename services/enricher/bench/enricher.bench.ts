@@ -1,4 +1,4 @@
-// npm run bench:enricher [-- --duration 60 --rate 100 --backlog-calls 3000 --sample 5]
+// npm run bench:enricher [-- --duration 60 --rate 100 --backlog-calls 20000 --sample 5]
 // Runs the built enricher as a child process against the real Kafka and registry, and measures:
 //   1. the raw Kafka consume ceiling of this machine (libs/kafka/bench/kafka-ceiling.ts), with records the size of a raw leg;
 //   2. drain: a backlog of calls already in the topic, consumed as fast as the enricher can (its ceiling);
@@ -72,7 +72,8 @@ async function main(): Promise<void> {
       duration: { type: 'string', default: '60' },
       rate: { type: 'string', default: '100' },
       speedup: { type: 'string', default: '30' },
-      'backlog-calls': { type: 'string', default: '3000' },
+      // ~230k legs: a drain of 10+ s, long enough to be a sustained rate rather than a start-up figure
+      'backlog-calls': { type: 'string', default: '20000' },
       sample: { type: 'string', default: '5' },
       // enough records that the consumer needs several fetches (the ceiling is timed from its first batch)
       'ceiling-records': { type: 'string', default: '100000' },
