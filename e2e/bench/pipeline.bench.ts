@@ -4,6 +4,8 @@
 // ceilings measured in the same run: the Kafka consume ceiling and the receiver's raw HTTP
 // requests/s under autocannon. A second phase adds a webhook whose target hangs and measures
 // what the healthy target keeps of its throughput. --fanout N subscribes N webhooks per event type (capacity runs).
+// Environment: BENCH_TARGET_CONCURRENCY overrides DISPATCHER_TARGET_CONCURRENCY; BENCH_DUMP_METRICS=1 also prints the
+// services' Kafka request counts and the dispatcher's postponement counters; CALLHOOKS_SERVICE_NODE_ARGS profiles.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';

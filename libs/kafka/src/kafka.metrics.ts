@@ -64,6 +64,7 @@ export class KafkaMetrics {
   /** Counts the requests a kafkajs client sends (what the brokers' CPU goes to). */
   watch(client: Consumer | Producer, kind: 'consumer' | 'producer' | 'transactional_producer'): void {
     const count = (e: { payload: { apiName: string } }) => this.requests.inc({ client: kind, api: e.payload.apiName });
+    // the same call twice: TypeScript cannot pick an on() overload on the union, only on each side of it
     if ('subscribe' in client) client.on(client.events.REQUEST, count);
     else client.on(client.events.REQUEST, count);
   }

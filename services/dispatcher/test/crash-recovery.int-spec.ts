@@ -1,22 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
-import { eventually, RecordingReceiver, requireServers, uniquePrefix } from '@callhooks/testing';
+import { eventually, freePort, RecordingReceiver, requireServers, uniquePrefix } from '@callhooks/testing';
 import { deliveryJob, DispatcherHarness, newSecret } from './dispatcher-harness';
 
 jest.setTimeout(90_000);
 
 const MAIN = join(__dirname, '../../../dist/services/dispatcher/src/main.js');
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 // The dispatcher as operators run it (compiled, its own process), killed with SIGKILL while
 // deliveries are in flight. At least once: every delivery arrives after a restart, and a

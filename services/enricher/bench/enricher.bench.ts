@@ -3,13 +3,10 @@
 //   1. the raw Kafka consume ceiling of this machine (libs/kafka/bench/kafka-ceiling.ts), with records the size of a raw leg;
 //   2. drain: a backlog of calls already in the topic, consumed as fast as the enricher can (its ceiling);
 //   3. steady traffic for --duration seconds: legs/s in, events/s out, open calls, lag and RSS over time.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CallTraffic } from '@callhooks/call-simulator';
 import { CallLegSender } from '@callhooks/call-simulator/call-leg.sender';
-import { metricSum, scrapeMetrics, testEnv, testKafkaSettings, uniquePrefix } from '@callhooks/testing';
+import { metricSum, scrapeMetrics, ServiceProcess, testEnv, testKafkaSettings, uniquePrefix } from '@callhooks/testing';
 import { measureKafkaCeiling } from '../../../libs/kafka/bench/kafka-ceiling';
 
 interface Scrape {
@@ -23,8 +20,8 @@ interface Scrape {
   heapBytes: number;
 }
 
-async function scrape(port: number): Promise<Scrape> {
-  const text = await scrapeMetrics(`http://127.0.0.1:${port}`);
+async function scrape(service: ServiceProcess): Promise<Scrape> {
+  const text = await scrapeMetrics(service.url);
   return {
     legsProcessed: metricSum(text, 'callhooks_consumer_records_total', /outcome="processed"/),
     deadLettered: metricSum(text, 'callhooks_consumer_records_total', /outcome="dead_lettered"/),
@@ -37,34 +34,8 @@ async function scrape(port: number): Promise<Scrape> {
   };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
-
-async function untilReady(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the enricher exited with code ${child.exitCode}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2000) });
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > end) throw new Error('the enricher did not become ready');
-    await sleep(250);
-  }
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -111,25 +82,19 @@ async function main(): Promise<void> {
   const backlogLegs = backlog.due(Number.POSITIVE_INFINITY, backlogCalls).map((s) => s.leg);
   await sender.send(backlogLegs);
 
-  const port = await freePort();
-  const main = join(__dirname, '../src/main.js');
-  // BENCH_NODE_ARGS go to the enricher's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it under the benchmark
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, main], {
-    env: { PATH: process.env.PATH ?? '', ...testEnv(prefix, { HTTP_PORT: String(port), LOG_LEVEL: 'warn', ENRICHER_CLOSED_RETENTION_MS: values['closed-retention-ms']! }) },
-    stdio: ['ignore', process.env.BENCH_CHILD_LOG ? 'inherit' : 'ignore', 'inherit'],
-  });
+  // CALLHOOKS_SERVICE_NODE_ARGS go to the enricher's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it under the benchmark
+  const enricher = new ServiceProcess('enricher', testEnv(prefix, { LOG_LEVEL: 'warn', ENRICHER_CLOSED_RETENTION_MS: values['closed-retention-ms']! }));
   try {
-    await untilReady(port, child, 90_000);
+    await enricher.start().then((service) => service.ready());
     console.log('   enricher ready');
     // the drain is timed from the last look that saw nothing processed yet (200 ms resolution)
     let idleAt = Date.now();
     let busy = false;
-    let last = await scrape(port);
+    let last = await scrape(enricher);
     let reportedAt = Date.now();
     for (;;) {
       await sleep(200);
-      const s = await scrape(port);
+      const s = await scrape(enricher);
       if (s.legsProcessed === 0) idleAt = Date.now();
       else busy = true;
       if (Date.now() - reportedAt > 5000) {
@@ -147,11 +112,11 @@ async function main(): Promise<void> {
     console.log(`3/3 steady traffic: ${rate} calls/s for ${durationS} s (each call played ${speedup}x faster than real time)...`);
     const traffic = new CallTraffic({ seed: 2, rate, startAt: Date.now(), speedup }, false);
     const rows: Array<Record<string, number | string>> = [];
-    let previous = await scrape(port);
+    let previous = await scrape(enricher);
     let previousAt = Date.now();
     const started = Date.now();
     const sampler = setInterval(() => {
-      void scrape(port).then((s) => {
+      void scrape(enricher).then((s) => {
         const now = Date.now();
         const dt = (now - previousAt) / 1000;
         rows.push({
@@ -172,7 +137,7 @@ async function main(): Promise<void> {
     const sent = await sender.play(traffic, { calls: Number.POSITIVE_INFINITY, until: () => Date.now() - started >= durationS * 1000 });
     clearInterval(sampler);
     await sleep(500);
-    const end = await scrape(port);
+    const end = await scrape(enricher);
 
     console.log('\nKafka ceiling on this machine (same run):');
     console.table({
@@ -193,11 +158,10 @@ async function main(): Promise<void> {
     console.table(rows);
     console.log(`end: open calls ${end.openCalls}, closed markers ${end.closedCalls}, lag ${end.lag}, RSS ${mb(end.rssBytes)} MB`);
     const stopping = Date.now();
-    child.kill('SIGTERM');
-    const stopped = await Promise.race([new Promise<boolean>((r) => child.once('exit', () => r(true))), sleep(30_000).then(() => false)]);
+    const stopped = await Promise.race([enricher.stop().then(() => true), sleep(30_000).then(() => false)]);
     console.log(stopped ? `graceful shutdown under load: ${Date.now() - stopping} ms` : 'graceful shutdown under load did not finish within 30 s');
   } finally {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await enricher.kill();
     await sender.close();
   }
 }

@@ -1,9 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import type { CallEvent } from '@callhooks/contracts';
 import { CallTraffic } from '@callhooks/call-simulator';
-import { requireServers, uniquePrefix, type TopicCollector } from '@callhooks/testing';
+import { freePort, requireServers, uniquePrefix, type TopicCollector } from '@callhooks/testing';
 import { pacedArrivals, replayCall } from '../src/enrichment/call-replay';
-import { EnricherHarness, FAST_TIMINGS, freePort } from './enricher-harness';
+import { EnricherHarness, FAST_TIMINGS } from './enricher-harness';
 
 jest.setTimeout(90_000);
 

@@ -163,7 +163,7 @@ export class DeliveryLogService {
   }
 }
 
-/** Status and timing fields that follow from the attempts. */
+/** One attempt as the log stores it, from its result record. */
 function attemptOf(result: DeliveryAttemptResult): DeliveryAttempt {
   return {
     attempt: result.attempt,
@@ -208,6 +208,7 @@ function writeErrorsOf(err: unknown): Array<{ index: number }> | null {
   return Array.isArray(e?.writeErrors) ? e.writeErrors : null;
 }
 
+/** Status and timing fields that follow from the attempts. */
 function summarize(attempts: DeliveryAttempt[]): Pick<DeliveryRecord, 'status' | 'attempt_count' | 'last_attempt_at' | 'next_attempt_at'> {
   const latest = attempts.reduce((a, b) => (b.attempt >= a.attempt ? b : a));
   const status: DeliveryStatus = latest.outcome === 'BREAKER_OPEN' ? 'RETRYING' : (latest.outcome as DeliveryStatus);
