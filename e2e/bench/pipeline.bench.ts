@@ -1,21 +1,25 @@
 // npm run bench:e2e [-- --rate 200 --seconds 30 --speedup 20 --fanout 1 --skip-hang]
-// Simulated calls through all four services (built, as child processes) to a local receiver:
+// Simulated calls through all four services (built, as child processes) to a local receiver
+// (a process of its own, receiver.process.ts):
 // deliveries/s sustained and latency from raw leg to HTTP request, printed next to the
 // ceilings measured in the same run: the Kafka consume ceiling and the receiver's raw HTTP
 // requests/s under autocannon. A second phase adds a webhook whose target hangs and measures
 // what the healthy target keeps of its throughput. --fanout N subscribes N webhooks per event type (capacity runs).
 // Environment: BENCH_TARGET_CONCURRENCY overrides DISPATCHER_TARGET_CONCURRENCY; BENCH_DUMP_METRICS=1 also prints the
-// services' Kafka request counts and the dispatcher's postponement counters; CALLHOOKS_SERVICE_NODE_ARGS profiles.
+// services' Kafka request counts, histograms and the dispatcher's postponement counters; CALLHOOKS_SERVICE_NODE_ARGS profiles.
+// Besides the end-to-end figures it prints each hop's latency (from the timestamps of the records each stage wrote)
+// and, per stage, CPU, batches, lag and the p99 record wait (callhooks_consumer_record_wait_seconds).
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import type { EventName, CallLegEvent } from '@callhooks/contracts';
+import { topicName, type CallEvent, type CallLegEvent, type DeliveryJob, type EventName } from '@callhooks/contracts';
 import { CallTraffic, type SimulatedCall } from '@callhooks/call-simulator';
 import { CallLegSender } from '@callhooks/call-simulator/call-leg.sender';
-import { AvroSerde, createKafka } from '@callhooks/kafka';
+import { AvroSerde, createKafka, TopicReader } from '@callhooks/kafka';
 import { createLogger } from '@callhooks/observability';
-import { ManagementClient, metricSum, MONGO_URI, RecordingReceiver, requireServers, scrapeMetrics, ServiceProcess, testEnv, testKafkaSettings, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
+import { histogramBuckets, histogramQuantileBound, ManagementClient, metricSum, MONGO_URI, RecordingReceiver, requireServers, scrapeMetrics, ServiceProcess, testEnv, testKafkaSettings, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
 import { measureKafkaCeiling } from '../../libs/kafka/bench/kafka-ceiling';
+import { ForkedReceiver } from './receiver.process';
 
 const OPERATOR_TOKEN = 'bench-e2e-operator-token-0123456789abcd';
 /** Events whose triggering raw event is known from the call itself; Call:Reporting waits on purpose (grace, recording). */
@@ -45,6 +49,8 @@ interface StageSample {
   batchSeconds: number;
   lag: number;
   kafkaRequests: number;
+  /** callhooks_consumer_record_wait_seconds, retry tiers left out (they wait on purpose). */
+  wait: Map<number, number>;
 }
 
 async function stageSample(service: ServiceProcess): Promise<StageSample> {
@@ -56,6 +62,7 @@ async function stageSample(service: ServiceProcess): Promise<StageSample> {
     batchSeconds: metricSum(text, 'callhooks_consumer_batch_duration_seconds_sum'),
     lag: metricSum(text, 'callhooks_consumer_lag'),
     kafkaRequests: metricSum(text, 'callhooks_kafka_requests_total'),
+    wait: histogramBuckets(text, 'callhooks_consumer_record_wait_seconds', /^(?!.*\.retry\.)/),
   };
 }
 
@@ -89,10 +96,24 @@ async function watchStages<R>(services: ServiceProcess[], work: () => Promise<R>
       'records per batch': batches ? Math.round(records / batches) : 0,
       'ms per batch': batches ? Math.round((1000 * (after[i].batchSeconds - before[i].batchSeconds)) / batches) : 0,
       'largest lag': maxLag[i],
+      'record wait p99 ≤ s': histogramQuantileBound(before[i].wait, after[i].wait, 0.99) ?? 0,
       'Kafka requests/s': Math.round((after[i].kafkaRequests - before[i].kafkaRequests) / seconds),
     };
   });
   return { result, stages };
+}
+
+/** Every record of a topic (read_committed) with its timestamp, keyed by `idOf`. */
+async function recordTimes<T>(settings: ReturnType<typeof testKafkaSettings>, topic: string, idOf: (value: T) => string): Promise<Map<string, { value: T; at: number }>> {
+  const out = new Map<string, { value: T; at: number }>();
+  const logger = createLogger('bench', 'warn');
+  const reader = new TopicReader<T>(createKafka(settings.kafka, logger), new AvroSerde(settings.registry), logger, {
+    topic,
+    purpose: 'bench-hops',
+    onRecord: (r) => void (r.value && out.set(idOf(r.value), { value: r.value, at: r.timestamp })),
+  });
+  await reader.readToEnd();
+  return out;
 }
 
 async function rawHttpCeiling(url: string, seconds: number): Promise<number> {
@@ -120,10 +141,11 @@ async function main(): Promise<void> {
 
   console.log('measuring the ceilings…');
   const ceiling = await measureKafkaCeiling({ kafka: createKafka(settings.kafka, createLogger('bench', 'warn')), serde: new AvroSerde(settings.registry), prefix, records: 30000, valueBytes: 1024 });
-  const healthy = new RecordingReceiver();
+  // the healthy receiver runs in a process of its own, as a customer's endpoint would
+  const healthy = new ForkedReceiver();
   const healthyUrl = await healthy.start();
   const httpCeiling = await rawHttpCeiling(`${healthyUrl}/ceiling`, 5);
-  healthy.requests.length = 0;
+  await healthy.take();
   const hanging = new RecordingReceiver();
   const hangingUrl = await hanging.start();
   hanging.script('/hang', [], { kind: 'hang' });
@@ -167,7 +189,8 @@ async function main(): Promise<void> {
         const now = Date.now();
         for (const l of legs) sentAt.set(l.event_id, now);
       };
-      const before = healthy.requests.length;
+      await healthy.take();
+      await healthy.resetLoopDelay();
       const started = Date.now();
       let sendSecs = 0;
       let expected = 0;
@@ -176,9 +199,9 @@ async function main(): Promise<void> {
         sendSecs = (Date.now() - started) / 1000;
         expected = fanout * traffic.calls.reduce((n, c) => n + c.truth.events.filter((e) => e !== 'Ivr:Start' && e !== 'Ivr:End').length, 0);
         const deadline = Date.now() + 120_000;
-        while (healthy.requests.length - before < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+        while ((await healthy.count()) < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
       });
-      const requests = healthy.requests.slice(before);
+      const { requests, loopDelay: receiverLoop } = await healthy.take();
       const lastAt = requests.reduce((m, r) => Math.max(m, r.receivedAt), started);
       const byCall = new Map(traffic.calls.map((c) => [c.callUuid, c]));
       const latencies: number[] = [];
@@ -199,6 +222,28 @@ async function main(): Promise<void> {
       latencies.sort((a, b) => a - b);
       pipeline.sort((a, b) => a - b);
       await sender.close();
+
+      // where the pipeline's time goes: each hop from the timestamps of the records it wrote
+      const events = await recordTimes<CallEvent>(settings, topicName('callEvents', prefix), (e) => e.event_id);
+      const jobs = await recordTimes<DeliveryJob>(settings, topicName('deliveries', prefix), (j) => j.delivery_id);
+      const hopLists = { 'leg → event (enricher)': [] as number[], 'event → job (matcher)': [] as number[], 'job → HTTP (dispatcher)': [] as number[] };
+      for (const r of requests) {
+        const job = jobs.get(r.webhookId);
+        const event = job && events.get(job.value.event_id);
+        const call = job && byCall.get(job.value.call_uuid ?? '');
+        const trigger = call && TIMED_EVENTS.includes(job.value.event as EventName) ? triggerLeg(call, job.value.event as EventName) : undefined;
+        const at = trigger && sentAt.get(trigger.event_id);
+        if (!job || !event || !at) continue;
+        hopLists['leg → event (enricher)'].push(event.at - at - (job.value.event === 'Call:Hangup' ? HANGUP_SETTLE_MS : 0));
+        hopLists['event → job (matcher)'].push(job.at - event.at);
+        hopLists['job → HTTP (dispatcher)'].push(r.receivedAt - job.at);
+      }
+      const hops = Object.fromEntries(
+        Object.entries(hopLists).map(([hop, list]) => {
+          list.sort((a, b) => a - b);
+          return [hop, { deliveries: list.length, 'p50 ms': percentile(list, 50), 'p99 ms': percentile(list, 99) }];
+        }),
+      );
       return {
         label,
         calls: traffic.callsStarted,
@@ -216,11 +261,13 @@ async function main(): Promise<void> {
             return [event, { deliveries: list.length, 'p50 ms': percentile(list, 50), 'p99 ms': percentile(list, 99) }];
           }),
         ),
+        hops,
+        receiverLoop,
         stages,
       };
     };
 
-    // the receiver shares this process with the load generator: its event loop delay is part of every attempt's latency
+    // the load generator's own delay postpones legs (their sentAt is taken after the produce, so it is not counted as latency)
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
     console.log(`phase 1: ${rate} calls/s for ${seconds} s, one healthy target…`);
@@ -252,15 +299,17 @@ async function main(): Promise<void> {
     console.table(Object.fromEntries([[p1.label, row(p1)], ...(p2 ? [[p2.label, row(p2)]] : [])]));
     console.log('Raw leg → HTTP per event type in phase 1 (Call:Hangup includes its settle)');
     console.table(p1.byEvent);
+    console.log('Each hop of the pipeline in phase 1, from the timestamps of the records each stage wrote (Call:Hangup without its settle)');
+    console.table(p1.hops);
     console.log('Per stage during phase 1 (from each service\'s /metrics; lag = records waiting for its consumer group)');
     console.table(p1.stages);
     if (process.env.BENCH_DUMP_METRICS) {
       for (const service of services) {
         const text = await scrapeMetrics(service.url);
-        console.log(text.split('\n').filter((l) => /^(callhooks_(deliveries_postponed|deliveries_left_for|delivery_attempts_detached|kafka_requests_total)|nodejs_eventloop_lag_(p99|max))/.test(l)).join('\n'));
+        console.log(text.split('\n').filter((l) => /^(callhooks_(deliveries_postponed|deliveries_left_for|delivery_attempts_detached|kafka_requests_total|delivery_attempt_duration_seconds_bucket|consumer_batch_duration_seconds_bucket)|nodejs_eventloop_lag_(p99|max))/.test(l)).join('\n'));
       }
     }
-    console.log(`event loop delay of this process (receiver and load generator) in phase 1: p50 ${benchLoop.p50} ms, p99 ${benchLoop.p99} ms, max ${benchLoop.max} ms`);
+    console.log(`event loop delay in phase 1: load generator p50 ${benchLoop.p50} ms, p99 ${benchLoop.p99} ms, max ${benchLoop.max} ms; receiver p50 ${p1.receiverLoop.p50} ms, p99 ${p1.receiverLoop.p99} ms, max ${p1.receiverLoop.max} ms`);
     console.log('Ceilings measured in this run');
     console.table({
       'Kafka consume + decode (records/s)': ceiling.consumeDecodedRecordsPerSec,

@@ -101,6 +101,8 @@ export class ConsumerRuntime<T> {
   private readonly partitionLocks = new Map<string, Promise<unknown>>();
   /** Partitions paused by a deferral, with the timer that resumes them. */
   private readonly resumeTimers = new Map<string, NodeJS.Timeout>();
+  /** Per partition ("topic\u0000partition"), the first offset its last batch deferred: read again, so still lag. */
+  private readonly deferredFrom = new Map<string, bigint>();
   /** Partitions ("topic\u0000partition") this member reports lag for; see forgetLagOutside. */
   private readonly lagPartitions = new Set<string>();
 
@@ -148,8 +150,12 @@ export class ConsumerRuntime<T> {
       if (!e.payload.restart) this.joined = false;
     });
     consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
-      this.metrics.lag.set({ group: this.groupId, topic: e.payload.topic, partition: String(e.payload.partition) }, Number(e.payload.offsetLag));
-      this.lagPartitions.add(`${e.payload.topic}\u0000${e.payload.partition}`);
+      const key = `${e.payload.topic}\u0000${e.payload.partition}`;
+      // a deferred tail was fetched but not processed: it is still lag
+      const unprocessed = this.deferredFrom.get(key);
+      const lag = unprocessed === undefined ? Number(e.payload.offsetLag) : Math.max(0, Number(BigInt(e.payload.highWatermark) - unprocessed));
+      this.metrics.lag.set({ group: this.groupId, topic: e.payload.topic, partition: String(e.payload.partition) }, lag);
+      this.lagPartitions.add(key);
     });
     if (!this.options.transactionalIdPrefix) {
       this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
@@ -217,6 +223,7 @@ export class ConsumerRuntime<T> {
       if (!(assignment[topic] ?? []).includes(Number(partition))) {
         this.metrics.lag.remove({ group: this.groupId, topic, partition });
         this.lagPartitions.delete(key);
+        this.deferredFrom.delete(key);
       }
     }
   }
@@ -307,6 +314,7 @@ export class ConsumerRuntime<T> {
     if (batch.messages.length === 0) return;
     if (this.pendingAssignment) await this.pendingAssignment;
     const timer = this.metrics.batchDuration.startTimer({ group: this.groupId, topic: batch.topic });
+    const startedAt = Date.now();
     const units: Array<ConsumedRecord<T> | DeadLetter> = [];
     for (const m of batch.messages) units.push(await this.decode(batch.topic, batch.partition, m));
     const whole: Unit<T> = {
@@ -323,6 +331,20 @@ export class ConsumerRuntime<T> {
     if (deferred) this.pauseUntil(payload, deferred);
     else payload.resolveOffset(batch.messages[batch.messages.length - 1].offset);
     timer();
+    this.observeWait(batch, startedAt, deferred);
+  }
+
+  /** Record wait of the records the batch processed (a deferred tail waits on, and is observed when processed); deferred lag. */
+  private observeWait(batch: EachBatchPayload['batch'], startedAt: number, deferred: Deferral | undefined): void {
+    const key = `${batch.topic}\u0000${batch.partition}`;
+    const end = deferred ? BigInt(deferred.offset) : undefined;
+    if (end === undefined) this.deferredFrom.delete(key);
+    else this.deferredFrom.set(key, end);
+    const labels = { group: this.groupId, topic: batch.topic };
+    for (const m of batch.messages) {
+      if (end !== undefined && BigInt(m.offset) >= end) break;
+      this.metrics.recordWait.observe(labels, Math.max(0, startedAt - Number(m.timestamp)) / 1000);
+    }
   }
 
   /**

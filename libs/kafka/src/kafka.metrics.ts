@@ -7,6 +7,7 @@ export class KafkaMetrics {
   readonly deadLetters: Counter<'topic' | 'reason'>;
   readonly batchDuration: Histogram<'group' | 'topic'>;
   readonly lag: Gauge<'group' | 'topic' | 'partition'>;
+  readonly recordWait: Histogram<'group' | 'topic'>;
   readonly batchRetries: Counter<'group' | 'topic'>;
   readonly requests: Counter<'client' | 'api'>;
 
@@ -45,6 +46,13 @@ export class KafkaMetrics {
       name: 'callhooks_consumer_lag',
       help: 'Records between the last processed offset and the high watermark, per partition',
       labelNames: ['group', 'topic', 'partition'],
+      registers: [registry],
+    });
+    this.recordWait = new Histogram({
+      name: 'callhooks_consumer_record_wait_seconds',
+      help: 'Time from a record\'s timestamp to the start of the batch that processed it: how far behind its consumer group is, in time (retry tiers include their deliberate delay)',
+      labelNames: ['group', 'topic'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600],
       registers: [registry],
     });
     this.requests = new Counter({

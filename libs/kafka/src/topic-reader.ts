@@ -9,6 +9,8 @@ export interface TableRecord<T> {
   key: string;
   /** null for a tombstone. */
   value: T | null;
+  /** The record's timestamp (ms): its producer's create time unless the topic says log-append time. */
+  timestamp: number;
 }
 
 export interface TopicReaderOptions<T> {
@@ -119,7 +121,7 @@ export class TopicReader<T> {
               continue;
             }
           }
-          await this.options.onRecord({ partition: batch.partition, offset: m.offset, key, value });
+          await this.options.onRecord({ partition: batch.partition, offset: m.offset, key, value, timestamp: Number(m.timestamp) });
         }
       },
     });

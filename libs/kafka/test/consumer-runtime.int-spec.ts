@@ -3,7 +3,7 @@ import { Registry } from 'prom-client';
 import { deadLetterTopicOf, samplePayload, type CallEvent, type CallLegEvent } from '@callhooks/contracts';
 import { ReadinessChecks } from '@callhooks/observability';
 import { DLQ_HEADERS, KafkaContext, type ConsumedRecord } from '@callhooks/kafka';
-import { requireServers, testKafkaSettings, TopicCollector, uniquePrefix, eventually } from '@callhooks/testing';
+import { eventually, histogramBuckets, metricSum, requireServers, testKafkaSettings, TopicCollector, uniquePrefix } from '@callhooks/testing';
 
 function callEvent(event: string, callUuid = randomUUID()): CallEvent {
   return {
@@ -191,6 +191,52 @@ describe('libs/kafka against the real servers', () => {
     await runtime.start();
     await eventually(() => expect(handled).toEqual([1, 2, 3, 4].map((n) => `${call}-${n}`)), 40000);
     expect(deferred).toBe(true);
+  });
+
+  it('counts a deferred tail as lag until it is processed, and observes each record\'s wait once, when it is processed', async () => {
+    // topics of their own, so the partition holds only this test's records
+    const registry = new Registry();
+    const own = new KafkaContext({ service: 'test', logLevel: 'warn', ...testKafkaSettings(uniquePrefix('runtime-wait')) }, registry, new ReadinessChecks());
+    try {
+      await (await own.provisioner()).ensure({ consumes: ['callLegs'] });
+      const call = randomUUID();
+      const handled: string[] = [];
+      let deferred = false;
+      const runtime = own.consumer<CallLegEvent>({
+        groupId: `g-${randomUUID()}`,
+        topics: ['callLegs'],
+        handler: async (records: Array<ConsumedRecord<CallLegEvent>>, bctx) => {
+          const done: string[] = [];
+          for (const r of records) {
+            if (!deferred && r.value.event_id === `${call}-2`) {
+              deferred = true;
+              bctx.defer(r, Date.now() + 3000);
+              break;
+            }
+            done.push(r.value.event_id);
+          }
+          bctx.onCommitted(() => handled.push(...done));
+        },
+      });
+      await runtime.start();
+      await eventually(() => runtime.check(), 30000);
+      await own.send('callLegs', [1, 2, 3, 4].map((n) => ({ key: call, value: callLeg(call, n) })));
+      const lag = async () => metricSum(await registry.metrics(), 'callhooks_consumer_lag');
+      // fetched, but three of the four wait out the deferral: they are lag, not processed
+      await eventually(async () => {
+        expect(handled).toEqual([`${call}-1`]);
+        expect(await lag()).toBe(3);
+      }, 20000);
+      await eventually(() => expect(handled).toEqual([1, 2, 3, 4].map((n) => `${call}-${n}`)), 20000);
+      await eventually(async () => expect(await lag()).toBe(0), 10000);
+      const waits = histogramBuckets(await registry.metrics(), 'callhooks_consumer_record_wait_seconds');
+      // each record once, when processed: the first at once, the deferred three after their 3 s
+      expect(waits.get(Infinity)).toBe(4);
+      expect(waits.get(2.5)).toBe(1);
+      await runtime.stop();
+    } finally {
+      await own.onApplicationShutdown();
+    }
   });
 
   it('transactional mode: outputs appear exactly once even when a unit of work is aborted and retried', async () => {
