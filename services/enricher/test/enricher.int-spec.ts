@@ -186,3 +186,39 @@ describe('enricher against the real servers (in process)', () => {
     }
   });
 });
+
+describe('enricher timers in batches (real servers, in process)', () => {
+  // the scheduler's first tick comes a minute after start: within this test only batches fire timers
+  const harness = new EnricherHarness(uniquePrefix('enricher-timers'));
+  let app: INestApplicationContext | undefined;
+  let events: TopicCollector<CallEvent>;
+
+  beforeAll(async () => {
+    await requireServers(['kafka', 'registry']);
+    await harness.provision();
+    events = await harness.events();
+    app = await harness.startInProcess({ ENRICHER_TIMER_INTERVAL_MS: '60000' });
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await harness.stop();
+  });
+
+  it('fires the due timers of a partition in its next batch, before that batch\'s records and in its transaction', async () => {
+    const call = simulateCall('internal', { seed: 410, startAt: Date.now() - 60_000 });
+    await harness.publishLegs(call.legs);
+    await events.until((rs) => rs.some((r) => r.value?.call_uuid === call.callUuid), 20_000);
+    // the hangup settle (1 s) and the reporting grace (1.5 s) pass with no batch and no tick: nothing fires them
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(eventsOf(events.values(), call.callUuid).map((e) => e.event)).not.toContain('Call:Hangup');
+
+    // any record of the partition brings a batch: here a repeat of the call's first leg
+    const lateBefore = await counter(app!, 'lateLegs');
+    await harness.publishLegs([call.legs[0]]);
+    const got = await reported(events, call.callUuid, 20_000);
+    expect(idsAndNames(got)).toEqual(idsAndNames(reference(call)));
+    // the timers ran first: the call was reported when the repeated leg was applied, so it counts as late
+    await eventually(async () => expect(await counter(app!, 'lateLegs')).toBe(lateBefore + 1), 5000);
+  });
+});

@@ -31,22 +31,30 @@ export class CallEnrichmentService {
     this.metrics = new EnricherMetrics(registry, { open: () => this.store.open, closed: () => this.store.closed });
   }
 
-  /** One consumed batch of one input partition. */
+  /**
+   * One consumed batch of one input partition. The partition's due timers fire first, in the
+   * same transaction, as if their own transaction had committed just before the batch: a busy
+   * partition then needs no timer transaction of its own (CallTimersScheduler only fires those
+   * of partitions without a batch since they fell due).
+   */
   handleLegs(records: Array<ConsumedRecord<CallLegEvent>>, ctx: BatchContext): void {
     const partition = records[0].partition;
     const now = Date.now();
+    const changes = new Map<string, CallRecord | null>();
+    const events: CallEvent[] = [];
+    const expired = this.collectDueTimers(partition, now, changes, events);
     const byCall = new Map<string, Array<ConsumedRecord<CallLegEvent>>>();
     for (const r of records) {
       const list = byCall.get(r.value.call_uuid);
       if (list) list.push(r);
       else byCall.set(r.value.call_uuid, [r]);
     }
-    const changes = new Map<string, CallRecord | null>();
-    const events: CallEvent[] = [];
     let duplicates = 0;
     let late = 0;
     for (const [callUuid, legs] of byCall) {
-      const outcome = applyLegs(this.store.get(partition, callUuid), legs.map((r) => r.value), now, this.timings);
+      // a timer of this batch may have changed (or forgotten) the call already
+      const current = changes.has(callUuid) ? (changes.get(callUuid) ?? undefined) : this.store.get(partition, callUuid);
+      const outcome = applyLegs(current, legs.map((r) => r.value), now, this.timings);
       outcome.verdicts.forEach((verdict, i) => {
         const r = legs[i];
         if (verdict.kind === 'duplicate') duplicates++;
@@ -63,14 +71,23 @@ export class CallEnrichmentService {
     ctx.onCommitted(() => {
       if (duplicates > 0) this.metrics.duplicateLegs.inc(duplicates);
       if (late > 0) this.metrics.lateLegs.inc(late);
+      if (expired > 0) this.metrics.expiredCalls.inc(expired);
     });
   }
 
   /** Fires the due timers of one partition (inside the partition's out-of-band transaction). */
   fireDueTimers(partition: number, ctx: BatchContext): void {
-    const now = Date.now();
     const changes = new Map<string, CallRecord | null>();
     const events: CallEvent[] = [];
+    const expired = this.collectDueTimers(partition, Date.now(), changes, events);
+    this.queue(ctx, partition, changes, events);
+    ctx.onCommitted(() => {
+      if (expired > 0) this.metrics.expiredCalls.inc(expired);
+    });
+  }
+
+  /** The state changes and events of the partition's timers due at `now`; returns how many calls were given up. */
+  private collectDueTimers(partition: number, now: number, changes: Map<string, CallRecord | null>, events: CallEvent[]): number {
     let expired = 0;
     for (const [callUuid, record] of this.store.due(partition, now)) {
       const outcome = fireTimers(record, now, this.timings);
@@ -86,10 +103,7 @@ export class CallEnrichmentService {
         }
       }
     }
-    this.queue(ctx, partition, changes, events);
-    ctx.onCommitted(() => {
-      if (expired > 0) this.metrics.expiredCalls.inc(expired);
-    });
+    return expired;
   }
 
   private queue(ctx: BatchContext, partition: number, changes: Map<string, CallRecord | null>, events: CallEvent[]): void {

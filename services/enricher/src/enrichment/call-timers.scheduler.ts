@@ -8,8 +8,10 @@ import { CallEnrichmentService } from './call-enrichment.service';
 /**
  * Fires the deadlines kept in the call states (hangup settle, reporting grace and maximum
  * wait, closed-marker retention, stale calls). The deadlines live in the state, so they
- * survive restarts; this instance fires those of the partitions it owns, each partition's in
- * one transaction of that partition's producer, under the same lock as its batches.
+ * survive restarts. A partition's batches fire its due deadlines first, in their own
+ * transaction (CallEnrichmentService.handleLegs); this tick fires those of the partitions no
+ * batch came to since, each partition's in one transaction of that partition's producer,
+ * under the same lock as its batches (a partition with nothing due costs no transaction).
  */
 @Injectable()
 export class CallTimersScheduler implements BeforeApplicationShutdown {
