@@ -45,13 +45,27 @@ export class AvroSerde {
     return this.registry.encode(id, value);
   }
 
+  /**
+   * Decodes one record. A DecodeError is the record's fault: bytes that are not Confluent Avro,
+   * a schema id the registry says it does not know, a body that does not match its schema.
+   * A registry that cannot be reached or fails (network, 5xx) is not: that error is thrown as
+   * it is, so consumers retry instead of setting good records aside.
+   */
   async decode<T>(buffer: Buffer | null): Promise<T> {
     if (!buffer || buffer.length < 5) throw new DecodeError('not a Confluent Avro record: too short or empty');
     if (buffer[0] !== 0) throw new DecodeError(`not a Confluent Avro record: magic byte ${buffer[0]}`);
+    const id = buffer.readInt32BE(1);
+    try {
+      // cached after the first record of each schema id
+      await this.registry.getSchema(id);
+    } catch (err) {
+      if ((err as { status?: number }).status === 404) throw new DecodeError(`cannot decode Avro record: the registry knows no schema id ${id}`);
+      throw new Error(`schema registry unavailable while resolving schema id ${id}: ${(err as Error).message}`);
+    }
     try {
       return (await this.registry.decode(buffer)) as T;
     } catch (err) {
-      throw new DecodeError(`cannot decode Avro record with schema id ${buffer.readInt32BE(1)}: ${(err as Error).message}`);
+      throw new DecodeError(`cannot decode Avro record with schema id ${id}: ${(err as Error).message}`);
     }
   }
 

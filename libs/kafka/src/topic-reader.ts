@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { AvroSerde } from './avro-serde';
+import { DecodeError, type AvroSerde } from './avro-serde';
 
 export interface TableRecord<T> {
   partition: number;
@@ -117,7 +117,9 @@ export class TopicReader<T> {
             try {
               value = await this.serde.decode<T>(m.value);
             } catch (err) {
-              this.options.onUndecodable?.({ partition: batch.partition, offset: m.offset, key, error: err as Error });
+              // a registry outage is not the record's fault: fail the batch, the consumer reads it again
+              if (!(err instanceof DecodeError)) throw err;
+              this.options.onUndecodable?.({ partition: batch.partition, offset: m.offset, key, error: err });
               continue;
             }
           }
@@ -147,7 +149,7 @@ export class TopicReader<T> {
  * starting at the same moment, a partition can still lack a leader and the broker answers
  * with a retriable error (NOT_LEADER_OR_FOLLOWER): retry those for a few seconds.
  */
-async function fetchTopicOffsetsOnceLed(admin: Admin, topic: string): ReturnType<Admin['fetchTopicOffsets']> {
+export async function fetchTopicOffsetsOnceLed(admin: Admin, topic: string): ReturnType<Admin['fetchTopicOffsets']> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await admin.fetchTopicOffsets(topic);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { deadLetterTopicOf, samplePayload, type CallEvent, type CallLegEvent } from '@callhooks/contracts';
 import { ReadinessChecks } from '@callhooks/observability';
-import { DLQ_HEADERS, KafkaContext, type ConsumedRecord } from '@callhooks/kafka';
+import { DecodeError, DLQ_HEADERS, KafkaContext, type ConsumedRecord } from '@callhooks/kafka';
 import { eventually, histogramBuckets, metricSum, requireServers, testKafkaSettings, TopicCollector, uniquePrefix } from '@callhooks/testing';
 
 function callEvent(event: string, callUuid = randomUUID()): CallEvent {
@@ -90,6 +90,14 @@ describe('libs/kafka against the real servers', () => {
     } finally {
       await fresh.onApplicationShutdown();
     }
+  });
+
+  it('decodes with the real registry: a schema id it does not know is the record\'s fault (DecodeError)', async () => {
+    const unknownId = Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0, 2, 4]);
+    await expect(ctx.serde.decode(unknownId)).rejects.toThrow(DecodeError);
+    await expect(ctx.serde.decode(unknownId)).rejects.toThrow(/knows no schema id 2147483632/);
+    const value = callEvent('Call:Ringing');
+    expect(await ctx.serde.decode(await ctx.serde.encode(ctx.topicName('callEvents'), 'call-event', value))).toEqual(value);
   });
 
   it('provisions topics and their dead-letter topics idempotently, with the declared cleanup policy', async () => {

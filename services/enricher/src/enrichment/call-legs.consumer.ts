@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import type { CallLegEvent, CallStateSnapshot } from '@callhooks/contracts';
-import { KafkaContext, TopicReader, type ConsumerRuntime } from '@callhooks/kafka';
+import { fetchTopicOffsetsOnceLed, KafkaContext, TopicReader, type ConsumerRuntime } from '@callhooks/kafka';
 import { ReadinessChecks } from '@callhooks/observability';
 import { ENRICHER_CONFIG, type EnricherConfig } from '../config/enricher.config';
 import { CallEnrichmentService } from './call-enrichment.service';
@@ -85,7 +85,8 @@ export class CallLegsConsumer implements OnApplicationBootstrap, OnApplicationSh
     const admin = this.kafka.kafka.admin();
     await admin.connect();
     try {
-      const offsets = await admin.fetchTopicOffsets(this.kafka.topicName('enricherState'));
+      // right after the topic was created its partitions may still lack a leader (the first start of a deployment)
+      const offsets = await fetchTopicOffsetsOnceLed(admin, this.kafka.topicName('enricherState'));
       return offsets.some((o) => partitions.includes(o.partition) && BigInt(o.high) > BigInt(o.low));
     } finally {
       await admin.disconnect();
