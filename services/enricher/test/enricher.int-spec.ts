@@ -185,27 +185,11 @@ describe('enricher against the real servers (in process)', () => {
       await second.close();
     }
   });
-});
-
-describe('enricher timers in batches (real servers, in process)', () => {
-  // the scheduler's first tick comes a minute after start: within this test only batches fire timers
-  const harness = new EnricherHarness(uniquePrefix('enricher-timers'));
-  let app: INestApplicationContext | undefined;
-  let events: TopicCollector<CallEvent>;
-
-  beforeAll(async () => {
-    await requireServers(['kafka', 'registry']);
-    await harness.provision();
-    events = await harness.events();
-    app = await harness.startInProcess({ ENRICHER_TIMER_INTERVAL_MS: '60000' });
-  }, 60_000);
-
-  afterAll(async () => {
-    await app?.close();
-    await harness.stop();
-  });
 
   it('fires the due timers of a partition in its next batch, before that batch\'s records and in its transaction', async () => {
+    // only batches fire timers here: the enricher restarts with its tick a minute away (the last test: it keeps that one)
+    await app!.close();
+    app = await harness.startInProcess({ ENRICHER_TIMER_INTERVAL_MS: '60000' });
     const call = simulateCall('internal', { seed: 410, startAt: Date.now() - 60_000 });
     await harness.publishLegs(call.legs);
     await events.until((rs) => rs.some((r) => r.value?.call_uuid === call.callUuid), 20_000);
