@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { deadLetterTopicOf, RetryableError, samplePayload, type CallEvent, type CallLegEvent } from '@callhooks/contracts';
 import { ReadinessChecks } from '@callhooks/observability';
-import { DecodeError, DLQ_HEADERS, KafkaContext, type ConsumedRecord } from '@callhooks/kafka';
+import { DecodeError, DLQ_HEADERS, KafkaContext, type BatchContext, type ConsumedRecord } from '@callhooks/kafka';
 import { eventually, histogramBuckets, metricSum, requireServers, testKafkaSettings, TopicCollector, uniquePrefix } from '@callhooks/testing';
 
 function callEvent(event: string, callUuid = randomUUID()): CallEvent {
@@ -48,6 +48,30 @@ function callLeg(callUuid: string, n: number): CallLegEvent {
     queue_result: null,
     recording_url: null,
   };
+}
+
+/**
+ * A handler that defers the call's second leg once (to resume at `resumeAt()`), as the
+ * dispatcher defers the jobs still queued at its batch deadline; `handled` lists the call's
+ * event ids in the order their batches committed.
+ */
+function deferringSecondLeg(call: string, resumeAt: () => number) {
+  const handled: string[] = [];
+  let deferred = false;
+  const handler = async (records: Array<ConsumedRecord<CallLegEvent>>, bctx: BatchContext): Promise<void> => {
+    const done: string[] = [];
+    for (const r of records) {
+      if (r.key !== call) continue;
+      if (!deferred && r.value.event_id === `${call}-2`) {
+        deferred = true;
+        bctx.defer(r, resumeAt());
+        break;
+      }
+      done.push(r.value.event_id);
+    }
+    bctx.onCommitted(() => handled.push(...done));
+  };
+  return { handler, handled, wasDeferred: () => deferred };
 }
 
 describe('libs/kafka against the real servers', () => {
@@ -179,30 +203,13 @@ describe('libs/kafka against the real servers', () => {
 
   it('reads a deferred tail again at once when it is already due, skipping nothing and repeating nothing', async () => {
     const call = randomUUID();
-    const handled: string[] = [];
-    let deferred = false;
-    const runtime = ctx.consumer<CallLegEvent>({
-      groupId: `g-${randomUUID()}`,
-      topics: ['callLegs'],
-      handler: async (records: Array<ConsumedRecord<CallLegEvent>>, bctx) => {
-        const done: string[] = [];
-        for (const r of records) {
-          if (r.key !== call) continue;
-          if (!deferred && r.value.event_id === `${call}-2`) {
-            // what the dispatcher does with the jobs still queued at its batch deadline
-            deferred = true;
-            bctx.defer(r, Date.now());
-            break;
-          }
-          done.push(r.value.event_id);
-        }
-        bctx.onCommitted(() => handled.push(...done));
-      },
-    });
+    // due at once: what the dispatcher does with the jobs still queued at its batch deadline
+    const { handler, handled, wasDeferred } = deferringSecondLeg(call, () => Date.now());
+    const runtime = ctx.consumer<CallLegEvent>({ groupId: `g-${randomUUID()}`, topics: ['callLegs'], handler });
     await ctx.send('callLegs', [1, 2, 3, 4].map((n) => ({ key: call, value: callLeg(call, n) })));
     await runtime.start();
     await eventually(() => expect(handled).toEqual([1, 2, 3, 4].map((n) => `${call}-${n}`)), 40000);
-    expect(deferred).toBe(true);
+    expect(wasDeferred()).toBe(true);
   });
 
   it('counts a deferred tail as lag until it is processed, and observes each record\'s wait once, when it is processed', async () => {
@@ -212,24 +219,8 @@ describe('libs/kafka against the real servers', () => {
     try {
       await (await own.provisioner()).ensure({ consumes: ['callLegs'] });
       const call = randomUUID();
-      const handled: string[] = [];
-      let deferred = false;
-      const runtime = own.consumer<CallLegEvent>({
-        groupId: `g-${randomUUID()}`,
-        topics: ['callLegs'],
-        handler: async (records: Array<ConsumedRecord<CallLegEvent>>, bctx) => {
-          const done: string[] = [];
-          for (const r of records) {
-            if (!deferred && r.value.event_id === `${call}-2`) {
-              deferred = true;
-              bctx.defer(r, Date.now() + 3000);
-              break;
-            }
-            done.push(r.value.event_id);
-          }
-          bctx.onCommitted(() => handled.push(...done));
-        },
-      });
+      const { handler, handled } = deferringSecondLeg(call, () => Date.now() + 3000);
+      const runtime = own.consumer<CallLegEvent>({ groupId: `g-${randomUUID()}`, topics: ['callLegs'], handler });
       await runtime.start();
       await eventually(() => runtime.check(), 30000);
       await own.send('callLegs', [1, 2, 3, 4].map((n) => ({ key: call, value: callLeg(call, n) })));

@@ -25,6 +25,13 @@ describe('dispatcher: delivery against the real servers', () => {
   let results: Awaited<ReturnType<DispatcherHarness['results']>>;
 
   const resultsOf = (id: string): DeliveryAttemptResult[] => results.values().filter((r) => r.delivery_id === id);
+  /** Waits for the first result of a delivery. */
+  const firstResultOf = (id: string): Promise<DeliveryAttemptResult> =>
+    eventually(() => {
+      const [first] = resultsOf(id);
+      if (!first) throw new Error('no result yet');
+      return first;
+    });
 
   beforeAll(async () => {
     await requireServers(['kafka', 'registry']);
@@ -63,11 +70,7 @@ describe('dispatcher: delivery against the real servers', () => {
     const headers = { 'webhook-id': String(req.headers['webhook-id']), 'webhook-timestamp': String(req.headers['webhook-timestamp']), 'webhook-signature': String(req.headers['webhook-signature']) };
     expect(new Webhook(secret).verify(req.body, headers)).toEqual(JSON.parse(job.body!));
     expect(() => new Webhook(rotatedSecret).verify(req.body, headers)).not.toThrow();
-    const [result] = await eventually(() => {
-      const r = resultsOf(job.delivery_id);
-      if (r.length === 0) throw new Error('no result yet');
-      return r;
-    });
+    const result = await firstResultOf(job.delivery_id);
     expect(result).toMatchObject({ outcome: 'SUCCEEDED', status_code: 200, attempt: 1, error_class: null, response_snippet: 'ok', webhook_id: 'wh-1' });
     expect(result.latency_ms).toBeGreaterThanOrEqual(0);
   });
@@ -117,11 +120,7 @@ describe('dispatcher: delivery against the real servers', () => {
     receiver.script('/again', [], { kind: 'status', status: 500 });
     const job = deliveryJob('wh-1', `${base}/again`, { origin: 'REDELIVERY', attempt: 5 });
     await harness.publishJobs([job]);
-    const [result] = await eventually(() => {
-      const r = resultsOf(job.delivery_id);
-      if (r.length === 0) throw new Error('no result yet');
-      return r;
-    });
+    const result = await firstResultOf(job.delivery_id);
     expect(result).toMatchObject({ outcome: 'FAILED', attempt: 5, status_code: 500, origin: 'REDELIVERY' });
     await new Promise((r) => setTimeout(r, 1000));
     expect(receiver.to('/again')).toHaveLength(1);
@@ -164,11 +163,7 @@ describe('dispatcher: delivery against the real servers', () => {
     receiver.script('/gone', [{ kind: 'status', status: 410 }]);
     const job = deliveryJob('wh-1', `${base}/gone`);
     await harness.publishJobs([job]);
-    const [result] = await eventually(() => {
-      const r = resultsOf(job.delivery_id);
-      if (r.length === 0) throw new Error('no result yet');
-      return r;
-    });
+    const result = await firstResultOf(job.delivery_id);
     expect(result).toMatchObject({ outcome: 'GONE', status_code: 410 });
     await new Promise((r) => setTimeout(r, 1500));
     expect(receiver.to('/gone')).toHaveLength(1);
@@ -186,11 +181,7 @@ describe('dispatcher: delivery against the real servers', () => {
   it('drops the jobs of a disabled webhook with a FAILED webhook_disabled result', async () => {
     const job = deliveryJob('wh-off', `${base}/off`);
     await harness.publishJobs([job]);
-    const [result] = await eventually(() => {
-      const r = resultsOf(job.delivery_id);
-      if (r.length === 0) throw new Error('no result yet');
-      return r;
-    });
+    const result = await firstResultOf(job.delivery_id);
     expect(result).toMatchObject({ outcome: 'FAILED', error_class: 'webhook_disabled' });
     expect(receiver.to('/off')).toHaveLength(0);
   });
@@ -198,11 +189,7 @@ describe('dispatcher: delivery against the real servers', () => {
   it('drops the jobs of a deleted webhook at once with a FAILED webhook_deleted result', async () => {
     const job = deliveryJob('wh-gone', `${base}/gone`);
     await harness.publishJobs([job]);
-    const [result] = await eventually(() => {
-      const r = resultsOf(job.delivery_id);
-      if (r.length === 0) throw new Error('no result yet');
-      return r;
-    });
+    const result = await firstResultOf(job.delivery_id);
     expect(result).toMatchObject({ outcome: 'FAILED', error_class: 'webhook_deleted' });
     expect(receiver.to('/gone')).toHaveLength(0);
   });
