@@ -22,6 +22,8 @@ export const commonEnvSchema = z.object({
   SCHEMA_REGISTRY_URL: env.url().default('http://127.0.0.1:8081/apis/ccompat/v7'),
   SCHEMA_REGISTRY_USERNAME: env.optionalString(),
   SCHEMA_REGISTRY_PASSWORD: env.optionalString(),
+  /** Per request to the registry; a registry that accepts a connection and never answers must not stall a consumer. */
+  SCHEMA_REGISTRY_TIMEOUT_MS: env.int(100, 120000).default(5000),
   SHUTDOWN_TIMEOUT_MS: env.int(1000, 600000).default(30000),
 });
 
@@ -41,6 +43,8 @@ export interface RegistrySettings {
   url: string;
   username?: string;
   password?: string;
+  /** Per HTTP request; default 5000. */
+  timeoutMs?: number;
 }
 
 /** Refines the common schema so SASL settings come as a complete set or not at all. */
@@ -72,7 +76,7 @@ export function kafkaSettings(e: CommonEnv, service: string): KafkaSettings {
 }
 
 export function registrySettings(e: CommonEnv): RegistrySettings {
-  return { url: e.SCHEMA_REGISTRY_URL, username: e.SCHEMA_REGISTRY_USERNAME, password: e.SCHEMA_REGISTRY_PASSWORD };
+  return { url: e.SCHEMA_REGISTRY_URL, username: e.SCHEMA_REGISTRY_USERNAME, password: e.SCHEMA_REGISTRY_PASSWORD, timeoutMs: e.SCHEMA_REGISTRY_TIMEOUT_MS };
 }
 
 /** What every service's configuration starts with; each service adds its own section. */

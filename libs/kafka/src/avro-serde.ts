@@ -15,6 +15,21 @@ export class DecodeError extends Error {
  * schemas of libs/contracts registered under `<topic>-value`. Schema ids are cached, so
  * after the first record of a topic encoding costs no round trip.
  */
+type RegistryMiddleware = NonNullable<ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']>[number];
+
+/**
+ * A timeout on every registry request. The client sets none, so a registry that accepts the
+ * connection and never answers would hang the consumer waiting on it until its group evicts it.
+ */
+function requestTimeout(ms: number): RegistryMiddleware {
+  return () => ({
+    async prepareRequest(next) {
+      const request = await next();
+      return request.timeout() ? request : request.enhance({ timeout: ms });
+    },
+  });
+}
+
 export class AvroSerde {
   readonly registry: SchemaRegistry;
   private readonly ids = new Map<string, Promise<number>>();
@@ -23,6 +38,7 @@ export class AvroSerde {
     this.registry = new SchemaRegistry({
       host: settings.url,
       auth: settings.username ? { username: settings.username, password: settings.password ?? '' } : undefined,
+      middlewares: [requestTimeout(settings.timeoutMs ?? 5000)],
     });
   }
 
