@@ -28,16 +28,15 @@ export class RecordPublisher {
   async encode(id: TopicId, records: OutgoingRecord[]): Promise<{ topic: string; messages: Message[] }> {
     const spec = topicSpec(id);
     const topic = this.topicName(id);
-    const messages = await Promise.all(
-      records.map(async (r): Promise<Message> => {
-        let value: Buffer | null = null;
-        if (r.value !== null && r.value !== undefined) {
-          if (!spec.schema) throw new Error(`topic ${topic} has no schema`);
-          value = await this.serde.encode(topic, spec.schema, r.value);
-        }
-        return { key: r.key, value, headers: r.headers, partition: r.partition };
-      }),
-    );
+    const encode = spec.schema ? await this.serde.encoder(topic, spec.schema) : undefined;
+    const messages = records.map((r): Message => {
+      let value: Buffer | null = null;
+      if (r.value !== null && r.value !== undefined) {
+        if (!encode) throw new Error(`topic ${topic} has no schema`);
+        value = encode(r.value);
+      }
+      return { key: r.key, value, headers: r.headers, partition: r.partition };
+    });
     return { topic, messages };
   }
 
