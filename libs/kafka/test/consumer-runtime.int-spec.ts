@@ -286,6 +286,41 @@ describe('libs/kafka against the real servers', () => {
     await runtime.stop();
   });
 
+  it('fetchLingerMs: a trickle of records comes in a batch per interval, where without it each send is a batch', async () => {
+    /** Sends a marker, then 20 legs 50 ms apart once the marker is handled; returns the sizes of the batches that had them. */
+    const trickle = async (fetchLingerMs: number | undefined): Promise<number[]> => {
+      const call = randomUUID();
+      const sizes: number[] = [];
+      let markerSeen = false;
+      const runtime = ctx.consumer<CallLegEvent>({
+        groupId: `g-${randomUUID()}`,
+        topics: ['callLegs'],
+        fetchLingerMs,
+        handler: async (records) => {
+          const mine = records.filter((r) => r.key === call);
+          if (mine.some((r) => r.value.event_id === `${call}-0`)) markerSeen = true;
+          else if (mine.length > 0) sizes.push(mine.length);
+        },
+      });
+      try {
+        await runtime.start();
+        await ctx.send('callLegs', [{ key: call, value: callLeg(call, 0) }]);
+        await eventually(() => expect(markerSeen).toBe(true), 20000);
+        for (let n = 1; n <= 20; n++) {
+          await ctx.send('callLegs', [{ key: call, value: callLeg(call, n) }]);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        await eventually(() => expect(sizes.reduce((a, b) => a + b, 0)).toBe(20), 20000);
+        return sizes;
+      } finally {
+        await runtime.stop();
+      }
+    };
+    // 20 sends over ~1 s: with a 500 ms linger two or three fetches take them all
+    expect((await trickle(500)).length).toBeLessThanOrEqual(4);
+    expect((await trickle(undefined)).length).toBeGreaterThanOrEqual(8);
+  });
+
   it('transactional mode: outputs appear exactly once even when a unit of work is aborted and retried', async () => {
     const call = randomUUID();
     let failuresLeft = 1;

@@ -14,6 +14,13 @@ export const enricherEnvSchema = withSaslCheck(
      * transactional ids (which name the prefixed input topic).
      */
     ENRICHER_CONSUMER_GROUP: env.string().default('callhooks-enricher'),
+    /**
+     * How long a fetch of raw legs waits for more (up to 256 KB): a partition's legs of that
+     * interval then make one batch and one Kafka transaction. Each transaction costs the broker
+     * about ten requests and log writes whatever its size, so this trades up to this much
+     * latency for broker load (100 = Kafka Streams' commit interval under exactly-once). 0 = none.
+     */
+    ENRICHER_FETCH_LINGER_MS: env.int(0, 5000).default(100),
     /** Input partitions processed at once by one instance. */
     ENRICHER_PARTITION_CONCURRENCY: env.int(1, 64).default(3),
     /** After the last leg hangs up, how long Call:Hangup waits for stragglers (a leg, the queue's verdict). 0 = at once. */
@@ -42,6 +49,7 @@ export interface EnricherConfig extends ServiceSettings<typeof SERVICE> {
   enrichment: {
     consumerGroup: string;
     partitionConcurrency: number;
+    fetchLingerMs: number;
     timerIntervalMs: number;
     timings: EnrichmentTimings;
   };
@@ -57,6 +65,7 @@ export function loadEnricherConfig(source: Record<string, string | undefined> = 
     enrichment: {
       consumerGroup: e.ENRICHER_CONSUMER_GROUP,
       partitionConcurrency: e.ENRICHER_PARTITION_CONCURRENCY,
+      fetchLingerMs: e.ENRICHER_FETCH_LINGER_MS,
       timerIntervalMs: e.ENRICHER_TIMER_INTERVAL_MS,
       timings: {
         hangupSettleMs: e.ENRICHER_HANGUP_SETTLE_MS,

@@ -41,12 +41,13 @@ export class CallLegsConsumer implements OnApplicationBootstrap, OnApplicationSh
     const provisioner = await this.kafka.provisioner();
     await provisioner.ensure({ consumes: ['callLegs'], produces: ['callEvents', 'enricherState'] });
     await this.checkChangelogPartitions();
-    const { consumerGroup, partitionConcurrency } = this.config.enrichment;
+    const { consumerGroup, partitionConcurrency, fetchLingerMs } = this.config.enrichment;
     this.runtime = this.kafka.consumer<CallLegEvent>({
       groupId: consumerGroup,
       topics: ['callLegs'],
       transactionalIdPrefix: this.kafka.groupName(consumerGroup),
       concurrency: partitionConcurrency,
+      fetchLingerMs,
       validate: (leg, record) => legContractViolation(leg, record.key),
       onAssigned: (assignment) => this.restore(assignment),
       handler: async (records, ctx) => this.enrichment.handleLegs(records, ctx),
