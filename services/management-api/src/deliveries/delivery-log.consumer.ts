@@ -4,6 +4,7 @@ import { Counter, Registry } from 'prom-client';
 import type { DeliveryAttemptResult } from '@callhooks/contracts';
 import { KafkaContext, type ConsumedRecord, type ConsumerRuntime } from '@callhooks/kafka';
 import { ReadinessChecks } from '@callhooks/observability';
+import { DELIVERIES_CONFIG, type DeliveriesConfig } from './config/deliveries.config';
 import { DeliveryLogService } from './delivery-log.service';
 import { GoneWebhooks } from './gone-webhooks';
 
@@ -23,6 +24,7 @@ export class DeliveryLogConsumer implements OnApplicationBootstrap, OnApplicatio
   private readonly gone: Counter<'handled'>;
 
   constructor(
+    @Inject(DELIVERIES_CONFIG) private readonly config: DeliveriesConfig,
     private readonly kafka: KafkaContext,
     private readonly log: DeliveryLogService,
     private readonly readiness: ReadinessChecks,
@@ -48,6 +50,7 @@ export class DeliveryLogConsumer implements OnApplicationBootstrap, OnApplicatio
       groupId: DELIVERY_LOG_GROUP,
       topics: ['deliveryResults'],
       concurrency: 3,
+      fetchLingerMs: this.config.fetchLingerMs ?? 250,
       validate: (r) => (!r.delivery_id ? 'delivery_id is empty' : !r.customer_id ? 'customer_id is empty' : r.attempt < 1 ? `attempt ${r.attempt} is below 1` : null),
       handler: (records) => this.apply(records),
     });

@@ -8,17 +8,25 @@ export const deliveriesEnvSchema = z.object({
   MANAGEMENT_DELIVERY_PURGE_INTERVAL_MS: env.int(1000, 24 * 3_600_000).default(3_600_000),
   /** How long POST /v1/webhooks/{id}/test waits for the attempt before answering 202. */
   MANAGEMENT_TEST_SEND_WAIT_MS: env.int(0, 60_000).default(15_000),
+  /**
+   * How long a fetch of delivery results waits for more: a partition's results of that
+   * interval are written with one insertMany and one offset commit, instead of one per few
+   * results (database requests, and SQLite commits under FerretDB). 0 = none.
+   */
+  MANAGEMENT_DELIVERY_LOG_FETCH_LINGER_MS: env.int(0, 5000).default(250),
 });
 
 export interface DeliveriesConfig {
   retentionDays: number;
   purgeIntervalMs: number;
   testSendWaitMs: number;
+  /** See MANAGEMENT_DELIVERY_LOG_FETCH_LINGER_MS; default 250. */
+  fetchLingerMs?: number;
 }
 
 export const DELIVERIES_CONFIG = Symbol('DELIVERIES_CONFIG');
 
 export function loadDeliveriesConfig(source: Record<string, string | undefined> = process.env): DeliveriesConfig {
   const e = loadConfig('management-api', deliveriesEnvSchema, source);
-  return { retentionDays: e.MANAGEMENT_DELIVERY_RETENTION_DAYS, purgeIntervalMs: e.MANAGEMENT_DELIVERY_PURGE_INTERVAL_MS, testSendWaitMs: e.MANAGEMENT_TEST_SEND_WAIT_MS };
+  return { retentionDays: e.MANAGEMENT_DELIVERY_RETENTION_DAYS, purgeIntervalMs: e.MANAGEMENT_DELIVERY_PURGE_INTERVAL_MS, testSendWaitMs: e.MANAGEMENT_TEST_SEND_WAIT_MS, fetchLingerMs: e.MANAGEMENT_DELIVERY_LOG_FETCH_LINGER_MS };
 }

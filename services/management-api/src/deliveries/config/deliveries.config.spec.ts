@@ -1,0 +1,23 @@
+import { ConfigError } from '@callhooks/config';
+import { loadDeliveriesConfig } from './deliveries.config';
+
+describe('loadDeliveriesConfig', () => {
+  it('has defaults for every delivery log key', () => {
+    expect(loadDeliveriesConfig({})).toEqual({ retentionDays: 30, purgeIntervalMs: 3_600_000, testSendWaitMs: 15_000, fetchLingerMs: 250 });
+  });
+
+  it('reads the fetch linger (0 turns it off)', () => {
+    expect(loadDeliveriesConfig({ MANAGEMENT_DELIVERY_LOG_FETCH_LINGER_MS: '0' }).fetchLingerMs).toBe(0);
+  });
+
+  it('names every bad key', () => {
+    let error: unknown;
+    try {
+      loadDeliveriesConfig({ MANAGEMENT_DELIVERY_LOG_FETCH_LINGER_MS: '6000', MANAGEMENT_DELIVERY_RETENTION_DAYS: '0' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    for (const key of ['MANAGEMENT_DELIVERY_LOG_FETCH_LINGER_MS', 'MANAGEMENT_DELIVERY_RETENTION_DAYS']) expect((error as ConfigError).message).toContain(key);
+  });
+});
