@@ -43,8 +43,8 @@ export interface RegistrySettings {
   url: string;
   username?: string;
   password?: string;
-  /** Per HTTP request; default 5000. */
-  timeoutMs?: number;
+  /** Per HTTP request (SCHEMA_REGISTRY_TIMEOUT_MS). */
+  timeoutMs: number;
 }
 
 /** Refines the common schema so SASL settings come as a complete set or not at all. */

@@ -3,7 +3,7 @@ import { AvroSerde, DecodeError } from './avro-serde';
 
 describe('AvroSerde.decode', () => {
   // nothing listens on port 1: the registry cannot be reached
-  const unreachable = new AvroSerde({ url: 'http://127.0.0.1:1' });
+  const unreachable = new AvroSerde({ url: 'http://127.0.0.1:1', timeoutMs: 5000 });
   const framed = Buffer.from([0, 0, 0, 0, 7, 2, 4, 6]);
 
   it('blames the record for bytes that are not Confluent Avro', async () => {

@@ -45,7 +45,7 @@ export class AvroSerde {
     this.registry = new SchemaRegistry({
       host: settings.url,
       auth: settings.username ? { username: settings.username, password: settings.password ?? '' } : undefined,
-      middlewares: [requestTimeout(settings.timeoutMs ?? 5000)],
+      middlewares: [requestTimeout(settings.timeoutMs)],
     });
   }
 

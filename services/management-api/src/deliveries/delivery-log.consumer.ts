@@ -50,7 +50,7 @@ export class DeliveryLogConsumer implements OnApplicationBootstrap, OnApplicatio
       groupId: DELIVERY_LOG_GROUP,
       topics: ['deliveryResults'],
       concurrency: 3,
-      fetchLingerMs: this.config.fetchLingerMs ?? 250,
+      fetchLingerMs: this.config.fetchLingerMs,
       validate: (r) => (!r.delivery_id ? 'delivery_id is empty' : !r.customer_id ? 'customer_id is empty' : r.attempt < 1 ? `attempt ${r.attempt} is below 1` : null),
       handler: (records) => this.apply(records),
     });

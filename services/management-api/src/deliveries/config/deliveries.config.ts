@@ -20,8 +20,7 @@ export interface DeliveriesConfig {
   retentionDays: number;
   purgeIntervalMs: number;
   testSendWaitMs: number;
-  /** See MANAGEMENT_DELIVERY_LOG_FETCH_LINGER_MS; default 250. */
-  fetchLingerMs?: number;
+  fetchLingerMs: number;
 }
 
 export const DELIVERIES_CONFIG = Symbol('DELIVERIES_CONFIG');
