@@ -20,6 +20,8 @@ export class CallEnrichmentService {
   readonly store = new CallStateStore();
   readonly metrics: EnricherMetrics;
   private readonly timings: EnrichmentTimings;
+  /** Per input partition, when its last batch was handled (its due timers fired with it). */
+  private readonly lastBatchAt = new Map<number, number>();
 
   constructor(
     @Inject(ENRICHER_CONFIG) config: EnricherConfig,
@@ -40,6 +42,7 @@ export class CallEnrichmentService {
   handleLegs(records: Array<ConsumedRecord<CallLegEvent>>, ctx: BatchContext): void {
     const partition = records[0].partition;
     const now = Date.now();
+    this.lastBatchAt.set(partition, now);
     const changes = new Map<string, CallRecord | null>();
     const events: CallEvent[] = [];
     const expired = this.collectDueTimers(partition, now, changes, events);
@@ -73,6 +76,11 @@ export class CallEnrichmentService {
       if (late > 0) this.metrics.lateLegs.inc(late);
       if (expired > 0) this.metrics.expiredCalls.inc(expired);
     });
+  }
+
+  /** Whether a batch of the partition was handled after `since` (epoch ms). */
+  batchedSince(partition: number, since: number): boolean {
+    return (this.lastBatchAt.get(partition) ?? 0) > since;
   }
 
   /** Fires the due timers of one partition (inside the partition's out-of-band transaction). */

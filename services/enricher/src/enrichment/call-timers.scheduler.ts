@@ -9,9 +9,14 @@ import { CallEnrichmentService } from './call-enrichment.service';
  * Fires the deadlines kept in the call states (hangup settle, reporting grace and maximum
  * wait, closed-marker retention, stale calls). The deadlines live in the state, so they
  * survive restarts. A partition's batches fire its due deadlines first, in their own
- * transaction (CallEnrichmentService.handleLegs); this tick fires those of the partitions no
- * batch came to since, each partition's in one transaction of that partition's producer,
+ * transaction (CallEnrichmentService.handleLegs); this tick fires those of the partitions
+ * whose batches stopped, each partition's in one transaction of that partition's producer,
  * under the same lock as its batches (a partition with nothing due costs no transaction).
+ *
+ * A partition that had a batch within the last fetch linger plus one tick is left to its next
+ * batch: while legs flow, batches come at least that often (a fetch lingers at most
+ * ENRICHER_FETCH_LINGER_MS), and a transaction of its own would cost the broker as much as a
+ * batch's. So a deadline fires at most a linger and two ticks after it fell due.
  */
 @Injectable()
 export class CallTimersScheduler implements BeforeApplicationShutdown {
@@ -57,12 +62,14 @@ export class CallTimersScheduler implements BeforeApplicationShutdown {
     }, this.config.enrichment.timerIntervalMs);
   }
 
-  private async tick(): Promise<void> {
+  /** One pass: fires the due deadlines of the partitions whose batches stopped (called every ENRICHER_TIMER_INTERVAL_MS). */
+  async tick(now = Date.now()): Promise<void> {
     const runtime = this.runtime;
     if (!runtime) return;
-    const now = Date.now();
+    const { fetchLingerMs, timerIntervalMs } = this.config.enrichment;
     for (const partition of this.enrichment.store.readyPartitions()) {
       if (this.stopped) return;
+      if (this.enrichment.batchedSince(partition, now - fetchLingerMs - timerIntervalMs)) continue;
       if (this.enrichment.store.due(partition, now).length === 0) continue;
       const epoch = this.enrichment.store.epoch(partition);
       try {
