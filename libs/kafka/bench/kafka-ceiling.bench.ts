@@ -17,6 +17,8 @@ async function main(): Promise<void> {
   console.table({
     'serde encode (µs/record)': r.encodeMicrosPerRecord,
     'serde decode (µs/record)': r.decodeMicrosPerRecord,
+    'registry client encode, same records (µs/record)': r.clientEncodeMicrosPerRecord,
+    'registry client decode, same records (µs/record)': r.clientDecodeMicrosPerRecord,
     'produce (records/s, acks=all)': r.produceRecordsPerSec,
     'consume raw (records/s)': r.consumeRawRecordsPerSec,
     'consume + decode (records/s)': r.consumeDecodedRecordsPerSec,
