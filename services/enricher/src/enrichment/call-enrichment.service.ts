@@ -37,7 +37,7 @@ export class CallEnrichmentService {
    * One consumed batch of one input partition. The partition's due timers fire first, in the
    * same transaction, as if their own transaction had committed just before the batch: a busy
    * partition then needs no timer transaction of its own (CallTimersScheduler only fires those
-   * of partitions without a batch since they fell due).
+   * of partitions whose batches stopped: none within a fetch linger and a tick).
    */
   handleLegs(records: Array<ConsumedRecord<CallLegEvent>>, ctx: BatchContext): void {
     const partition = records[0].partition;
