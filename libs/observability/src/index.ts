@@ -1,5 +1,6 @@
 export * from './logging/logger.options';
 export * from './metrics/metrics.module';
 export * from './health/readiness';
+export * from './health/liveness';
 export * from './health/health.module';
 export * from './bootstrap';
