@@ -373,7 +373,9 @@ export class ConsumerRuntime<T> {
     const whole: Unit<T> = {
       records: units.filter((u): u is ConsumedRecord<T> => !('errorClass' in u)),
       letters: units.filter((u): u is DeadLetter => 'errorClass' in u),
-      commitOffset: next(batch.messages[batch.messages.length - 1].offset),
+      // past the batch's trailing transaction markers too (lastOffset counts them), or the
+      // committed offset, hence the lag, would stay one marker behind the log end
+      commitOffset: next(batch.lastOffset()),
     };
     const done = await this.runWithAttempts(whole, payload);
     let deferred = whole.deferred;
@@ -382,7 +384,7 @@ export class ConsumerRuntime<T> {
       deferred = await this.isolate(units, payload);
     }
     if (deferred) this.pauseUntil(payload, deferred);
-    else payload.resolveOffset(batch.messages[batch.messages.length - 1].offset);
+    else payload.resolveOffset(batch.lastOffset());
     timer();
     this.observeWait(batch, startedAt, deferred);
   }

@@ -194,4 +194,34 @@ describe('supervised consumers against the real servers', () => {
       await ctx.onApplicationShutdown();
     }
   });
+
+  it('a consumer of transactional writes reads 0 lag once it has everything (it commits past the transaction markers)', async () => {
+    const { ctx, metric } = await ownContext('markers');
+    const producer = ctx.kafka.producer({ transactionalId: `tx-${randomUUID()}`, idempotent: true, maxInFlightRequests: 1 });
+    const handled = new Set<string>();
+    try {
+      await producer.connect();
+      const runtime = ctx.consumer<CallLegEvent>({
+        groupId: `g-${randomUUID()}`,
+        topics: ['callLegs'],
+        handler: async (records) => {
+          for (const r of records) handled.add(r.value.event_id);
+        },
+      });
+      await runtime.start();
+      await eventually(() => runtime.check(), 30000);
+      for (let i = 0; i < 3; i++) {
+        const txn = await producer.transaction();
+        await ctx.publisher.send(txn, [{ topic: 'callLegs', records: legsOfNewCalls(4) }]);
+        await txn.commit();
+      }
+      await eventually(() => expect(handled.size).toBe(12), 30000);
+      // each commit marker sits after the records: without committing past it, every partition written to would read 1
+      await eventually(async () => expect(await metric('callhooks_consumer_lag')).toBe(0), 20000);
+      await runtime.stop();
+    } finally {
+      await producer.disconnect();
+      await ctx.onApplicationShutdown();
+    }
+  });
 });
