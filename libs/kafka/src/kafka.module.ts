@@ -130,8 +130,12 @@ export class KafkaContext implements OnApplicationShutdown {
     return runtime;
   }
 
+  /** A topic reader that stops with the application; once caught up, supervised like the consumers (restarted when it stops on its own, reported down). */
   reader<T>(options: TopicReaderOptions<T>): TopicReader<T> {
     const reader = new TopicReader<T>(this.kafka, this.serde, this.logger, options);
+    const supervisor = new ConsumerSupervisor(reader, this.options.kafka.consumers, this.metrics, this.logger);
+    reader.watchLifecycle(supervisor);
+    this.supervisors.push(supervisor);
     this.stoppables.push(reader);
     return reader;
   }

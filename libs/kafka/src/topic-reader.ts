@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DecodeError, type AvroSerde } from './avro-serde';
+import type { ConsumerLifecycleListener } from './consumer-runtime';
 
 export interface TableRecord<T> {
   partition: number;
@@ -36,6 +37,7 @@ export class TopicReader<T> {
   private caughtUp = false;
   private resolveCaughtUp!: () => void;
   private rejectCaughtUp!: (err: Error) => void;
+  private readonly lifecycle: ConsumerLifecycleListener[] = [];
   readonly ready: Promise<void>;
 
   constructor(
@@ -55,6 +57,30 @@ export class TopicReader<T> {
     return this.caughtUp;
   }
 
+  /** The name the supervisor reports this reader under (its consumer group is a throwaway one). */
+  get groupId(): string {
+    return `callhooks-${this.options.purpose}`;
+  }
+
+  /**
+   * A reader with a listener (the supervisor) is not restarted by kafkajs: a crash goes to the
+   * listener, which calls rejoin(), and `ready` waits on. Without one (a state restore), kafkajs
+   * restarts it on retriable errors and any other crash before catching up fails `ready`.
+   */
+  watchLifecycle(listener: ConsumerLifecycleListener): void {
+    this.lifecycle.push(listener);
+  }
+
+  /**
+   * Reads the topic again from its beginning with a new consumer, after the previous one
+   * stopped. A view keeps the highest version per key, so records read twice change nothing.
+   */
+  async rejoin(): Promise<void> {
+    await this.consumer?.disconnect().catch((err) => this.logger.warn({ topic: this.options.topic, err }, 'disconnecting the stopped reader failed'));
+    for (const l of this.lifecycle) l.starting?.();
+    await this.run();
+  }
+
   /** Reads to the end, then keeps following new records. Resolves once caught up. */
   async follow(): Promise<void> {
     await this.start();
@@ -72,12 +98,14 @@ export class TopicReader<T> {
   }
 
   async stop(): Promise<void> {
+    for (const l of this.lifecycle) l.stopped?.();
     const c = this.consumer;
     this.consumer = undefined;
     await c?.disconnect();
   }
 
   private async start(): Promise<void> {
+    for (const l of this.lifecycle) l.starting?.();
     const { topic } = this.options;
     const admin = this.kafka.admin();
     await admin.connect();
@@ -90,18 +118,29 @@ export class TopicReader<T> {
     } finally {
       await admin.disconnect();
     }
+    await this.run();
+  }
+
+  private async run(): Promise<void> {
+    const { topic } = this.options;
     const consumer = this.kafka.consumer({
-      groupId: `callhooks-${this.options.purpose}-${randomUUID()}`,
+      groupId: `${this.groupId}-${randomUUID()}`,
       readUncommitted: false,
       allowAutoTopicCreation: false,
       sessionTimeout: 30000,
+      retry: { restartOnFailure: async () => this.lifecycle.length === 0 },
     });
     this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      if (this.consumer === consumer) for (const l of this.lifecycle) l.joined?.();
+    });
     // END_BATCH_PROCESS is emitted also for batches holding only transaction markers,
     // whose offsets count towards the end offset but never reach eachBatch
     consumer.on(consumer.events.END_BATCH_PROCESS, (e) => this.progress(e.payload.partition, e.payload.lastOffset));
     consumer.on(consumer.events.CRASH, (e) => {
-      if (!e.payload.restart) this.rejectCaughtUp(e.payload.error);
+      if (e.payload.restart || this.consumer !== consumer) return;
+      if (this.lifecycle.length > 0) for (const l of this.lifecycle) l.crashed?.(e.payload.error);
+      else if (!this.caughtUp) this.rejectCaughtUp(e.payload.error);
     });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });

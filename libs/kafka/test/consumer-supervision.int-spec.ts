@@ -224,4 +224,37 @@ describe('supervised consumers against the real servers', () => {
       await ctx.onApplicationShutdown();
     }
   });
+
+  it('a following topic reader stopped by a non-retriable error is restarted, reads the topic again and follows what comes after', async () => {
+    const { ctx, metric } = await ownContext('reader');
+    const seen = new Set<string>();
+    let failOn: string | undefined;
+    try {
+      const first = legsOfNewCalls(3);
+      await ctx.send('callLegs', first);
+      const reader = ctx.reader<CallLegEvent>({
+        topic: ctx.topicName('callLegs'),
+        purpose: 'supervision-test',
+        onRecord: (r) => {
+          if (r.value && r.value.event_id === failOn) {
+            failOn = undefined;
+            throw new KafkaJSNonRetriableError('forced by the test: this record cannot be applied once');
+          }
+          if (r.value) seen.add(r.value.event_id);
+        },
+      });
+      await reader.follow();
+      expect([...seen].sort()).toEqual(first.map((r) => r.value.event_id).sort());
+      const poison = legsOfNewCalls(1);
+      failOn = poison[0].value.event_id;
+      await ctx.send('callLegs', poison);
+      await eventually(async () => expect(await metric('callhooks_consumer_restarts_total', /group="callhooks-supervision-test"/)).toBeGreaterThanOrEqual(1), 30000);
+      const after = legsOfNewCalls(3);
+      await ctx.send('callLegs', after);
+      await eventually(() => expect([...seen]).toEqual(expect.arrayContaining([...poison, ...after].map((r) => r.value.event_id))), 30000);
+      expect(await metric('callhooks_consumer_up', /group="callhooks-supervision-test"/)).toBe(1);
+    } finally {
+      await ctx.onApplicationShutdown();
+    }
+  });
 });
