@@ -125,6 +125,8 @@ export class ConsumerRuntime<T> {
   /** Partitions paused by a deferral, with the timer that resumes them. */
   private readonly resumeTimers = new Map<string, NodeJS.Timeout>();
   private readonly lifecycle: ConsumerLifecycleListener[] = [];
+  /** Set by stop(): a restart scheduled before it must not join again. */
+  private stopping = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -156,6 +158,7 @@ export class ConsumerRuntime<T> {
   }
 
   async start(): Promise<void> {
+    this.stopping = false;
     for (const l of this.lifecycle) l.starting?.();
     if (!this.options.transactionalIdPrefix && !this.producer) {
       this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
@@ -174,6 +177,7 @@ export class ConsumerRuntime<T> {
     const previous = this.consumer;
     this.joined = false;
     await previous?.disconnect().catch((err) => this.logger.warn({ group: this.groupId, err }, 'disconnecting the stopped consumer failed'));
+    if (this.stopping) return;
     for (const l of this.lifecycle) l.starting?.();
     await this.joinGroup();
   }
@@ -282,6 +286,7 @@ export class ConsumerRuntime<T> {
 
   /** Finishes the batch in flight, commits it, leaves the group. */
   async stop(): Promise<void> {
+    this.stopping = true;
     for (const l of this.lifecycle) l.stopped?.();
     for (const t of this.resumeTimers.values()) clearTimeout(t);
     this.resumeTimers.clear();

@@ -38,6 +38,7 @@ export class TopicReader<T> {
   private resolveCaughtUp!: () => void;
   private rejectCaughtUp!: (err: Error) => void;
   private readonly lifecycle: ConsumerLifecycleListener[] = [];
+  private stopped = false;
   readonly ready: Promise<void>;
 
   constructor(
@@ -77,6 +78,7 @@ export class TopicReader<T> {
    */
   async rejoin(): Promise<void> {
     await this.consumer?.disconnect().catch((err) => this.logger.warn({ topic: this.options.topic, err }, 'disconnecting the stopped reader failed'));
+    if (this.stopped) return;
     for (const l of this.lifecycle) l.starting?.();
     await this.run();
   }
@@ -98,6 +100,7 @@ export class TopicReader<T> {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     for (const l of this.lifecycle) l.stopped?.();
     const c = this.consumer;
     this.consumer = undefined;
