@@ -98,4 +98,22 @@ describe('enricher: calls it has not seen begin (in process, against the real se
     expect(reported.map((e) => e.event)).toEqual(expect.arrayContaining(['Call:Hangup', 'Call:Reporting']));
     expect(reported.find((e) => e.event === 'Call:Hangup')!.payload.created_at).not.toBeNull();
   });
+
+  it('a reported call\'s marker survives a restart (it is in the changelog): a late leg after it is counted, not re-reported', async () => {
+    const remember = { ...SHORT_MEMORY, ENRICHER_CLOSED_RETENTION_MS: String(24 * 3_600_000) };
+    await app?.close();
+    app = await harness.startInProcess(remember);
+    const call = simulateCall('internal', { seed: 704, startAt: Date.now() - 60_000 });
+    await harness.publishLegs(call.legs);
+    const before = await reportedCall(call);
+    await app.close();
+    app = await harness.startInProcess(remember);
+    const repeated = call.legs.find((l) => l.kind === 'LEG_HANGUP' && l.leg_role === 'CALLER')!;
+    await harness.publishLegs([repeated]);
+    await eventually(async () => expect(await counted('lateLegs')).toBe(1), 60_000);
+    const after = callOnSamePartition(call.callUuid, 'busy', 760);
+    await harness.publishLegs(after.legs);
+    await reportedCall(after);
+    expect(eventsOf(events.values(), call.callUuid)).toEqual(before);
+  });
 });
