@@ -148,8 +148,8 @@ describe('poison records: every consumer sets them aside and goes on', () => {
   });
   const padding = (bytes: number) => 'x'.repeat(bytes);
   /** A simulated call under fresh ids (the simulator's are fixed by its seed), with `extra` fields on each leg. */
-  const freshCall = (seed: number, extra: Record<string, unknown> = {}) => {
-    const call = simulateCall('queue_answered', { seed, customerId, environmentId: 'env-1', startAt: Date.now() - 120_000 });
+  const freshCall = (seed: number, extra: Record<string, unknown> = {}, startAt = Date.now() - 120_000) => {
+    const call = simulateCall('queue_answered', { seed, customerId, environmentId: 'env-1', startAt });
     const ids = new Map<string, string>();
     const renamed = (id: string) => ids.get(id) ?? (ids.set(id, randomUUID()), ids.get(id)!);
     const legs = call.legs.map((l) => ({ ...l, event_id: renamed(l.event_id), call_uuid: renamed(l.call_uuid), leg_uuid: renamed(l.leg_uuid), ...extra }));
@@ -461,8 +461,9 @@ describe('poison records: every consumer sets them aside and goes on', () => {
 
   it('a newer call-leg writer schema with one added optional field is enriched like the current one', async () => {
     const events = await collect<CallEvent>(kafka.topicName('callEvents'));
-    const current = freshCall(5);
-    const newer = freshCall(5, { trunk_id: 'trunk-7' });
+    const startAt = Date.now() - 120_000;
+    const current = freshCall(5, {}, startAt);
+    const newer = freshCall(5, { trunk_id: 'trunk-7' }, startAt);
     const schema = structuredClone(loadSchema('call-leg'));
     schema.fields.push({ name: 'trunk_id', type: ['null', 'string'], default: null, doc: 'added by a newer platform' });
     // a new version under the topic's own subject, as the platform would register it
