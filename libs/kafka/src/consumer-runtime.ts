@@ -2,7 +2,7 @@ import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Produce
 import type { Logger } from 'pino';
 import { RetryableError, topicSpec, type TopicId, type TopicSpec } from '@callhooks/contracts';
 import { DecodeError, type AvroSerde } from './avro-serde';
-import { sendDeadLetters, type DeadLetter } from './dead-letter';
+import { contractProblem, oversizeProblem, sendDeadLetters, type DeadLetter } from './dead-letter';
 import type { KafkaMetrics } from './kafka.metrics';
 import type { OutgoingRecord, RecordPublisher } from './record-publisher';
 
@@ -494,9 +494,8 @@ export class ConsumerRuntime<T> {
   private async decode(topic: string, partition: number, m: KafkaMessage): Promise<ConsumedRecord<T> | DeadLetter> {
     const base = { topic, partition, offset: m.offset, key: m.key, value: m.value, headers: m.headers };
     const spec = this.specs.get(topic);
-    if (spec && m.value && m.value.length > spec.maxValueBytes) {
-      return { ...base, errorClass: 'oversized', reason: `value of ${m.value.length} bytes is over the ${spec.maxValueBytes} bytes accepted on ${topic}` };
-    }
+    const oversized = spec && oversizeProblem(spec, topic, m.value);
+    if (oversized) return { ...base, errorClass: 'oversized', reason: oversized };
     let value: T;
     try {
       value = await this.serde.decode<T>(m.value, spec?.schema ?? undefined);
@@ -515,12 +514,7 @@ export class ConsumerRuntime<T> {
       timestamp: Number(m.timestamp),
     };
     this.raw.set(record, m);
-    let problem: string | null | undefined;
-    try {
-      problem = this.options.validate?.(value, record);
-    } catch (err) {
-      problem = `the contract check failed: ${toError(err).message}`;
-    }
+    const problem = contractProblem(() => this.options.validate?.(value, record));
     if (problem) return { ...base, errorClass: 'contract_violation', reason: problem };
     return record;
   }

@@ -3,7 +3,7 @@ import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { RetryableError, type TopicSpec } from '@callhooks/contracts';
 import { DecodeError, type AvroSerde } from './avro-serde';
-import type { DeadLetter } from './dead-letter';
+import { contractProblem, oversizeProblem, type DeadLetter } from './dead-letter';
 
 export interface TableRecord<T> {
   partition: number;
@@ -145,7 +145,8 @@ export class TopicReader<T> {
     const letter = (errorClass: string, reason: string): DeadLetter => ({ topic, partition, offset: m.offset, key: m.key, value: m.value, headers: m.headers, errorClass, reason });
     let value: T | null = null;
     if (m.value) {
-      if (m.value.length > spec.maxValueBytes) return letter('oversized', `value of ${m.value.length} bytes is over the ${spec.maxValueBytes} bytes accepted on ${topic}`);
+      const oversized = oversizeProblem(spec, topic, m.value);
+      if (oversized) return letter('oversized', oversized);
       try {
         value = await this.serde.decode<T>(m.value, spec.schema ?? undefined);
       } catch (err) {
@@ -153,12 +154,8 @@ export class TopicReader<T> {
         if (!(err instanceof DecodeError)) throw err;
         return letter('decode_error', err.message);
       }
-      let problem: string | null | undefined;
-      try {
-        problem = this.options.validate?.(value, key);
-      } catch (err) {
-        problem = `the contract check failed: ${(err as Error).message}`;
-      }
+      const decoded = value;
+      const problem = contractProblem(() => this.options.validate?.(decoded, key));
       if (problem) return letter('contract_violation', problem);
     }
     try {
