@@ -36,8 +36,8 @@ export class AvroSerde {
   private readonly writers = new Map<string, Promise<{ id: number; type: Type }>>();
   /** Per schema id, the writer schema (JSON) of records that carry it, or why it cannot be used. */
   private readonly writerSchemas = new Map<number, Promise<unknown>>();
-  /** Per reader schema and writer schema id, the decoder, or the DecodeError of an incompatible writer. */
-  private readonly decoders = new Map<string, ResolvingDecoder | DecodeError>();
+  /** Per reader schema (null: as written) and writer schema id, the decoder, or the DecodeError of an incompatible writer. */
+  private readonly decoders = new Map<SchemaName | null, Map<number, ResolvingDecoder | DecodeError>>();
   /** Our reader types, per contract. */
   private readonly readerTypes = new Map<SchemaName | null, Type>();
   /** Schema ids the registry did not know, until when to believe it. */
@@ -107,11 +107,12 @@ export class AvroSerde {
     if (!buffer || buffer.length < 5) throw new DecodeError('not a Confluent Avro record: too short or empty');
     if (buffer[0] !== 0) throw new DecodeError(`not a Confluent Avro record: magic byte ${buffer[0]}`);
     const id = buffer.readInt32BE(1);
-    const key = `${reader ?? ''}\u0000${id}`;
-    let decoder = this.decoders.get(key);
+    let byId = this.decoders.get(reader ?? null);
+    if (!byId) this.decoders.set(reader ?? null, (byId = new Map()));
+    let decoder = byId.get(id);
     if (!decoder) {
       decoder = this.resolve(await this.writerSchema(id), reader);
-      this.decoders.set(key, decoder);
+      byId.set(id, decoder);
     }
     if (decoder instanceof DecodeError) throw new DecodeError(`schema id ${id}: ${decoder.message}`);
     try {
