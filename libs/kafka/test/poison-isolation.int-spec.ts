@@ -65,6 +65,7 @@ describe('one record never stops a consumer or a reader', () => {
     await runtime.stop();
   });
 
+  // the reason used to be read from a field shared by all partitions; it is now the error the unit returned
   it('records failing in partitions processed at once are dead-lettered each with its own error', async () => {
     const calls: string[] = Array.from({ length: 6 }, () => randomUUID());
     const handled: string[] = [];
