@@ -45,17 +45,18 @@ export class ResolvingDecoder {
     }
     const scanBlocks = hasBlocks(writer);
     if (writer.equals(reader)) return new ResolvingDecoder(reader, reader, undefined, writer, scanBlocks);
-    const extra = extraEnumSymbols(writer, reader);
     let widened = reader;
-    if (extra.size > 0) {
-      const schema = structuredClone(readerSchema);
-      widenEnums(schema, extra);
-      widened = Type.forSchema(schema as never);
-    }
     try {
+      const extra = extraEnumSymbols(writer, reader);
+      if (extra.size > 0) {
+        const schema = structuredClone(readerSchema);
+        widenEnums(schema, extra);
+        widened = Type.forSchema(schema as never);
+      }
       const resolver = widened.createResolver(writer, { ignoreNamespaces: true } as never);
       return new ResolvingDecoder(reader, widened, resolver, writer, scanBlocks);
     } catch (err) {
+      // whatever fails here, the writer is the cause: it must not pass for a registry outage
       throw new DecodeError(`cannot read the writer schema as ${reader.name ?? reader.typeName}: ${incompatibility(widened, writer) ?? (err as Error).message}`);
     }
   }
@@ -80,6 +81,7 @@ export class ResolvingDecoder {
 /** Names the top-level reader field a writer cannot be resolved to, for a readable reason. */
 function incompatibility(reader: Type, writer: Type): string | undefined {
   if (!(reader instanceof types.RecordType) || !(writer instanceof types.RecordType)) return undefined;
+  if (unqualified(reader.name) !== unqualified(writer.name)) return `the writer's record is ${writer.name}, ours ${reader.name}`;
   for (const field of reader.fields) {
     const written = writer.field(field.name);
     if (!written) {
