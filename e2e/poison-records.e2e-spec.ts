@@ -439,11 +439,13 @@ describe('poison records: every consumer sets them aside and goes on', () => {
     await sendRaw('webhookConfig', poisons);
     await expectDeadLettered('webhookConfig', poisons, c.groups, dlq);
     // the matcher's view and the dispatcher's each set every record aside
-    for (const p of poisons) {
-      const letters = dlq.records.filter((r) => r.headers[POISON_HEADER]?.toString() === `webhookConfig/${p.name}`);
-      const readers = new Set(letters.map((r) => r.headers[DLQ_HEADERS.consumerGroup]!.toString().replace(/-[0-9a-f]{8}-[0-9a-f-]+$/, '')));
-      expect([p.name, [...readers].sort()]).toEqual([p.name, ['callhooks-dispatcher-config-view', 'callhooks-matcher-config-view']]);
-    }
+    await eventually(() => {
+      for (const p of poisons) {
+        const letters = dlq.records.filter((r) => r.headers[POISON_HEADER]?.toString() === `webhookConfig/${p.name}`);
+        const readers = new Set(letters.map((r) => r.headers[DLQ_HEADERS.consumerGroup]!.toString().replace(/-[0-9a-f]{8}-[0-9a-f-]+$/, '')));
+        expect([p.name, [...readers].sort()]).toEqual([p.name, ['callhooks-dispatcher-config-view', 'callhooks-matcher-config-view']]);
+      }
+    }, 30_000);
     // still known to both: a hang-up is matched (matcher) and delivered (dispatcher)
     const known = callEvent();
     await kafka.send('callEvents', [{ key: known.call_uuid, value: known }]);
