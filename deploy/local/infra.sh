@@ -577,13 +577,16 @@ start_postgres() {
     -c max_connections=200 -c "callhooks.infra=$(marker_of postgres)"
 }
 
-# The PostgreSQL database FerretDB keeps its data in (created once).
+# The PostgreSQL database FerretDB keeps its data in (created once), with the event trigger
+# that gives FerretDB's indexed fields the GIN indexes its filters can use (ferretdb/gin-indexes.sql).
 ensure_ferretdb_database() {
   ready postgres 5 ||
     die "mongo: the PostgreSQL backend needs postgres on $HOST:$POSTGRES_PORT, which does not answer — infra.sh start postgres mongo"
   if [ -z "$(psql_admin -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$FERRETDB_DATABASE'")" ]; then
     psql_admin -d postgres -c "CREATE DATABASE $FERRETDB_DATABASE" >/dev/null
   fi
+  psql_admin -d "$FERRETDB_DATABASE" -f "$HERE/ferretdb/gin-indexes.sql" >/dev/null 2>&1 ||
+    die "mongo: installing deploy/local/ferretdb/gin-indexes.sql into PostgreSQL failed — run it with psql to see why"
 }
 
 start_mongo() {
