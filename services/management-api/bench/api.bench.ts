@@ -133,20 +133,19 @@ async function main(): Promise<void> {
     results.push(
       await run(`webhooks: create, ${connections} clients`, { url: `${base}/v1/webhooks`, method: 'POST', headers: json(createKey), body: webhook, duration, connections }),
     );
-    const plans = await queryPlans(connection, sample);
-    const ingest = await measureIngest(app.get(Registry), db, prefix, Number(values.ingest), Number(values['ingest-rate']));
-    const purge = await measurePurge(app.get(DeliveryLogService), connection, sample, db, deliveries);
-
-    console.log(
-      `\nmanagement API, FerretDB on ${db.backend} (${TEST_SERVERS.mongoUri}/${database}), ${deliveries} deliveries and ${totalWebhooks} webhooks; ` +
-        `${new Date().toISOString()}, load average ${loadavg()
-          .map((l) => l.toFixed(1))
-          .join(' ')}; ${duration} s per scenario, ${listConnections} clients for reads`,
-    );
+    // each table as soon as it is measured: a later phase that fails leaves the earlier ones
+    const title = () =>
+      `FerretDB on ${db.backend} (${TEST_SERVERS.mongoUri}/${database}), ${deliveries} deliveries and ${totalWebhooks} webhooks; ` +
+      `${new Date().toISOString()}, load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`;
+    console.log(`\nmanagement API, ${title()}; ${duration} s per scenario, ${listConnections} clients for reads`);
     console.table(results);
     console.log('which queries reach an index (FerretDB explain):');
-    console.table(plans);
-    console.log('delivery log ingest and retention:');
+    console.table(await queryPlans(connection, sample));
+    const ingest = await measureIngest(app.get(Registry), db, prefix, Number(values.ingest), Number(values['ingest-rate']));
+    const purge = await measurePurge(app.get(DeliveryLogService), connection, sample, db, deliveries);
+    console.log(`delivery log ingest and retention, ${title()}:`);
     console.table([ingest, purge]);
   } finally {
     // close first (in-flight requests finish, the consumer and publisher stop), then drop the
@@ -258,7 +257,7 @@ async function measureIngest(registry: Registry, db: DatabaseProcesses, prefix: 
   const exited = new Promise<number>((resolve) => producer.on('exit', (code) => resolve(code ?? 1)));
   let maxBehind = 0;
   let written = 0;
-  const deadline = Date.now() + (count / rate) * 1000 + 120_000;
+  const deadline = Date.now() + (count / rate) * 1000 + 90_000;
   while (Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 1000));
     written = (await processed()) - processedBefore;
@@ -268,11 +267,11 @@ async function measureIngest(registry: Registry, db: DatabaseProcesses, prefix: 
   const elapsedS = (Date.now() - started) / 1000;
   const cpu = cpuSince(cpuBefore, db);
   if ((await exited) !== 0) throw new Error('the results producer failed');
-  if (written < count) throw new Error(`the delivery log wrote ${written} of ${count} results within the time allowed`);
-  const per1000 = (s: number) => ((s / count) * 1000).toFixed(3);
+  // CPU per result written (all of them, or as many as were written in the time allowed)
+  const per1000 = (s: number) => ((s / Math.max(1, written)) * 1000).toFixed(3);
   return {
-    measure: `ingest ${count} results offered at ${rate}/s`,
-    'results/s': Math.round(count / elapsedS),
+    measure: `ingest ${count} results offered at ${rate}/s: ${written < count ? `only ${written} written in ${elapsedS.toFixed(0)} s` : `all written in ${elapsedS.toFixed(0)} s`}`,
+    'results/s': Math.round(written / elapsedS),
     'CPU-s per 1,000': `${per1000(cpu.api + cpu.ferretdb + cpu.postgres)} (api ${per1000(cpu.api)}, ferretdb ${per1000(cpu.ferretdb)}, postgres ${per1000(cpu.postgres)})`,
     'behind at most': `${maxBehind} results (${(maxBehind / rate).toFixed(1)} s)`,
     'write errors': (await retries()) - retriesBefore,
