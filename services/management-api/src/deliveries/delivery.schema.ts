@@ -45,7 +45,7 @@ export class DeliveryRecord {
   @Prop({ type: Date, default: null }) last_attempt_at: Date | null;
   @Prop({ type: Date, default: null }) next_attempt_at: Date | null;
   @Prop({ type: Date, required: true }) created_at: Date;
-  /** created_at's UTC date (YYYY-MM-DD): the retention purge deletes whole days by equality. */
+  /** created_at's UTC date (YYYY-MM-DD): the retention purge deletes by day, an equality. */
   @Prop({ type: String, required: true }) created_day: string;
   @Prop({ type: Date, required: true }) updated_at: Date;
   @Prop({ type: Number, required: true, default: 0 }) rev: number;
@@ -62,9 +62,10 @@ DeliveryRecordSchema.index({ customer_id: 1, created_at: -1, _id: -1 });
 for (const field of ['webhook_id', 'status', 'event', 'call_uuid'] as const) {
   DeliveryRecordSchema.index({ customer_id: 1, [field]: 1, created_at: -1, _id: -1 });
 }
-// The retention purge: whole days by equality, which FerretDB (local) answers from an index
-// too, where a range on created_at reads every delivery of the log.
+// The retention purge: its regular runs by day (equality, which FerretDB can push down), its
+// first run after start by created_at range (the whole log).
 DeliveryRecordSchema.index({ created_day: 1, created_at: 1 });
+DeliveryRecordSchema.index({ created_at: 1 });
 
 /** The UTC date of an instant, as created_day holds it. */
 export function dayOf(at: Date): string {
