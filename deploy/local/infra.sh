@@ -556,11 +556,31 @@ postgres_user_prefix() {
 
 psql_admin() { "$POSTGRES_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$HOST" -p "$POSTGRES_PORT" -U postgres "$@"; }
 
+# The cluster's directory: .local/data/postgres, unless the postgres user cannot reach it
+# (a checkout under /root, mode 700): then a directory of its own under /var/lib/callhooks,
+# one per checkout, which .local/data/postgres links to.
+postgres_data_dir() {
+  local link="$DATA/postgres" own
+  if [ -L "$link" ]; then readlink -f "$link"; return 0; fi
+  if [ "$(id -u)" = 0 ] && ! setpriv --reuid=postgres --regid=postgres --init-groups -- test -x "$DATA"; then
+    own="/var/lib/callhooks/postgres-$(printf '%s' "$LOCAL" | sha256sum | cut -c1-12)"
+    mkdir -p "$own"
+    ln -sfn "$own" "$link"
+    say "postgres: the postgres user cannot reach $(rel "$DATA"); the cluster lives in $own (linked from $(rel "$link"))" >&2
+    printf '%s' "$own"
+    return 0
+  fi
+  printf '%s' "$link"
+}
+
 start_postgres() {
-  local pgdata="$DATA/postgres" as_postgres
+  local pgdata as_postgres
+  mkdir -p "$DATA"
+  pgdata=$(postgres_data_dir)
   mapfile -t as_postgres < <(postgres_user_prefix)
   if [ ! -f "$pgdata/PG_VERSION" ]; then
-    rm -rf "$pgdata" && mkdir -p "$pgdata"
+    rm -rf "${pgdata:?}"/* 2>/dev/null || true
+    mkdir -p "$pgdata"
     if [ "$(id -u)" = 0 ]; then chown postgres: "$pgdata"; fi
     chmod 700 "$pgdata"
     # trust: no password on loopback, like the other servers here (listen_addresses below)
@@ -906,6 +926,8 @@ case "$cmd" in
     services=$(ordered_services "$@")
     for svc in $(printf '%s\n' "$services" | tac); do
       stop_one "$svc"
+      # a cluster kept outside the checkout (see postgres_data_dir) goes too
+      [ -L "$DATA/$svc" ] && rm -rf "$(readlink -f "$DATA/$svc")"
       rm -rf "${DATA:?}/$svc"
       say "$svc: data deleted ($(rel "$DATA/$svc"))"
     done
