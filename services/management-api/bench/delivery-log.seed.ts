@@ -63,7 +63,9 @@ export async function seedDatabase(db: mongo.Db, options: SeedOptions): Promise<
   await createIndexes(db);
   const webhookIds = await seedWebhooks(db, options);
   const sample = await seedDeliveries(db, options, webhookIds);
-  await db.collection<Record<string, unknown> & { _id: string }>(SEED_MARKER).insertOne({ _id: 'seed', deliveries: options.deliveries, webhooks: options.webhooks, ...sample });
+  await db
+    .collection<Record<string, unknown> & { _id: string }>(SEED_MARKER)
+    .insertOne({ _id: 'seed', deliveries: options.deliveries, webhooks: options.webhooks, ...sample });
   return sample;
 }
 
@@ -79,7 +81,8 @@ async function createIndexes(db: mongo.Db): Promise<void> {
     ['deliveries', DeliveryRecordSchema],
     ['webhooks', WebhookSchema],
   ] as const) {
-    for (const [keys, options] of schema.indexes()) await db.collection(collection).createIndex(keys as mongo.IndexSpecification, options as mongo.CreateIndexesOptions);
+    for (const [keys, options] of schema.indexes())
+      await db.collection(collection).createIndex(keys as mongo.IndexSpecification, options as mongo.CreateIndexesOptions);
   }
 }
 
@@ -128,7 +131,14 @@ async function seedDeliveries(db: mongo.Db, o: SeedOptions, webhookIds: Map<stri
   const others = otherCustomerIds(o).filter((c) => webhookIds.has(c));
   const now = Date.now();
   const spanMs = o.spanDays * 24 * 3_600_000;
-  const body = JSON.stringify({ call: 'x'.repeat(36), from: '+972501234567', to: '+97231234567', state: 'ANSWER', summary: 'inbound call, 00:01:05', note: 'y'.repeat(120) });
+  const body = JSON.stringify({
+    call: 'x'.repeat(36),
+    from: '+972501234567',
+    to: '+97231234567',
+    state: 'ANSWER',
+    summary: 'inbound call, 00:01:05',
+    note: 'y'.repeat(120),
+  });
   let sample: SeedSample | undefined;
   let callUuid = randomUUID();
   let inserted = 0;

@@ -28,7 +28,11 @@ async function main(): Promise<void> {
   if (!values.prefix) throw new Error('--prefix is required');
   const count = Number(values.count);
   const rate = Number(values.rate);
-  const kafka = new KafkaContext({ service: 'bench-results-producer', logLevel: 'warn', ...testKafkaSettings(values.prefix) }, new Registry(), new ReadinessChecks());
+  const kafka = new KafkaContext(
+    { service: 'bench-results-producer', logLevel: 'warn', ...testKafkaSettings(values.prefix) },
+    new Registry(),
+    new ReadinessChecks(),
+  );
   await (await kafka.provisioner()).ensure({ produces: ['deliveryResults'] });
 
   const webhooks = Array.from({ length: 50 }, () => randomUUID());
@@ -60,7 +64,17 @@ async function main(): Promise<void> {
       attempted_at: now,
       next_attempt_at: retried ? now + 1000 : null,
     };
-    if (retried) retries.push({ ...result, attempt: 2, outcome: 'SUCCEEDED', status_code: 200, error_class: null, response_snippet: '{"ok":true}', attempted_at: now + 1000, next_attempt_at: null });
+    if (retried)
+      retries.push({
+        ...result,
+        attempt: 2,
+        outcome: 'SUCCEEDED',
+        status_code: 200,
+        error_class: null,
+        response_snippet: '{"ok":true}',
+        attempted_at: now + 1000,
+        next_attempt_at: null,
+      });
     return result;
   };
 
@@ -75,7 +89,10 @@ async function main(): Promise<void> {
       const batch: DeliveryAttemptResult[] = [];
       while (batch.length < due && retries.length > 0 && retries[0].attempted_at <= Date.now()) batch.push(retries.shift()!);
       while (batch.length < due) batch.push(fresh(made++));
-      await kafka.send('deliveryResults', batch.map((r) => ({ key: r.delivery_id, value: r })));
+      await kafka.send(
+        'deliveryResults',
+        batch.map((r) => ({ key: r.delivery_id, value: r })),
+      );
       sent += batch.length;
     }
     if (Date.now() - lastReport >= 1000) {
