@@ -3,7 +3,8 @@ import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { ConflictError, DomainError, NotFoundError, RetryableError, ValidationError, type FieldProblem } from '@callhooks/contracts';
-import { ERROR_CODES, MalformedJsonError, UnauthorizedError, type ApiErrorBody, type ErrorCode } from './api-error';
+import { redactUrl } from '@callhooks/observability';
+import { ERROR_CODES, MalformedJsonError, UnauthorizedError, UnsupportedMediaTypeError, type ApiErrorBody, type ErrorCode } from './api-error';
 
 interface Mapped {
   status: number;
@@ -33,7 +34,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     }
     const mapped = this.map(exception);
     if (mapped.status >= 500) {
-      this.logger.error({ err: exception, method: req.method, url: req.originalUrl }, `request failed: ${(exception as Error)?.message ?? String(exception)}`);
+      this.logger.error({ err: exception, method: req.method, url: redactUrl(req.originalUrl) }, `request failed: ${(exception as Error)?.message ?? String(exception)}`);
     }
     if (res.headersSent) return;
     const body: ApiErrorBody = {
@@ -49,6 +50,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (exception instanceof ConflictError) return this.of('conflict', exception.message, fieldsOf(exception));
     if (exception instanceof UnauthorizedError) return this.of('unauthorized', exception.message);
     if (exception instanceof MalformedJsonError) return this.of('malformed_json', exception.message);
+    if (exception instanceof UnsupportedMediaTypeError) return this.of('unsupported_media_type', exception.message);
     if (exception instanceof RetryableError) return this.of('unavailable', exception.message);
     if (exception instanceof DomainError) return this.of('internal', 'internal error');
     if (exception instanceof ThrottlerException) return this.of('rate_limited', 'too many requests: retry after the Retry-After delay');

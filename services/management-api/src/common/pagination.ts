@@ -72,6 +72,15 @@ interface Cursor {
   o: SortOrder;
 }
 
+/** The ids items are paged by (UUIDs, platform ids, `<customer>:<environment>` keys) are far shorter. */
+const MAX_CURSOR_ID_LENGTH = 200;
+/** ECMAScript dates span ±8.64e15 ms around 1970; a cursor time outside is no date MongoDB could compare. */
+const MAX_DATE_MILLIS = 8.64e15;
+
+function isDateMillis(t: unknown): t is number {
+  return typeof t === 'number' && Number.isSafeInteger(t) && Math.abs(t) <= MAX_DATE_MILLIS;
+}
+
 export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
 }
@@ -84,7 +93,7 @@ export function decodeCursor(text: string, order: SortOrder): Cursor {
     parsed = null;
   }
   const c = parsed as Partial<Cursor> | null;
-  if (!c || typeof c.t !== 'number' || !Number.isFinite(c.t) || typeof c.i !== 'string' || (c.o !== 'asc' && c.o !== 'desc')) {
+  if (!c || typeof c !== 'object' || !isDateMillis(c.t) || typeof c.i !== 'string' || c.i.length > MAX_CURSOR_ID_LENGTH || (c.o !== 'asc' && c.o !== 'desc')) {
     throw new ValidationError('invalid cursor', [{ field: 'cursor', message: 'is not a cursor returned by this API' }]);
   }
   if (c.o !== order) {
