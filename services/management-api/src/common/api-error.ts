@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   malformed_json: { status: 400, meaning: 'The request body is not valid JSON, or cannot be read (a broken compressed stream, a wrong length).' },
   unauthorized: { status: 401, meaning: 'The bearer credential is missing, unknown or revoked.' },
   not_found: { status: 404, meaning: 'No such resource for this customer (unknown ids and other customers\u2019 ids alike), or no such route.' },
+  method_not_allowed: { status: 405, meaning: 'The path exists but not with this method: the Allow header lists those it has.' },
   conflict: { status: 409, meaning: 'The resource already exists (e.g. a customer id taken).' },
   payload_too_large: { status: 413, meaning: 'The request body is larger than the API accepts.' },
   unsupported_media_type: { status: 415, meaning: 'The body is not UTF-8 JSON, or its Content-Encoding is not one of identity, gzip, deflate, br.' },

@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
+import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, NotFoundException, type ExceptionFilter } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
@@ -22,6 +22,9 @@ interface Mapped {
 export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('ApiExceptionFilter');
 
+  /** `allowedMethods(path)`: the methods routed on a path (allowed-methods.ts), to answer 405 rather than 404. */
+  constructor(private readonly allowedMethods: (path: string) => string[] = () => []) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const req = http.getRequest<Request>();
@@ -32,7 +35,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       if (!res.headersSent) res.status(HttpStatus.SERVICE_UNAVAILABLE).json(exception.getResponse());
       return;
     }
-    const mapped = this.map(exception);
+    const mapped = this.methodNotAllowed(exception, req, res) ?? this.map(exception);
     if (mapped.status >= 500) {
       this.logger.error({ err: exception, method: req.method, url: redactUrl(req.originalUrl) }, `request failed: ${(exception as Error)?.message ?? String(exception)}`);
     }
@@ -60,6 +63,16 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (isMongoDuplicateKey(exception)) return this.of('conflict', 'the resource already exists');
     if (isMongoUnavailable(exception)) return this.of('unavailable', 'the database is temporarily unavailable');
     return this.of('internal', 'internal error');
+  }
+
+  /** No route matched the request, but the path exists with other methods (TRACE, OPTIONS, PUT on a GET route…). */
+  private methodNotAllowed(exception: unknown, req: Request, res: Response): Mapped | null {
+    if (!(exception instanceof NotFoundException)) return null;
+    const allowed = this.allowedMethods(req.path);
+    // a route of this method that answered 404 itself is a real 404
+    if (allowed.length === 0 || allowed.includes(req.method)) return null;
+    if (!res.headersSent) res.setHeader('Allow', allowed.join(', '));
+    return this.of('method_not_allowed', `${req.method} is not allowed on ${req.path}; allowed: ${allowed.join(', ')}`);
   }
 
   private fromHttpException(exception: HttpException): Mapped {

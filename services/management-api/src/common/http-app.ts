@@ -2,6 +2,7 @@ import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
+import { allowedMethodsOf } from './allowed-methods';
 import { ApiExceptionFilter } from './api-exception.filter';
 import { setupOpenApi } from './openapi';
 import { checkRawJson, JSON_BODY_LIMIT, refuseForbiddenKeys, translateBodyParserError } from './request-body';
@@ -27,7 +28,7 @@ export function configureHttpApp(app: NestExpressApplication): void {
   app.use(translateBodyParserError);
   app.use(refuseForbiddenKeys);
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new ApiExceptionFilter());
+  app.useGlobalFilters(new ApiExceptionFilter(allowedMethodsOf(app.getHttpAdapter().getInstance())));
   app.disable('x-powered-by');
   setupOpenApi(app);
 }

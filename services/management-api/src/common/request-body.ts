@@ -60,7 +60,7 @@ class UnsupportedCharsetError extends Error {
  * the byte scan above sound.
  */
 export function checkRawJson(_req: IncomingMessage, _res: ServerResponse, raw: Buffer, encoding: string): void {
-  if (encoding.toLowerCase() !== 'utf-8' && encoding.toLowerCase() !== 'utf8') throw new UnsupportedCharsetError(`unsupported charset "${encoding}": send UTF-8 JSON`);
+  if (encoding.toLowerCase() !== 'utf-8' && encoding.toLowerCase() !== 'utf8') throw new UnsupportedCharsetError(`unsupported charset "${encoding}"`);
   if (nestsDeeperThan(raw, MAX_JSON_DEPTH)) throw new BodyTooDeepError(`the request body nests deeper than ${MAX_JSON_DEPTH} levels`);
 }
 
@@ -99,7 +99,7 @@ export function refuseForbiddenKeys(req: Request, _res: Response, next: NextFunc
  */
 export function translateBodyParserError(err: unknown, _req: Request, _res: Response, next: NextFunction): void {
   const { type, status, message } = (err ?? {}) as { type?: unknown; status?: unknown; message?: string };
-  if (typeof type !== 'string' || typeof status !== 'number') return next(err);
+  if (typeof status !== 'number' || !(err instanceof Error)) return next(err);
   switch (type) {
     case 'entity.too.large':
       return next(err);
