@@ -6,12 +6,14 @@ import { QueryInt } from './validation';
 
 export const DEFAULT_PAGE_LIMIT = 50;
 export const MAX_PAGE_LIMIT = 200;
+const MAX_PAGE_NUMBER = 1_000_000;
+const MAX_CURSOR_LENGTH = 512;
 
 export type SortOrder = 'asc' | 'desc';
 
 /** Paging and ordering of every list: by creation date, then id, so pages never overlap or skip. */
 export class ListQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT, description: 'Items per page.' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT, description: 'Items per page.' })
   @IsOptional()
   @QueryInt()
   @IsInt()
@@ -19,18 +21,21 @@ export class ListQueryDto {
   @Max(MAX_PAGE_LIMIT)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'Opaque cursor from `page.next_cursor` of the previous page. Not combinable with `page`.' })
+  @ApiPropertyOptional({
+    maxLength: MAX_CURSOR_LENGTH,
+    description: 'Opaque cursor from `page.next_cursor` of the previous page (any other value is a 400). Not combinable with `page`.',
+  })
   @IsOptional()
   @IsString()
-  @MaxLength(512)
+  @MaxLength(MAX_CURSOR_LENGTH)
   cursor?: string;
 
-  @ApiPropertyOptional({ minimum: 1, description: 'Page number (1-based), for tables that jump to a page. Not combinable with `cursor`.' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_NUMBER, description: 'Page number (1-based), for tables that jump to a page. Not combinable with `cursor`.' })
   @IsOptional()
   @QueryInt()
   @IsInt()
   @Min(1)
-  @Max(1_000_000)
+  @Max(MAX_PAGE_NUMBER)
   page?: number;
 
   @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'desc', description: 'Order by creation date: newest first (desc) or oldest first (asc).' })

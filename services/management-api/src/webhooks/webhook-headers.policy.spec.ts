@@ -1,4 +1,4 @@
-import { headerProblems } from './webhook-headers.policy';
+import { HEADER_VALUE_PATTERN, headerProblems } from './webhook-headers.policy';
 
 describe('webhook custom headers', () => {
   it('accepts ordinary headers, Authorization included', () => {
@@ -53,6 +53,7 @@ describe('webhook custom headers', () => {
     ['X-Del', 'a\u007fb', /control characters/],
     ['X-Pad', ' padded', /whitespace/],
     ['X-Tail', 'tail\t', /whitespace/],
+    ['X-Empty', '', /empty/],
   ])('refuses %s: %j, a value HTTP would not carry as written', (name, value, why) => {
     const problems = headerProblems({ [name]: value });
     expect(problems.map((p) => p.field)).toEqual([`headers.${name}`]);
@@ -62,4 +63,11 @@ describe('webhook custom headers', () => {
   it('accepts inner spaces, tabs and every visible ASCII character', () => {
     expect(headerProblems({ 'X-Ascii': 'a b\tc ' + '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~x' })).toEqual([]);
   });
+
+  it.each(['a', 'a b', 'a\tb', '10 EUR', '!~', '', ' a', 'a ', '10 \u20ac', 'a\u0000b', 'a\r\nb', 'x'.repeat(50)])(
+    'the OpenAPI pattern of header values agrees with the rule on %j',
+    (value) => {
+      expect(new RegExp(HEADER_VALUE_PATTERN).test(value)).toBe(headerProblems({ 'X-A': value }).length === 0);
+    },
+  );
 });

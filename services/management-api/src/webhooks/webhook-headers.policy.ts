@@ -14,6 +14,8 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const FIELD_VALUE = /^[\t\x20-\x7e]*$/;
 /** Receivers strip whitespace around a value (RFC 9110 5.5), so a value with it would arrive changed. */
 const EDGE_WHITESPACE = /^[\t ]|[\t ]$/;
+/** The value rules as one pattern, for the OpenAPI document: visible ASCII at both ends, spaces and tabs inside. */
+export const HEADER_VALUE_PATTERN = '^[!-~]([\\t -~]*[!-~])?$';
 
 /**
  * Headers the dispatcher sets itself (the Standard Webhooks signature headers, framing and
@@ -60,6 +62,7 @@ export function headerProblems(headers: unknown): FieldProblem[] {
     else if (seen.has(lower)) problems.push({ field, message: 'is given twice (header names are case-insensitive)' });
     seen.add(lower);
     if (typeof value !== 'string') problems.push({ field, message: 'value must be a string' });
+    else if (value.length === 0) problems.push({ field, message: 'value must not be empty' });
     else if (value.length > MAX_HEADER_VALUE_LENGTH) problems.push({ field, message: `value longer than ${MAX_HEADER_VALUE_LENGTH} characters` });
     else if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value)) problems.push({ field, message: 'value must not contain line breaks or control characters' });
     else if (!FIELD_VALUE.test(value))

@@ -3,7 +3,7 @@ import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { PageMetaDto } from '../../common/pagination';
 
 export class CreateApiKeyDto {
-  @ApiPropertyOptional({ example: 'CRM integration', maxLength: 100, default: 'default', description: 'A label to tell keys apart.' })
+  @ApiPropertyOptional({ example: 'CRM integration', minLength: 1, maxLength: 100, default: 'default', description: 'A label to tell keys apart.' })
   @IsOptional()
   @IsString()
   @MinLength(1)

@@ -21,7 +21,11 @@ export class TemplatePreviewDto {
   @IsIn(METHODS, { message: 'must be GET or POST' })
   method?: HttpMethod;
 
-  @ApiPropertyOptional({ example: 'https://crm.example.com/hooks/calls', description: 'The target, to show where GET query parameters go.' })
+  @ApiPropertyOptional({
+    example: 'https://crm.example.com/hooks/calls',
+    maxLength: MAX_URL_LENGTH,
+    description: 'The target, to show where GET query parameters go; checked as a save checks it.',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(MAX_URL_LENGTH)
