@@ -37,7 +37,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
     }
     const mapped = this.methodNotAllowed(exception, req, res) ?? this.map(exception);
     if (mapped.status >= 500) {
-      this.logger.error({ err: exception, method: req.method, url: redactUrl(req.originalUrl) }, `request failed: ${(exception as Error)?.message ?? String(exception)}`);
+      this.logger.error(
+        { err: exception, method: req.method, url: redactUrl(req.originalUrl) },
+        `request failed: ${(exception as Error)?.message ?? String(exception)}`,
+      );
     }
     if (res.headersSent) return;
     const body: ApiErrorBody = {

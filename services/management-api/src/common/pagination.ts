@@ -30,7 +30,12 @@ export class ListQueryDto {
   @MaxLength(MAX_CURSOR_LENGTH)
   cursor?: string;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_NUMBER, description: 'Page number (1-based), for tables that jump to a page. Not combinable with `cursor`.' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_PAGE_NUMBER,
+    description: 'Page number (1-based), for tables that jump to a page. Not combinable with `cursor`.',
+  })
   @IsOptional()
   @QueryInt()
   @IsInt()

@@ -1,5 +1,6 @@
 import { ValidationPipe, type ValidationError as ClassValidatorError } from '@nestjs/common';
 import { Transform } from 'class-transformer';
+import { ValidateIf } from 'class-validator';
 import { ValidationError, type FieldProblem } from '@callhooks/contracts';
 
 /**
@@ -52,6 +53,15 @@ function flatten(errors: ClassValidatorError[], parent: string): FieldProblem[] 
 /** class-validator messages start with the property name ("url must be…"); the field is named separately already. */
 function stripPropertyName(message: string, property: string): string {
   return message.startsWith(`${property} `) ? message.slice(property.length + 1) : message;
+}
+
+/**
+ * An optional property that, when present, must be valid: absent means "use the default",
+ * but null is refused (class-validator's @IsOptional() would let null through, and the
+ * OpenAPI document, which does not mark such properties nullable, would be wrong).
+ */
+export function OptionalNotNull(): PropertyDecorator {
+  return ValidateIf((_object: unknown, value: unknown) => value !== undefined);
 }
 
 /** A query-string boolean: only "true" / "false" (and 1/0) are booleans; anything else stays as given and fails @IsBoolean. */

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { OptionalNotNull } from '../../common/validation';
 import { IsIn, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
 import type { HttpMethod } from '@callhooks/contracts';
 import { MAX_URL_LENGTH } from '../webhook-target.policy';
@@ -26,7 +27,7 @@ export class TemplatePreviewDto {
     maxLength: MAX_URL_LENGTH,
     description: 'The target, to show where GET query parameters go; checked as a save checks it.',
   })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MaxLength(MAX_URL_LENGTH)
   url?: string;
