@@ -44,7 +44,8 @@ const ERROR_SCHEMA = { $ref: '#/components/schemas/ApiErrorDto' };
  * path ids have their patterns; a path parameter is listed only on routes that have it; and
  * every operation lists the 4xx answers every request can get: 400 (bad input, malformed or
  * too deeply nested JSON), 413 (body over the limit) and 415 (a charset or Content-Encoding
- * the API does not read), 404 where the path names a resource.
+ * the API does not read), 404 where the path names a resource, 431 (request line and headers
+ * over Node's 16 KiB).
  */
 export function describeWhatIsEnforced(doc: OpenAPIObject): OpenAPIObject {
   const requestSchemas = new Set<string>();
@@ -70,6 +71,8 @@ export function describeWhatIsEnforced(doc: OpenAPIObject): OpenAPIObject {
       addError(op, 413, ['payload_too_large']);
       addError(op, 415, ['unsupported_media_type']);
       if (inPath.size > 0) addError(op, 404, ['not_found']);
+      // Node's HTTP parser refuses a request line and headers over 16 KiB itself, before the app, with no body
+      op.responses[431] ??= { description: 'The request line and headers together exceed 16 KiB (answered by the HTTP server, with no body).' };
     }
   }
   const schemas = doc.components?.schemas ?? {};
