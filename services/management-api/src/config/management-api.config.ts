@@ -25,7 +25,7 @@ export const managementApiEnvSchema = withSaslCheck(
     MANAGEMENT_RATE_LIMIT_PER_MINUTE: env.int(1, 1_000_000).default(600),
     /** Failed sign-ins (no, unknown or revoked key; wrong operator token) per client address and minute, before 429. */
     MANAGEMENT_SIGN_IN_FAILURES_PER_MINUTE: env.int(1, 1_000_000).default(60),
-    /** How long a verified API key is remembered in memory (a revoked key is refused by other instances after at most this). 0 = no cache. */
+    /** How long a verified API key is remembered in memory (a revoked key is refused by other instances after at most this), and an unknown one as unknown. 0 = no cache. */
     MANAGEMENT_API_KEY_CACHE_MS: env.int(0, 10 * 60_000).default(10_000),
   }),
 );
