@@ -120,6 +120,8 @@ EOF
 
 log "schemathesis $SCHEMATHESIS_VERSION: every check, $MAX_EXAMPLES examples per operation, seed $SEED"
 st_rc=0
+# schemathesis keeps its cache (.schemathesis/) in the working directory: inside .local, ignored by git
+cd "$REPO_ROOT/.local"
 "$VENV/bin/st" --config-file "$config" --no-color run "$base/docs/openapi.json" \
   --checks all \
   --max-examples "$MAX_EXAMPLES" \
