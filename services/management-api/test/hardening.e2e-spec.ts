@@ -64,6 +64,12 @@ describe('management API hardening (issue 14, e2e on the real servers)', () => {
       }
     });
 
+    it('answers 400 to a body of more values than any request needs (many tiny arrays)', async () => {
+      const body = `{"webhook_ids":[${'[],'.repeat(8000)}[]]}`;
+      const res = await api.http().put('/v1/environments/x/webhooks').set(auth).set('Content-Type', 'application/json').send(body).expect(400);
+      expect(expectError(res.body, 'validation_failed').message).toMatch(/more than 5000 values/);
+    });
+
     it('still accepts the nesting the API itself uses', async () => {
       await api
         .http()
