@@ -11,7 +11,7 @@
 # in the configuration, each with the reason the document cannot express it.
 #
 # Needs: bash scripts/build.sh done, the test servers running (deploy/local/infra.sh status).
-# Settings: SCHEMATHESIS_MAX_EXAMPLES (default 10), SCHEMATHESIS_SEED (default 20261205;
+# Settings: SCHEMATHESIS_MAX_EXAMPLES (default 8), SCHEMATHESIS_SEED (default 20261205;
 # change it to explore other inputs), SCHEMATHESIS_PORT (default: a free port).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -20,7 +20,7 @@ cd "$REPO_ROOT"
 SCHEMATHESIS_VERSION=4.32.5
 VENV="$REPO_ROOT/.local/schemathesis-venv"
 RESULTS="$REPO_ROOT/.local/test-results"
-MAX_EXAMPLES="${SCHEMATHESIS_MAX_EXAMPLES:-10}"
+MAX_EXAMPLES="${SCHEMATHESIS_MAX_EXAMPLES:-8}"
 SEED="${SCHEMATHESIS_SEED:-20261205}"
 mkdir -p "$RESULTS"
 
