@@ -11,7 +11,7 @@
 # in the configuration, each with the reason the document cannot express it.
 #
 # Needs: bash scripts/build.sh done, the test servers running (deploy/local/infra.sh status).
-# Settings: SCHEMATHESIS_MAX_EXAMPLES (default 8), SCHEMATHESIS_SEED (default 20261205;
+# Settings: SCHEMATHESIS_PYTHON (the interpreter of the venv), SCHEMATHESIS_MAX_EXAMPLES (default 8), SCHEMATHESIS_SEED (default 20261205;
 # change it to explore other inputs), SCHEMATHESIS_PORT (default: a free port).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -28,9 +28,14 @@ mkdir -p "$RESULTS"
 
 if [ "$("$VENV/bin/st" --version 2>/dev/null | awk '{print $NF}')" != "$SCHEMATHESIS_VERSION" ]; then
   log "installing schemathesis $SCHEMATHESIS_VERSION into $VENV"
-  command -v python3 >/dev/null || die "python3 not found (apt-get install python3 python3-venv)"
+  # the newest Python that runs (hypothesis has hit a CPython 3.11 ast.parse recursion bug once here)
+  python=""
+  for candidate in ${SCHEMATHESIS_PYTHON:-} python3.13 python3.12 python3; do
+    if "$candidate" -c 'import sys; assert sys.version_info >= (3, 9)' >/dev/null 2>&1; then python="$candidate"; break; fi
+  done
+  [ -n "$python" ] || die "python3 not found (apt-get install python3 python3-venv)"
   rm -rf "$VENV"
-  python3 -m venv "$VENV"
+  "$python" -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
