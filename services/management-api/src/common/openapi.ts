@@ -71,6 +71,8 @@ export function describeWhatIsEnforced(doc: OpenAPIObject): OpenAPIObject {
       addError(op, 413, ['payload_too_large']);
       addError(op, 415, ['unsupported_media_type']);
       if (inPath.size > 0) addError(op, 404, ['not_found']);
+      // a class-level decorator may have put a 404 on its lists too: only a path naming a resource answers it
+      else delete op.responses[404];
       // Node's HTTP parser refuses a request line and headers over 16 KiB itself, before the app, with no body
       op.responses[431] ??= { description: 'The request line and headers together exceed 16 KiB (answered by the HTTP server, with no body).' };
     }
