@@ -120,10 +120,30 @@ export class DeliveryConsumer implements OnApplicationBootstrap, OnApplicationSh
     await this.admin?.disconnect().catch(() => undefined);
   }
 
-  private async publishLate(outputs: Outgoing[]): Promise<void> {
-    const byTopic = new Map<TopicId, Outgoing['record'][]>();
-    for (const o of outputs) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o.record]);
-    for (const [topic, records] of byTopic) await this.kafka.send(topic, records);
+  private lateBatch?: { outputs: Outgoing[]; sent: Promise<void> };
+
+  /**
+   * The results of detached attempts that end in the same turn of the event loop go out in
+   * one send: a batch's detached attempts often end together, and one send each queued them
+   * on the shared producer's lock (which kafkajs gives up on after 65.5 s).
+   */
+  private publishLate(outputs: Outgoing[]): Promise<void> {
+    if (!this.lateBatch) {
+      const batch: { outputs: Outgoing[]; sent?: Promise<void> } = { outputs: [] };
+      batch.sent = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+        this.lateBatch = undefined;
+        const byTopic = new Map<TopicId, Outgoing['record'][]>();
+        for (const o of batch.outputs) {
+          const list = byTopic.get(o.topic);
+          if (list) list.push(o.record);
+          else byTopic.set(o.topic, [o.record]);
+        }
+        for (const [topic, records] of byTopic) await this.kafka.send(topic, records);
+      });
+      this.lateBatch = batch as { outputs: Outgoing[]; sent: Promise<void> };
+    }
+    this.lateBatch.outputs.push(...outputs);
+    return this.lateBatch.sent;
   }
 
   /**
