@@ -203,8 +203,11 @@ async function main(): Promise<void> {
       const window = (Date.now() - started) / 1000;
       const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
       const detached = metricSum(await scrapeMetrics(dispatcher.url), 'callhooks_delivery_attempts_detached_total') - detached0;
-      const { requests } = await receiver.take();
+      const { requests: received } = await receiver.take();
       await sender.close();
+      // this phase's calls only: a previous phase's stragglers are not its deliveries
+      const calls = new Set(traffic.calls.map((c) => c.callUuid));
+      const requests = received.filter((r) => calls.has((JSON.parse(r.body) as { uuid: string }).uuid));
 
       const n = requests.length;
       const per1000 = (cpuSeconds: number) => Math.round((1000 * cpuSeconds * 1000) / Math.max(n, 1)) / 1000;

@@ -48,6 +48,7 @@ export class ForkedReceiver {
     });
   }
 
+  /** Distinct webhook-ids received since the last take. */
   async count(): Promise<number> {
     return (await this.ask('count')).count;
   }
@@ -85,13 +86,24 @@ async function main(): Promise<void> {
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   const reply = (message: ReceiverReply) => process.send!(message);
-  const count = () => receivers.reduce((n, r) => n + r.requests.length, 0);
+  // distinct webhook-ids since the last take: a repeated delivery must not make the bench stop waiting early
+  const seen = new Set<string>();
+  let scanned = receivers.map(() => 0);
+  const count = () => {
+    receivers.forEach((r, i) => {
+      for (const q of r.requests.slice(scanned[i])) seen.add(String(q.headers['webhook-id'] ?? ''));
+      scanned[i] = r.requests.length;
+    });
+    return seen.size;
+  };
   process.on('message', (command: ReceiverCommand) => {
     if (command.kind === 'count') return reply({ id: command.id, kind: 'count', count: count() });
     if (command.kind === 'loop-delay-reset') {
       loop.reset();
       return reply({ id: command.id, kind: 'loop-delay-reset' });
     }
+    seen.clear();
+    scanned = receivers.map(() => 0);
     const requests = receivers.flatMap((r) => r.requests.splice(0).map((q) => ({ body: q.body, webhookId: String(q.headers['webhook-id'] ?? ''), receivedAt: q.receivedAt })));
     const ms = (ns: number) => Math.round(ns / 1e6);
     reply({ id: command.id, kind: 'take', requests, loopDelay: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) } });

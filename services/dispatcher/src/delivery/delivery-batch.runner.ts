@@ -160,7 +160,14 @@ export class DeliveryBatchRunner {
     if (!slot) return UNSTARTED;
 
     const startedAt = this.now();
-    const attempt = this.executor.attempt(prepared.ready).finally(() => slot.release());
+    const inflightAtStart = this.slots.inflight(target);
+    const attempt = this.executor
+      .attempt(prepared.ready)
+      .then((report) => {
+        this.slots.observe(target, this.now() - startedAt, report.outcome === 'SUCCEEDED', inflightAtStart);
+        return report;
+      })
+      .finally(() => slot.release());
     const finished = await Promise.race([attempt, this.outlived(startedAt, expired)]);
     if (finished) return finished;
     slot.detach();

@@ -13,6 +13,7 @@ import { DeliveryMetrics } from './delivery.metrics';
 import { DetachedAttempts } from './detached-attempts';
 import { RetrySchedule } from './retry-schedule';
 import { TargetBreakers } from './target-breakers';
+import { AdaptiveTargetConcurrency } from './target-concurrency';
 import { TargetHttpClient } from './target-http.client';
 import { TargetSlots } from './target-slots';
 import { WebhookDirectory } from './webhook-directory';
@@ -60,12 +61,17 @@ export class DeliveryConsumer implements OnApplicationBootstrap, OnApplicationSh
       },
       metrics,
     );
-    this.slots = new TargetSlots(d.targetConcurrency, d.maxInflight, metrics);
+    const limits =
+      d.targetConcurrencyMax > d.targetConcurrency
+        ? new AdaptiveTargetConcurrency({ base: d.targetConcurrency, max: d.targetConcurrencyMax, tolerance: 1.5, fastMs: 20, slowMs: 1000 })
+        : d.targetConcurrency;
+    this.slots = new TargetSlots(limits, d.maxInflight, metrics);
+    if (typeof limits !== 'number') setInterval(() => limits.sweep(), 15 * 60_000).unref();
     this.http = new TargetHttpClient({
       attemptTimeoutMs: d.attemptTimeoutMs,
       snippetBytes: d.snippetBytes,
       allowPrivateTargets: d.allowPrivateTargets,
-      maxSocketsPerTarget: d.targetConcurrency,
+      maxSocketsPerTarget: d.targetConcurrencyMax,
     });
     // a copy comes back after at most an attempt timeout plus the tier it lands in
     this.detached = new DetachedAttempts(d.attemptTimeoutMs + Math.max(...d.tierDelaysMs) + 10 * 60_000);

@@ -18,6 +18,7 @@ export class DeliveryMetrics implements BreakerListener, SlotListener {
   readonly breakerState: Gauge<'target'>;
   readonly breakerOpened: Counter<'target'>;
   readonly targetInflight: Gauge<'target'>;
+  readonly targetLimit: Gauge<'target'>;
   readonly blocked: Counter;
   readonly postponed: Counter<'reason'>;
   readonly detached: Counter;
@@ -50,6 +51,12 @@ export class DeliveryMetrics implements BreakerListener, SlotListener {
     this.breakerOpened = new Counter({
       name: 'callhooks_breaker_open_total',
       help: 'Times the circuit breaker of a target origin opened',
+      labelNames: ['target'],
+      registers,
+    });
+    this.targetLimit = new Gauge({
+      name: 'callhooks_target_concurrency_limit',
+      help: 'Adaptive concurrency limit per target origin (set when it changes; a target never seen stays at DISPATCHER_TARGET_CONCURRENCY)',
       labelNames: ['target'],
       registers,
     });
@@ -103,6 +110,10 @@ export class DeliveryMetrics implements BreakerListener, SlotListener {
   forgotten(target: string): void {
     this.breakerState.remove({ target });
     this.breakerOpened.remove({ target });
+  }
+
+  limitChanged(target: string, limit: number): void {
+    this.targetLimit.set({ target }, limit);
   }
 
   inflightChanged(target: string, inflight: number): void {
