@@ -159,6 +159,7 @@ async function main(): Promise<void> {
       const offeredPerSec = Math.round(callRate * perCall.subscribed * scenario.fanout);
       console.log(`${scenario.name}: ${callRate.toFixed(1)} calls/s for ${seconds} s (~${offeredPerSec} deliveries/s offered)…`);
       await receiver.take();
+      await new Promise((r) => setTimeout(r, 3000)); // the previous phase's tail (delivery log writes, timers) settles
       // each process's idle rate, just before (the machine is shared: other work counts as idle)
       const idle0 = treeCpuSeconds(processes.map((p) => p.pid));
       await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
