@@ -79,7 +79,7 @@ export class DeliveryMetrics implements BreakerListener, SlotListener {
     });
     this.detached = new Counter({
       name: 'callhooks_delivery_attempts_detached_total',
-      help: 'Attempts still running at their batch deadline, finished outside the batch (a safety copy waits in a retry tier)',
+      help: 'Attempts that had run a batch deadline themselves and outlived their batch, finished outside it (a safety copy waits in a retry tier)',
       registers,
     });
     this.leftForNextBatch = new Counter({
