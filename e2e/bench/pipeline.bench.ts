@@ -279,10 +279,10 @@ async function latencies(settings: ReturnType<typeof testKafkaSettings>, prefix:
     list.sort((a, b) => a - b);
     return `${percentile(list, 50)} / ${percentile(list, 99)}`;
   };
-  const eventsPerSec = (() => {
-    const times = [...events.values()].filter((e) => byCall.has(e.value.call_uuid)).map((e) => e.at).sort((a, b) => a - b);
-    return times.length > 1 ? Math.round((times.length * 1000) / (times[times.length - 1] - times[0])) : NaN;
-  })();
+  // the events of this phase's calls over the time their raw legs were sent (Call:Reporting's grace left out)
+  const sent = [...sentAt.values()].sort((a, b) => a - b);
+  const phaseEvents = [...events.values()].filter((e) => byCall.has(e.value.call_uuid)).length;
+  const eventsPerSec = sent.length > 1 ? Math.round((phaseEvents * 1000) / (sent[sent.length - 1] - sent[0])) : NaN;
   return { 'events/s': String(eventsPerSec), 'event → HTTP p50 / p99 ms': fmt(eventToHttp), 'raw leg → HTTP p50 / p99 ms (Ringing, Answer)': fmt(rawToHttp), 'raw leg → event (enricher) p50 / p99 ms': fmt(enricher) };
 }
 
