@@ -45,7 +45,7 @@ export interface BatchRunnerSettings {
  *   Only a slow attempt is detached: one that has itself run a deadline (outlived), not one
  *   that started late in the batch or whose response the busy process has not read yet.
  *
- * So a batch takes at most the deadline plus a produce, however many targets hang, and a
+ * So a batch takes at most two deadlines plus a produce, however many targets hang, and a
  * healthy target sharing a partition with a dead one loses at most one deadline once (the
  * first batch, before the dead target's slots are all held by detached attempts and its
  * breaker opens). Waiting for whole attempts instead would stall the partition for an
@@ -211,6 +211,10 @@ export class DeliveryBatchRunner {
         this.detached.settled(attemptKey, report.outputs);
         this.logger.warn({ err, deliveryId: job.delivery_id, attempt: job.attempt }, 'could not publish the result of a detached attempt; its safety copy will');
       }
+    }, (err: unknown) => {
+      // no outcome to speak of (the attempt itself broke): the copy makes the attempt again
+      this.detached.forget(attemptKey);
+      this.logger.warn({ err, deliveryId: job.delivery_id, attempt: job.attempt }, 'a detached attempt failed without an outcome');
     });
     return this.copy(job, key, attemptKey, startedAt + this.settings.attemptTimeoutMs + HANDOFF_MARGIN_MS);
   }

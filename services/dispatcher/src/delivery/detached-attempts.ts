@@ -39,6 +39,11 @@ export class DetachedAttempts {
     this.entries.set(key, { value: { state: 'settled', followUps }, expiresAt: this.now() + this.ttlMs });
   }
 
+  /** Forgets an attempt that broke without an outcome: its copy will make it again. */
+  forget(key: string): void {
+    this.entries.delete(key);
+  }
+
   /** What became of the attempt; a settled entry is consumed (the copy is handled once). */
   take(key: string): DetachedState | undefined {
     const e = this.entries.get(key);
