@@ -13,7 +13,8 @@
 // tree from /proc/<pid>/stat), net of each one's idle rate measured just before, and the
 // webhook-ids the receiver got more than once (0 in a healthy run). The run ends with one
 // Markdown table per kind, to paste into docs/benchmarks.md.
-// Environment: CALLHOOKS_SERVICE_NODE_ARGS profiles the services (see the README).
+// Environment: CALLHOOKS_SERVICE_NODE_ARGS profiles the services (see the README); BENCH_TARGET_CONCURRENCY_MAX
+// sets DISPATCHER_TARGET_CONCURRENCY_MAX (10: the adaptive per-target limit off).
 import { parseArgs } from 'node:util';
 import { topicName, type CallEvent, type CallLegEvent, type DeliveryJob, type EventName } from '@callhooks/contracts';
 import { CallTraffic, type SimulatedCall } from '@callhooks/call-simulator';
@@ -129,6 +130,8 @@ async function main(): Promise<void> {
     DISPATCHER_ALLOW_PRIVATE_TARGETS: 'true',
     DISPATCHER_ATTEMPT_TIMEOUT_MS: '5000',
     KAFKA_TOPIC_PARTITIONS: '6',
+    // BENCH_TARGET_CONCURRENCY_MAX=10 turns the adaptive per-target limit off (a fixed 10), to compare
+    ...(process.env.BENCH_TARGET_CONCURRENCY_MAX ? { DISPATCHER_TARGET_CONCURRENCY_MAX: process.env.BENCH_TARGET_CONCURRENCY_MAX } : {}),
   });
   const services = SERVICES.map((name) => new ServiceProcess(name, env));
   for (const s of services) await s.start().then((p) => p.ready());
