@@ -16,7 +16,7 @@
 // Environment: CALLHOOKS_SERVICE_NODE_ARGS profiles the services (see the README); BENCH_TARGET_CONCURRENCY_MAX
 // sets DISPATCHER_TARGET_CONCURRENCY_MAX (10: the adaptive per-target limit off).
 import { parseArgs } from 'node:util';
-import { topicName, type CallEvent, type CallLegEvent, type DeliveryJob, type EventName } from '@callhooks/contracts';
+import { topicName, topicSpec, type CallEvent, type CallLegEvent, type DeliveryJob, type EventName, type TopicId } from '@callhooks/contracts';
 import { CallTraffic, type SimulatedCall } from '@callhooks/call-simulator';
 import { CallLegSender } from '@callhooks/call-simulator/call-leg.sender';
 import { AvroSerde, createKafka, TopicReader } from '@callhooks/kafka';
@@ -264,8 +264,8 @@ async function main(): Promise<void> {
 
 /** Event record → HTTP, raw leg → HTTP (Ringing, Answer) and the enricher's hop, from the records' timestamps. */
 async function latencies(settings: ReturnType<typeof testKafkaSettings>, prefix: string, traffic: CallTraffic, sentAt: Map<string, number>, requests: BenchRequest[]): Promise<Record<string, string>> {
-  const events = await recordTimes<CallEvent>(settings, topicName('callEvents', prefix), (e) => e.event_id);
-  const jobs = await recordTimes<DeliveryJob>(settings, topicName('deliveries', prefix), (j) => j.delivery_id);
+  const events = await recordTimes<CallEvent>(settings, 'callEvents', prefix, (e) => e.event_id);
+  const jobs = await recordTimes<DeliveryJob>(settings, 'deliveries', prefix, (j) => j.delivery_id);
   const byCall = new Map(traffic.calls.map((c) => [c.callUuid, c]));
   const eventToHttp: number[] = [];
   const rawToHttp: number[] = [];
@@ -294,11 +294,12 @@ async function latencies(settings: ReturnType<typeof testKafkaSettings>, prefix:
 }
 
 /** Every record of a topic (read_committed) with its timestamp, keyed by `idOf`. */
-async function recordTimes<T>(settings: ReturnType<typeof testKafkaSettings>, topic: string, idOf: (value: T) => string): Promise<Map<string, { value: T; at: number }>> {
+async function recordTimes<T>(settings: ReturnType<typeof testKafkaSettings>, id: TopicId, prefix: string, idOf: (value: T) => string): Promise<Map<string, { value: T; at: number }>> {
   const out = new Map<string, { value: T; at: number }>();
   const logger = createLogger('bench', 'warn');
   const reader = new TopicReader<T>(createKafka(settings.kafka, logger), new AvroSerde(settings.registry), logger, {
-    topic,
+    topic: topicName(id, prefix),
+    spec: topicSpec(id),
     purpose: 'bench-latency',
     onRecord: (r) => void (r.value && out.set(idOf(r.value), { value: r.value, at: r.timestamp })),
   });
