@@ -33,6 +33,8 @@ const RAW_TIMED: EventName[] = ['Call:Ringing', 'Call:Answer'];
 const SERVICES = ['management-api', 'enricher', 'matcher', 'dispatcher'] as const;
 /** The servers of the system, found by the port they listen on (the shared test servers). */
 const SERVERS = { kafka: 9092, registry: 8081, database: 27017 } as const;
+/** FerretDB's PostgreSQL, when the local servers run on it (deploy/local/infra.sh, CALLHOOKS_POSTGRES_PORT): its own process tree. */
+const OPTIONAL_SERVERS = { postgresql: 55432 } as const;
 const IDLE_SECONDS = 5;
 
 type ScenarioName = 'one-target' | 'fifty-targets' | 'latency';
@@ -79,6 +81,10 @@ function systemProcesses(services: ServiceProcess[]): Array<{ name: string; pid:
     const pid = listeningPid(port);
     if (pid) out.push({ name, pid });
     else console.warn(`no process listening on ${port} readable here: ${name} left out of the CPU figures`);
+  }
+  for (const [name, port] of Object.entries(OPTIONAL_SERVERS)) {
+    const pid = listeningPid(port);
+    if (pid) out.push({ name, pid });
   }
   return out;
 }
@@ -309,7 +315,7 @@ async function recordTimes<T>(settings: ReturnType<typeof testKafkaSettings>, id
 
 function printTables(results: PhaseResult[]): void {
   const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
-  const names = ['dispatcher', 'matcher', 'enricher', 'management-api', 'kafka', 'registry', 'database'];
+  const names = ['dispatcher', 'matcher', 'enricher', 'management-api', 'kafka', 'registry', 'database', 'postgresql'];
   const capacity = results.filter((r) => r.scenario.name !== 'latency');
   if (capacity.length > 0) {
     console.log(`\nCapacity, ${date} UTC: steady deliveries/s between the 10th and 90th percentile arrivals; CPU-seconds per 1,000 deliveries net of each process's idle rate (system = the four services, Kafka, registry, database; gross = the same without subtracting the idle rates)\n`);
