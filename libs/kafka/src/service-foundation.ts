@@ -10,9 +10,9 @@ import { KafkaModule } from './kafka.module';
  */
 export function serviceFoundation(config: ServiceSettings<string>): Array<DynamicModule | Type> {
   return [
-    LoggerModule.forRoot(nestLoggerParams(config.service, config.logLevel)),
+    LoggerModule.forRoot(nestLoggerParams(config.service, config.logLevel, config.logFormat)),
     MetricsModule.forRoot(config.service),
     HealthModule,
-    KafkaModule.forRoot({ service: config.service, logLevel: config.logLevel, kafka: config.kafka, registry: config.registry }),
+    KafkaModule.forRoot({ service: config.service, logLevel: config.logLevel, logFormat: config.logFormat, kafka: config.kafka, registry: config.registry }),
   ];
 }

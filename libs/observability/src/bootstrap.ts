@@ -1,7 +1,7 @@
 import { type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import { ConfigError } from '@callhooks/config';
+import { ConfigError, startupLogFormat } from '@callhooks/config';
 import { createLogger } from './logging/logger.options';
 
 export interface BootstrapOptions {
@@ -29,7 +29,7 @@ export async function bootstrapService(module: Type | DynamicModule, options: Bo
 /** Runs a service's main(), turning configuration errors and start-up failures into one readable exit. */
 export function runMain(service: string, main: () => Promise<unknown>): void {
   main().catch((err: unknown) => {
-    const log = createLogger(service);
+    const log = createLogger(service, 'info', startupLogFormat());
     if (err instanceof ConfigError) {
       log.fatal({ problems: err.problems }, err.message);
     } else {
