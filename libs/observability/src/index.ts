@@ -1,4 +1,5 @@
 export * from './logging/logger.options';
+export * from './logging/framework-logger';
 export * from './metrics/metrics.module';
 export * from './health/readiness';
 export * from './health/health.module';

@@ -2,6 +2,7 @@ import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
+import { FrameworkLogger } from '@callhooks/observability';
 import type { NextFunction, Request, Response } from 'express';
 import { MalformedJsonError } from './api-error';
 import { ApiExceptionFilter } from './api-exception.filter';
@@ -18,7 +19,7 @@ const JSON_BODY_LIMIT = '512kb';
  */
 export async function createHttpApp(module: DynamicModule): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, bodyParser: false });
-  app.useLogger(app.get(Logger));
+  app.useLogger(new FrameworkLogger(app.get(Logger)));
   // Nest flushes buffered logs in listen(); in-process tests only init(), so flush here too
   app.flushLogs();
   configureHttpApp(app);
