@@ -1,4 +1,4 @@
-// npm run bench:e2e [-- --rate 200 --seconds 30 --speedup 20 --fanout 1 --skip-hang]
+// npm run bench:e2e [-- --rate 200 --seconds 30 --speedup 20 --fanout 1 --skip-hang --dashboard <dir>]
 // Simulated calls through all four services (built, as child processes) to a local receiver
 // (a process of its own, receiver.process.ts):
 // deliveries/s sustained and latency from raw leg to HTTP request, printed next to the
@@ -9,6 +9,8 @@
 // services' Kafka request counts, histograms and the dispatcher's postponement counters; CALLHOOKS_SERVICE_NODE_ARGS profiles.
 // Besides the end-to-end figures it prints each hop's latency (from the timestamps of the records each stage wrote)
 // and, per stage, CPU, batches, lag and the p99 record wait (callhooks_consumer_record_wait_seconds).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -17,6 +19,7 @@ import { CallTraffic, type SimulatedCall } from '@callhooks/call-simulator';
 import { CallLegSender } from '@callhooks/call-simulator/call-leg.sender';
 import { AvroSerde, createKafka, TopicReader } from '@callhooks/kafka';
 import { createLogger } from '@callhooks/observability';
+import { PrometheusServer, snapshotDashboard } from '@callhooks/testing';
 import { histogramBuckets, histogramQuantileBound, ManagementClient, metricSum, MONGO_URI, RecordingReceiver, requireServers, scrapeMetrics, ServiceProcess, testEnv, testKafkaSettings, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
 import { measureKafkaCeiling } from '../../libs/kafka/bench/kafka-ceiling';
 import { ForkedReceiver } from './receiver.process';
@@ -121,6 +124,20 @@ async function rawHttpCeiling(url: string, seconds: number): Promise<number> {
   return result.requests.average;
 }
 
+/** The dashboard panels an operator looks at first, drawn from a run with --dashboard. */
+const BENCH_PANELS = [
+  'Throughput per stage',
+  'Delivery outcomes by status class',
+  'Delivery attempt latency',
+  'Lag per topic and group',
+  'Batch duration and record wait p99',
+  'Breakers open',
+  'Retry-tier depth',
+  'Postponed, blocked and detached',
+  'CPU per pod',
+  'Memory per pod',
+];
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -130,6 +147,9 @@ async function main(): Promise<void> {
       'skip-hang': { type: 'boolean', default: false },
       // webhooks per event type, all to the one receiver: --fanout 10 at a lower --rate measures the delivery capacity
       fanout: { type: 'string', default: '1' },
+      // a directory: a real Prometheus scrapes the services during the run, and the dashboard's main
+      // panels over the run are written there as JSON (render them: scripts/render-dashboard.sh)
+      dashboard: { type: 'string' },
     },
   });
   const rate = Number(values.rate);
@@ -165,6 +185,8 @@ async function main(): Promise<void> {
   });
   const services = (['management-api', 'enricher', 'matcher', 'dispatcher'] as const).map((name) => new ServiceProcess(name, env));
   for (const s of services) await s.start().then((p) => p.ready());
+  const prometheus = values.dashboard ? await PrometheusServer.start({ targets: services.map((s) => ({ job: s.name, address: `127.0.0.1:${s.port}` })) }) : undefined;
+  const runStartedS = Date.now() / 1000;
   try {
     const api = await ManagementClient.forNewCustomer(services[0].url, OPERATOR_TOKEN, 'bench');
     await api.request('PUT', '/v1/environments/bench-env', { name: 'Bench', timezone: 'Europe/London' });
@@ -319,7 +341,14 @@ async function main(): Promise<void> {
     });
     console.log(`e2e deliveries/s as a share of the raw HTTP ceiling: ${((100 * p1.deliveriesPerSec) / httpCeiling).toFixed(1)}%`);
     if (p2) console.log(`healthy target's throughput with a hanging target, relative to without: ${((100 * p2.deliveriesPerSec) / p1.deliveriesPerSec).toFixed(1)}%`);
+    if (prometheus && values.dashboard) {
+      mkdirSync(values.dashboard, { recursive: true });
+      const file = join(values.dashboard, 'dashboard-snapshot.json');
+      await snapshotDashboard(prometheus, join(__dirname, '../../../deploy/observability/dashboards/callhooks.json'), BENCH_PANELS, runStartedS, Date.now() / 1000, file);
+      console.log(`dashboard panels of this run: ${file} (bash scripts/render-dashboard.sh ${file} docs/dashboards)`);
+    }
   } finally {
+    await prometheus?.stop();
     for (const s of services.reverse()) await s.stop();
     await healthy.stop();
     await hanging.stop();

@@ -6,3 +6,4 @@ export * from './management-client';
 export * from './prometheus-text';
 export * from './prometheus-server';
 export * from './dashboard-queries';
+export * from './dashboard-snapshot';
