@@ -29,11 +29,13 @@ def draw(ax, panel, start):
     label, scale = UNITS.get(panel["unit"], ("", 1))
     drawn = 0
     for s in panel["series"]:
-        points = [(t - start, v * scale) for t, v in s["points"] if not math.isnan(v)]
+        points = [(t - start, v * scale) for t, v in s["points"] if v is not None and not math.isnan(v)]
         if not points:
             continue
         xs, ys = zip(*points)
-        ax.plot(xs, ys, label=s["legend"][:48] or "value", linewidth=1.4)
+        # a run's unique topic prefix says nothing on a picture
+        legend = re.sub(r"t-[a-z0-9-]+-[0-9a-f]{8}\.", "", s["legend"]).strip() or "value"
+        ax.plot(xs, ys, label=legend[:48], linewidth=1.4)
         drawn += 1
     ax.set_title(panel["title"], fontsize=11, loc="left")
     ax.set_xlabel("seconds into the run", fontsize=8)
