@@ -30,6 +30,9 @@ export const commonEnvSchema = z.object({
   /** Per request to the registry; a registry that accepts a connection and never answers must not stall a consumer. */
   SCHEMA_REGISTRY_TIMEOUT_MS: env.int(100, 120000).default(5000),
   SHUTDOWN_TIMEOUT_MS: env.int(1000, 600000).default(30000),
+  /** OpenTelemetry's standard variables: spans go over OTLP/HTTP only when one of them is set. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: env.url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: env.url().optional(),
 });
 
 export type CommonEnv = z.infer<typeof commonEnvSchema>;
@@ -103,6 +106,17 @@ export function startupLogFormat(source: Record<string, string | undefined> = pr
   return parsed.success && parsed.data.NODE_ENV !== 'production' ? resolveLogFormat(parsed.data) : 'json';
 }
 
+export interface TracingSettings {
+  /** Where spans go (OTLP/HTTP); none: no span is recorded, the trace context still passes through. */
+  tracesEndpoint?: string;
+}
+
+/** The traces endpoint as OpenTelemetry's exporters derive it: the signal's own, else `<endpoint>/v1/traces`. */
+export function tracingSettings(e: Pick<CommonEnv, 'OTEL_EXPORTER_OTLP_ENDPOINT' | 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'>): TracingSettings {
+  const base = e.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, '');
+  return { tracesEndpoint: e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (base ? `${base}/v1/traces` : undefined) };
+}
+
 export function registrySettings(e: CommonEnv): RegistrySettings {
   return { url: e.SCHEMA_REGISTRY_URL, username: e.SCHEMA_REGISTRY_USERNAME, password: e.SCHEMA_REGISTRY_PASSWORD, timeoutMs: e.SCHEMA_REGISTRY_TIMEOUT_MS };
 }
@@ -115,6 +129,7 @@ export interface ServiceSettings<S extends string> {
   http: { host: string; port: number };
   kafka: KafkaSettings;
   registry: RegistrySettings;
+  tracing: TracingSettings;
   shutdownTimeoutMs: number;
 }
 
@@ -126,6 +141,7 @@ export function serviceSettings<S extends string>(service: S, e: CommonEnv & { H
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
     kafka: kafkaSettings(e, service),
     registry: registrySettings(e),
+    tracing: tracingSettings(e),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }

@@ -4,3 +4,4 @@ export * from './metrics/metrics.module';
 export * from './health/readiness';
 export * from './health/health.module';
 export * from './bootstrap';
+export * from './tracing/tracing';

@@ -4,7 +4,9 @@ import type { Logger } from 'pino';
 import type { DeliveryMetrics } from './delivery.metrics';
 import type { DeliveryExecutor, JobReport, Outgoing, ReadyJob } from './delivery.executor';
 import { targetOrigin } from '@callhooks/contracts';
+import { attemptFailed, carryJobTrace, endAttemptSpan, startAttemptSpan } from './delivery-tracing';
 import { DetachedAttempts } from './detached-attempts';
+import { traceHeaders } from '@callhooks/observability';
 import type { RetrySchedule } from './retry-schedule';
 import type { TargetSlots } from './target-slots';
 
@@ -96,7 +98,8 @@ export class DeliveryBatchRunner {
     const done = this.leaveUnstartedTail(due, reports, ctx);
 
     const byTopic = new Map<TopicId, OutgoingRecord[]>();
-    for (const report of done) {
+    for (const [i, report] of done.entries()) {
+      carryJobTrace(report.outputs, due[i]);
       for (const o of report.outputs) {
         const list = byTopic.get(o.topic) ?? [];
         list.push(o.record);
@@ -157,7 +160,11 @@ export class DeliveryBatchRunner {
     if (!slot) return UNSTARTED;
 
     const startedAt = this.now();
-    const attempt = this.executor.attempt(prepared.ready).finally(() => slot.release());
+    const span = startAttemptSpan(record, target);
+    const attempt = this.executor
+      .attempt({ ...prepared.ready, trace: traceHeaders(span) })
+      .then((report) => endAttemptSpan(span, report, record), (err: unknown) => attemptFailed(span, err))
+      .finally(() => slot.release());
     const finished = await Promise.race([attempt, expired]);
     if (finished) return finished;
     slot.detach();

@@ -2,7 +2,7 @@ import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
-import { FrameworkLogger } from '@callhooks/observability';
+import { FrameworkLogger, httpServerSpans } from '@callhooks/observability';
 import type { NextFunction, Request, Response } from 'express';
 import { MalformedJsonError } from './api-error';
 import { ApiExceptionFilter } from './api-exception.filter';
@@ -27,6 +27,8 @@ export async function createHttpApp(module: DynamicModule): Promise<NestExpressA
 }
 
 export function configureHttpApp(app: NestExpressApplication): void {
+  // first, so a request's span covers its parsing too
+  app.use(httpServerSpans());
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   // Nest turns body-parser's SyntaxError into a bare 400; name it here so the filter gives it its own code
   app.use((err: unknown, _req: Request, _res: Response, next: NextFunction) => {
