@@ -1,4 +1,4 @@
-// npm run bench:e2e [-- --rate 200 --seconds 30 --speedup 20 --fanout 1 --skip-hang --dashboard <dir>]
+// npm run bench:e2e [-- --rate 200 --seconds 30 --speedup 20 --fanout 1 --skip-hang --dashboard <dir> --otlp]
 // Simulated calls through all four services (built, as child processes) to a local receiver
 // (a process of its own, receiver.process.ts):
 // deliveries/s sustained and latency from raw leg to HTTP request, printed next to the
@@ -10,6 +10,8 @@
 // Besides the end-to-end figures it prints each hop's latency (from the timestamps of the records each stage wrote)
 // and, per stage, CPU, batches, lag and the p99 record wait (callhooks_consumer_record_wait_seconds).
 import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -124,6 +126,23 @@ async function rawHttpCeiling(url: string, seconds: number): Promise<number> {
   return result.requests.average;
 }
 
+/** An OTLP/HTTP endpoint that only counts what it is sent: the services pay the export, nothing is kept. */
+async function startOtlpSink(): Promise<{ url: string; server: Server; spans: () => number; requests: () => number }> {
+  let spans = 0;
+  let requests = 0;
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      requests++;
+      spans += (body.match(/"spanId"/g) ?? []).length;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, spans: () => spans, requests: () => requests };
+}
+
 /** The dashboard panels an operator looks at first, drawn from a run with --dashboard. */
 const BENCH_PANELS = [
   'Throughput per stage',
@@ -150,6 +169,8 @@ async function main(): Promise<void> {
       // a directory: a real Prometheus scrapes the services during the run, and the dashboard's main
       // panels over the run are written there as JSON (render them: scripts/render-dashboard.sh)
       dashboard: { type: 'string' },
+      // the services export their spans over OTLP/HTTP to a sink in this process (the cost of tracing)
+      otlp: { type: 'boolean', default: false },
     },
   });
   const rate = Number(values.rate);
@@ -170,7 +191,9 @@ async function main(): Promise<void> {
   const hangingUrl = await hanging.start();
   hanging.script('/hang', [], { kind: 'hang' });
 
+  const otlp = values.otlp ? await startOtlpSink() : undefined;
   const env = testEnv(prefix, {
+    ...(otlp ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url } : {}),
     LOG_LEVEL: 'warn',
     MONGODB_URI: `${MONGO_URI}/${uniqueDatabase('bench_e2e')}`,
     MANAGEMENT_OPERATOR_TOKEN: OPERATOR_TOKEN,
@@ -349,6 +372,8 @@ async function main(): Promise<void> {
     }
   } finally {
     await prometheus?.stop();
+    if (otlp) console.log(`spans exported over OTLP: ${otlp.spans()} in ${otlp.requests()} requests`);
+    otlp?.server.close();
     for (const s of services.reverse()) await s.stop();
     await healthy.stop();
     await hanging.stop();

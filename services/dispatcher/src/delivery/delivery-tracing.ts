@@ -14,7 +14,7 @@ export function startAttemptSpan(record: ConsumedRecord<DeliveryJob>, target: st
   const job = record.value;
   return startSpan(`deliver ${job.method}`, contextFrom(record.headers), {
     kind: SpanKind.CLIENT,
-    links: linkTo(record.headers[FIRST_ATTEMPT_HEADER]),
+    links: linkTo(record.headers?.[FIRST_ATTEMPT_HEADER]),
     attributes: {
       'callhooks.delivery_id': job.delivery_id,
       'callhooks.webhook_id': job.webhook_id,
@@ -36,7 +36,7 @@ export function endAttemptSpan(span: Span, report: JobReport, record: ConsumedRe
   if (report.outcome !== 'SUCCEEDED') span.setStatus({ code: SpanStatusCode.ERROR, message: result?.error_class ?? report.outcome });
   span.end();
   const attempt = traceHeaders(span);
-  const first = record.headers[FIRST_ATTEMPT_HEADER] ?? attempt.traceparent;
+  const first = record.headers?.[FIRST_ATTEMPT_HEADER] ?? attempt.traceparent;
   for (const o of report.outputs) {
     if (o.topic === 'deliveryResults') o.record.headers = { ...o.record.headers, ...attempt };
     else if (first) o.record.headers = { ...o.record.headers, [FIRST_ATTEMPT_HEADER]: first };
@@ -51,9 +51,9 @@ export function attemptFailed(span: Span, err: unknown): never {
 
 /** Outputs with no trace of their own yet (rescheduled, postponed, dropped jobs) keep the job's. */
 export function carryJobTrace(outputs: Outgoing[], record: ConsumedRecord<DeliveryJob>): void {
-  const { traceparent, tracestate } = record.headers;
+  const { traceparent, tracestate } = record.headers ?? {};
   if (!traceparent) return;
-  const first = record.headers[FIRST_ATTEMPT_HEADER];
+  const first = record.headers?.[FIRST_ATTEMPT_HEADER];
   for (const o of outputs) {
     if (o.record.headers?.traceparent) continue;
     o.record.headers = { ...o.record.headers, traceparent, ...(tracestate ? { tracestate } : {}), ...(first && o.topic !== 'deliveryResults' && !o.record.headers?.[FIRST_ATTEMPT_HEADER] ? { [FIRST_ATTEMPT_HEADER]: first } : {}) };

@@ -14,8 +14,8 @@ export class CallTraces {
   private readonly parents = new Map<string, string>();
 
   /** The latest trace context a leg of the call carried. */
-  remember(callUuid: string, headers: Record<string, string>): void {
-    const parent = headers.traceparent;
+  remember(callUuid: string, headers: Record<string, string> | undefined): void {
+    const parent = headers?.traceparent;
     if (!parent) return;
     this.parents.delete(callUuid);
     this.parents.set(callUuid, parent);
