@@ -29,6 +29,11 @@ export function startTracing(service: string, settings: TracingSettings, exporte
   trace.setGlobalTracerProvider(provider);
 }
 
+/** Sends what is buffered now. */
+export async function flushTracing(): Promise<void> {
+  await provider?.forceFlush();
+}
+
 /** Sends what is buffered and stops exporting (shutdown). */
 export async function stopTracing(): Promise<void> {
   const p = provider;
