@@ -27,3 +27,11 @@ describe('LOG_FORMAT', () => {
     expect(startupLogFormat({ LOG_FORMAT: 'pretty', NODE_ENV: 'staging' })).toBe('json');
   });
 });
+
+describe('OTEL_EXPORTER_OTLP_ENDPOINT', () => {
+  it('is unset when empty, a URL otherwise, and refused when not one', () => {
+    expect(load({ OTEL_EXPORTER_OTLP_ENDPOINT: '' }).OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+    expect(load({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://collector:4318');
+    expect(() => load({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
+  });
+});

@@ -31,8 +31,8 @@ export const commonEnvSchema = z.object({
   SCHEMA_REGISTRY_TIMEOUT_MS: env.int(100, 120000).default(5000),
   SHUTDOWN_TIMEOUT_MS: env.int(1000, 600000).default(30000),
   /** OpenTelemetry's standard variables: spans go over OTLP/HTTP only when one of them is set. */
-  OTEL_EXPORTER_OTLP_ENDPOINT: env.url().optional(),
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: env.url().optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: env.optionalUrl(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: env.optionalUrl(),
 });
 
 export type CommonEnv = z.infer<typeof commonEnvSchema>;
