@@ -44,9 +44,9 @@ const CHART_FILES = { rules: join(REPO_ROOT, 'deploy/helm/callhooks/files/callho
 const OPERATOR_TOKEN = 'dashboards-alerts-e2e-operator-token-01';
 const SLOW_WEBHOOKS = 5;
 const CALLS = 60;
-/** Webhooks of Call:Hangup at the healthy target, and calls of the burst: 25 × 320 jobs at once. */
-const BURST_WEBHOOKS = 25;
-const BURST_CALLS = 320;
+/** Webhooks of Call:Hangup at the healthy target, and calls of the burst: 10 × 800 jobs at once. */
+const BURST_WEBHOOKS = 10;
+const BURST_CALLS = 800;
 
 describe('dashboards and alerts on a real Prometheus', () => {
   const prefix = uniquePrefix('dashboards');

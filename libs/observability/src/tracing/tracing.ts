@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -85,11 +85,7 @@ export function failSpan(span: Span, err: unknown): void {
   span.end();
 }
 
-const TRACING_SETTINGS = Symbol('TRACING_SETTINGS');
-
 class TracingLifecycle implements OnApplicationShutdown {
-  constructor(@Inject(TRACING_SETTINGS) _settings: unknown) {}
-
   async onApplicationShutdown(): Promise<void> {
     await stopTracing();
   }
@@ -101,7 +97,7 @@ class TracingLifecycle implements OnApplicationShutdown {
 export class TracingModule {
   static forRoot(service: string, settings: TracingSettings): DynamicModule {
     startTracing(service, settings);
-    return { module: TracingModule, providers: [{ provide: TRACING_SETTINGS, useValue: settings }, TracingLifecycle] };
+    return { module: TracingModule, providers: [TracingLifecycle] };
   }
 }
 
