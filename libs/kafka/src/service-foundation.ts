@@ -14,6 +14,6 @@ export function serviceFoundation(config: ServiceSettings<string>): Array<Dynami
     MetricsModule.forRoot(config.service),
     TracingModule.forRoot(config.service, config.tracing),
     HealthModule,
-    KafkaModule.forRoot({ service: config.service, logLevel: config.logLevel, logFormat: config.logFormat, kafka: config.kafka, registry: config.registry }),
+    KafkaModule.forRoot({ service: config.service, logLevel: config.logLevel, logFormat: config.logFormat, kafka: config.kafka, registry: config.registry, contractBounds: config.contractBounds }),
   ];
 }
