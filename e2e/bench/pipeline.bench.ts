@@ -15,14 +15,21 @@
 // Markdown table per kind, to paste into docs/benchmarks.md.
 // Environment: CALLHOOKS_SERVICE_NODE_ARGS profiles the services (see the README); BENCH_TARGET_CONCURRENCY_MAX
 // sets DISPATCHER_TARGET_CONCURRENCY_MAX (10: the adaptive per-target limit off).
+// --dashboard <dir>: a real Prometheus scrapes the services during the run and the dashboard's main panels
+// over the run are written there as JSON (draw them: scripts/render-dashboard.sh <dir>/dashboard-snapshot.json docs/dashboards).
+// --otlp: the services export their spans over OTLP/HTTP to a counting sink in this process (tracing's cost).
 import { parseArgs } from 'node:util';
 import { topicName, topicSpec, type CallEvent, type CallLegEvent, type DeliveryJob, type EventName, type TopicId } from '@callhooks/contracts';
 import { CallTraffic, type SimulatedCall } from '@callhooks/call-simulator';
 import { CallLegSender } from '@callhooks/call-simulator/call-leg.sender';
 import { AvroSerde, createKafka, TopicReader } from '@callhooks/kafka';
 import { createLogger } from '@callhooks/observability';
+import { PrometheusServer, snapshotDashboard } from '@callhooks/testing';
 import { ManagementClient, metricSum, MONGO_URI, requireServers, scrapeMetrics, ServiceProcess, testEnv, testKafkaSettings, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { listeningPid, treeCpuSeconds } from './process-cpu';
 import { ForkedReceiver, type BenchRequest } from './receiver.process';
 
@@ -105,6 +112,37 @@ interface PhaseResult {
   latency?: Record<string, string>;
 }
 
+/** The dashboard panels an operator looks at first, drawn from a run with --dashboard. */
+const BENCH_PANELS = [
+  'Throughput per stage',
+  'Delivery outcomes by status class',
+  'Delivery attempt latency',
+  'Lag per topic and group',
+  'Batch duration and record wait p99',
+  'Breakers open',
+  'Retry-tier depth',
+  'Postponed, blocked and detached',
+  'CPU per pod',
+  'Memory per pod',
+];
+
+/** An OTLP/HTTP endpoint that only counts what it is sent: the services pay the export, nothing is kept. */
+async function startOtlpSink(): Promise<{ url: string; server: Server; spans: () => number; requests: () => number }> {
+  let spans = 0;
+  let requests = 0;
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      requests++;
+      spans += (body.match(/"spanId"/g) ?? []).length;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, spans: () => spans, requests: () => requests };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -115,6 +153,8 @@ async function main(): Promise<void> {
       // call events per second in the latency scenario
       events: { type: 'string', default: '300' },
       speedup: { type: 'string', default: '20' },
+      dashboard: { type: 'string' },
+      otlp: { type: 'boolean', default: false },
     },
   });
   const chosen: ScenarioName[] = values.scenario === 'all' ? ['one-target', 'fifty-targets', 'latency'] : (values.scenario!.split(',') as ScenarioName[]);
@@ -128,7 +168,9 @@ async function main(): Promise<void> {
 
   const receiver = new ForkedReceiver();
   const targetUrls = await receiver.start(Math.max(...chosen.map((c) => SCENARIOS[c].targets)));
+  const otlp = values.otlp ? await startOtlpSink() : undefined;
   const env = testEnv(prefix, {
+    ...(otlp ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url } : {}),
     LOG_LEVEL: 'warn',
     MONGODB_URI: `${MONGO_URI}/${uniqueDatabase('bench_e2e')}`,
     MANAGEMENT_OPERATOR_TOKEN: OPERATOR_TOKEN,
@@ -141,6 +183,8 @@ async function main(): Promise<void> {
   });
   const services = SERVICES.map((name) => new ServiceProcess(name, env));
   for (const s of services) await s.start().then((p) => p.ready());
+  const prometheus = values.dashboard ? await PrometheusServer.start({ targets: services.map((s) => ({ job: s.name, address: `127.0.0.1:${s.port}` })) }) : undefined;
+  const runStartedS = Date.now() / 1000;
   const dispatcher = services[3];
   const results: PhaseResult[] = [];
   try {
@@ -261,7 +305,16 @@ async function main(): Promise<void> {
     };
 
     for (const name of chosen) results.push(await phase(SCENARIOS[name]));
+    if (prometheus && values.dashboard) {
+      mkdirSync(values.dashboard, { recursive: true });
+      const file = join(values.dashboard, 'dashboard-snapshot.json');
+      await snapshotDashboard(prometheus, join(__dirname, '../../../deploy/observability/dashboards/callhooks.json'), BENCH_PANELS, runStartedS, Date.now() / 1000, file);
+      console.log(`dashboard panels of this run: ${file} (bash scripts/render-dashboard.sh ${file} docs/dashboards)`);
+    }
   } finally {
+    await prometheus?.stop();
+    if (otlp) console.log(`spans exported over OTLP: ${otlp.spans()} in ${otlp.requests()} requests`);
+    otlp?.server.close();
     for (const s of services.reverse()) await s.stop();
     await receiver.stop();
   }

@@ -248,6 +248,8 @@ export class ConsumerRuntime<T> {
       topics: this.options.topics.map((id) => this.publisher.topicName(id)),
       fromBeginning: this.options.fromBeginning ?? true,
     });
+    // the series exist at 0 from the start: a first retry is an increase, and the panel has its series
+    for (const id of this.options.topics) this.metrics.batchRetries.inc({ group: this.groupId, topic: this.publisher.topicName(id) }, 0);
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,

@@ -2,7 +2,7 @@ import { Global, Inject, Injectable, Module, Optional, type DynamicModule, type 
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
-import type { KafkaSettings, RegistrySettings } from '@callhooks/config';
+import type { KafkaSettings, LogFormat, RegistrySettings } from '@callhooks/config';
 import { DEFAULT_CONTRACT_BOUNDS, type ContractBounds, type TopicId } from '@callhooks/contracts';
 import { createLogger, LivenessChecks, ReadinessChecks } from '@callhooks/observability';
 import { AvroSerde } from './avro-serde';
@@ -19,6 +19,8 @@ import { TopicReader, type TopicReaderOptions } from './topic-reader';
 export interface KafkaModuleOptions {
   service: string;
   logLevel: string;
+  /** json unless set (tests and tools that build a context by hand) */
+  logFormat?: LogFormat;
   kafka: KafkaSettings;
   registry: RegistrySettings;
   /** The window of consumed timestamps the contract checks use; DEFAULT_CONTRACT_BOUNDS when absent. */
@@ -51,7 +53,7 @@ export class KafkaContext implements OnApplicationShutdown {
     readiness: ReadinessChecks,
     @Optional() liveness?: LivenessChecks,
   ) {
-    this.logger = createLogger(options.service, options.logLevel).child({ component: 'kafka' });
+    this.logger = createLogger(options.service, options.logLevel, options.logFormat).child({ component: 'kafka' });
     this.kafka = createKafka(options.kafka, this.logger);
     this.serde = new AvroSerde(options.registry);
     this.publisher = new RecordPublisher(this.serde, options.kafka.topicPrefix);

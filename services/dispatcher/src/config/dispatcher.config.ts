@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { commonEnvSchema, env, loadConfig, withSaslCheck, serviceSettings, type ServiceSettings } from '@callhooks/config';
+import { commonEnvSchema, env, loadConfig, withCommonChecks, serviceSettings, type ServiceSettings } from '@callhooks/config';
 import { RETRY_TIERS } from '@callhooks/contracts';
 
 const SERVICE = 'dispatcher';
@@ -18,7 +18,7 @@ const tierDelays = () =>
         .refine((d) => d.every((v, i) => i === 0 || v >= d[i - 1]), 'delays must not decrease'),
     );
 
-export const dispatcherEnvSchema = withSaslCheck(
+export const dispatcherEnvSchema = withCommonChecks(
   commonEnvSchema.extend({
     HTTP_PORT: env.port().default(3003),
     /** Timeout of one HTTP attempt, connect to last body byte. */

@@ -4,7 +4,9 @@ import type { Logger } from 'pino';
 import type { DeliveryMetrics } from './delivery.metrics';
 import type { DeliveryExecutor, JobReport, Outgoing, ReadyJob } from './delivery.executor';
 import { targetOrigin } from '@callhooks/contracts';
+import { attemptFailed, carryJobTrace, endAttemptSpan, startAttemptSpan } from './delivery-tracing';
 import { DetachedAttempts } from './detached-attempts';
+import { traceHeaders } from '@callhooks/observability';
 import type { RetrySchedule } from './retry-schedule';
 import type { TargetSlots } from './target-slots';
 
@@ -99,7 +101,8 @@ export class DeliveryBatchRunner {
     const done = this.leaveUnstartedTail(due, reports, ctx);
 
     const byTopic = new Map<TopicId, OutgoingRecord[]>();
-    for (const report of done) {
+    for (const [i, report] of done.entries()) {
+      carryJobTrace(report.outputs, due[i]);
       for (const o of report.outputs) {
         const list = byTopic.get(o.topic) ?? [];
         list.push(o.record);
@@ -161,12 +164,13 @@ export class DeliveryBatchRunner {
 
     const startedAt = this.now();
     const inflightAtStart = this.slots.inflight(target);
+    const span = startAttemptSpan(record, target);
     const attempt = this.executor
-      .attempt(prepared.ready)
+      .attempt({ ...prepared.ready, trace: traceHeaders(span) })
       .then((report) => {
         this.slots.observe(target, this.now() - startedAt, report.outcome === 'SUCCEEDED', inflightAtStart);
-        return report;
-      })
+        return endAttemptSpan(span, report, record);
+      }, (err: unknown) => attemptFailed(span, err))
       .finally(() => slot.release());
     const finished = await Promise.race([attempt, this.outlived(startedAt, expired)]);
     if (finished) return finished;

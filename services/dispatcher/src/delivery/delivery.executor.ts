@@ -37,6 +37,8 @@ export interface ReadyJob {
   secrets: string[];
   /** The webhook's custom headers as configured now; the job's own headers override them. */
   headers: Readonly<Record<string, string>>;
+  /** The attempt's trace context (`traceparent`), sent so the receiver can join the trace. */
+  trace?: Readonly<Record<string, string>>;
 }
 
 /** The deliveries DLQ carries its reason in the same header as every `<topic>.dlq`. */
@@ -104,6 +106,7 @@ export class DeliveryExecutor {
     const headers: Record<string, string> = {
       ...ready.headers,
       ...job.headers,
+      ...ready.trace,
       'user-agent': this.settings.userAgent,
       ...signatureHeaders(job.delivery_id, new Date(this.now()), content, ready.secrets),
     };

@@ -104,7 +104,8 @@ export class DeliveryMetrics implements BreakerListener, SlotListener {
 
   stateChanged(target: string, state: BreakerState): void {
     this.breakerState.set({ target }, BREAKER_STATE_VALUE[state]);
-    if (state === 'open') this.breakerOpened.inc({ target });
+    // from the breaker's creation (closed) the series is there at 0, so increase() sees its first opening
+    this.breakerOpened.inc({ target }, state === 'open' ? 1 : 0);
   }
 
   forgotten(target: string): void {

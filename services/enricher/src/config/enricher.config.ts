@@ -1,4 +1,4 @@
-import { commonEnvSchema, env, loadConfig, withSaslCheck, serviceSettings, type ServiceSettings } from '@callhooks/config';
+import { commonEnvSchema, env, loadConfig, withCommonChecks, serviceSettings, type ServiceSettings } from '@callhooks/config';
 import type { EnrichmentTimings } from '../enrichment/call-state.reducer';
 
 const SERVICE = 'enricher';
@@ -6,7 +6,7 @@ const SERVICE = 'enricher';
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
-export const enricherEnvSchema = withSaslCheck(
+export const enricherEnvSchema = withCommonChecks(
   commonEnvSchema.extend({
     HTTP_PORT: env.port().default(3001),
     /**
