@@ -30,6 +30,14 @@ export const commonEnvSchema = z.object({
   /** Per request to the registry; a registry that accepts a connection and never answers must not stall a consumer. */
   SCHEMA_REGISTRY_TIMEOUT_MS: env.int(100, 120000).default(5000),
   SHUTDOWN_TIMEOUT_MS: env.int(1000, 600000).default(30000),
+  /** Restart a consumer that stopped (a non-retriable error, a lost group), with backoff. false leaves the restart to Kubernetes, through liveness. */
+  KAFKA_CONSUMER_RESTART: env.bool().default(true),
+  /** The longest wait between two restarts of a stopped consumer (the first waits 1 s, then doubling). */
+  KAFKA_CONSUMER_RESTART_MAX_BACKOFF_MS: env.int(1000, 600000).default(30000),
+  /** A consumer down this long (while Kafka answers) fails /healthz, so Kubernetes restarts the pod. */
+  KAFKA_CONSUMER_DOWN_LIVENESS_MS: env.int(1000, 3600000).default(300000),
+  /** How often each consumer group's lag is read from the broker (committed offsets against log end offsets). */
+  KAFKA_LAG_REFRESH_MS: env.int(500, 600000).default(15000),
   /** OpenTelemetry's standard variables: spans go over OTLP/HTTP only when one of them is set. */
   OTEL_EXPORTER_OTLP_ENDPOINT: env.optionalUrl(),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: env.optionalUrl(),
@@ -49,6 +57,15 @@ export interface KafkaSettings {
   topicPrefix: string;
   topicPartitions: number;
   replicationFactor: number;
+  consumers: ConsumerSupervisionSettings;
+}
+
+/** How the consumer runtimes are watched (KAFKA_CONSUMER_*, KAFKA_LAG_REFRESH_MS). */
+export interface ConsumerSupervisionSettings {
+  restart: boolean;
+  restartMaxBackoffMs: number;
+  downLivenessMs: number;
+  lagRefreshMs: number;
 }
 
 export interface RegistrySettings {
@@ -90,6 +107,12 @@ export function kafkaSettings(e: CommonEnv, service: string): KafkaSettings {
     topicPrefix: e.KAFKA_TOPIC_PREFIX,
     topicPartitions: e.KAFKA_TOPIC_PARTITIONS,
     replicationFactor: e.KAFKA_REPLICATION_FACTOR,
+    consumers: {
+      restart: e.KAFKA_CONSUMER_RESTART,
+      restartMaxBackoffMs: e.KAFKA_CONSUMER_RESTART_MAX_BACKOFF_MS,
+      downLivenessMs: e.KAFKA_CONSUMER_DOWN_LIVENESS_MS,
+      lagRefreshMs: e.KAFKA_LAG_REFRESH_MS,
+    },
   };
 }
 

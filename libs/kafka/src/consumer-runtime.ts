@@ -84,6 +84,18 @@ export interface ConsumerRuntimeOptions<T> {
   onAssigned?: (assignment: Record<string, number[]>) => Promise<void>;
 }
 
+/** What happens to a runtime's group membership, for the supervisor (consumer-supervisor.ts) and the lag monitor. */
+export interface ConsumerLifecycleListener {
+  /** start() was called: the consumer is joining its group. */
+  starting?(): void;
+  /** The consumer joined its group (again, after a rebalance or a restart). */
+  joined?(): void;
+  /** The consumer stopped on its own (kafkajs CRASH: a non-retriable error, retries exhausted, a lost group); it stays stopped until rejoin(). */
+  crashed?(error: Error): void;
+  /** stop() was called: the runtime was shut down on purpose. */
+  stopped?(): void;
+}
+
 interface Unit<T> {
   records: Array<ConsumedRecord<T>>;
   letters: DeadLetter[];
@@ -123,10 +135,9 @@ export class ConsumerRuntime<T> {
   private readonly partitionLocks = new Map<string, Promise<unknown>>();
   /** Partitions paused by a deferral, with the timer that resumes them. */
   private readonly resumeTimers = new Map<string, NodeJS.Timeout>();
-  /** Per partition ("topic\u0000partition"), the first offset its last batch deferred: read again, so still lag. */
-  private readonly deferredFrom = new Map<string, bigint>();
-  /** Partitions ("topic\u0000partition") this member reports lag for; see forgetLagOutside. */
-  private readonly lagPartitions = new Set<string>();
+  private readonly lifecycle: ConsumerLifecycleListener[] = [];
+  /** Set by stop(): a restart scheduled before it must not join again. */
+  private stopping = false;
   private readonly linger?: AdaptiveFetchLinger;
   /** The contract (schema, size bound) of each consumed topic, by its name in this deployment. */
   private readonly specs = new Map<string, TopicSpec>();
@@ -151,7 +162,45 @@ export class ConsumerRuntime<T> {
     return this.options.groupId;
   }
 
+  /** The topic names this runtime consumes (with the deployment's prefix). */
+  get topicNames(): string[] {
+    return this.options.topics.map((id) => this.publisher.topicName(id));
+  }
+
+  get readsFromBeginning(): boolean {
+    return this.options.fromBeginning ?? true;
+  }
+
+  watchLifecycle(listener: ConsumerLifecycleListener): void {
+    this.lifecycle.push(listener);
+  }
+
   async start(): Promise<void> {
+    this.stopping = false;
+    for (const l of this.lifecycle) l.starting?.();
+    if (!this.options.transactionalIdPrefix && !this.producer) {
+      this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      this.metrics.watch(this.producer, 'producer');
+      await this.producer.connect();
+    }
+    await this.joinGroup();
+  }
+
+  /**
+   * Joins the group again with a new kafkajs consumer, after the previous one stopped (a
+   * crash). Producers and the state of partitions are kept; the assignment is prepared again
+   * on joining, as after any rebalance.
+   */
+  async rejoin(): Promise<void> {
+    const previous = this.consumer;
+    this.joined = false;
+    await previous?.disconnect().catch((err) => this.logger.warn({ group: this.groupId, err }, 'disconnecting the stopped consumer failed'));
+    if (this.stopping) return;
+    for (const l of this.lifecycle) l.starting?.();
+    await this.joinGroup();
+  }
+
+  private async joinGroup(): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
       sessionTimeout: 30000,
@@ -161,13 +210,18 @@ export class ConsumerRuntime<T> {
       ...(this.options.maxWaitTimeMs !== undefined ? { maxWaitTimeInMs: this.options.maxWaitTimeMs } : {}),
       ...(this.options.fetchLingerMs && !this.linger ? { maxWaitTimeInMs: this.options.fetchLingerMs, minBytes: LINGER_MIN_BYTES } : {}),
       ...(this.linger ? { maxWaitTimeInMs: Math.min(ADAPTIVE_LINGER_FETCH_WAIT_MS, this.linger.maxMs) } : {}),
+      // kafkajs restarts a crashed consumer only for some errors, and says nothing while it is
+      // down; the supervisor restarts every crash, with its own backoff, and reports the downtime
+      retry: { restartOnFailure: async () => false },
     });
     this.consumer = consumer;
     this.metrics.watch(consumer, 'consumer');
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      if (this.consumer !== consumer) return;
       this.joined = true;
+      this.crashed = undefined;
       this.logger.info({ group: this.groupId, assignment: e.payload.memberAssignment }, 'joined consumer group');
-      this.forgetLagOutside(e.payload.memberAssignment);
+      for (const l of this.lifecycle) l.joined?.();
       if (this.options.onAssigned || this.options.transactionalIdPrefix) {
         const pending = this.prepareAssignment(e.payload.memberAssignment);
         // batches await it (and fail with it); this only keeps a failure from going unhandled
@@ -176,23 +230,19 @@ export class ConsumerRuntime<T> {
       }
     });
     consumer.on(consumer.events.CRASH, (e) => {
+      if (this.consumer !== consumer) return;
+      // restartOnFailure is off: whatever the error, this consumer has left its group for good
       this.crashed = e.payload.error;
-      this.logger.error({ group: this.groupId, err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
-      if (!e.payload.restart) this.joined = false;
+      this.joined = false;
+      this.logger.error({ group: this.groupId, err: e.payload.error }, 'consumer crashed: it left its group');
+      for (const l of this.lifecycle) l.crashed?.(e.payload.error);
     });
     consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
-      const key = `${e.payload.topic}\u0000${e.payload.partition}`;
-      // a deferred tail was fetched but not processed: it is still lag
-      const unprocessed = this.deferredFrom.get(key);
-      const lag = unprocessed === undefined ? Number(e.payload.offsetLag) : Math.max(0, Number(BigInt(e.payload.highWatermark) - unprocessed));
-      this.metrics.lag.set({ group: this.groupId, topic: e.payload.topic, partition: String(e.payload.partition) }, lag);
-      this.lagPartitions.add(key);
+      // only transaction markers (or aborted records) were fetched: kafkajs passes them over
+      // without a batch, so commit past them, or the group's committed offset (its lag) stays
+      // behind the log end forever
+      if (e.payload.batchSize === 0) void this.commitPastMarkers(e.payload.topic, e.payload.partition, e.payload.lastOffset);
     });
-    if (!this.options.transactionalIdPrefix) {
-      this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-      this.metrics.watch(this.producer, 'producer');
-      await this.producer.connect();
-    }
     await consumer.connect();
     await consumer.subscribe({
       topics: this.options.topics.map((id) => this.publisher.topicName(id)),
@@ -245,24 +295,20 @@ export class ConsumerRuntime<T> {
     this.consumer?.resume([{ topic: this.publisher.topicName(topic), partitions }]);
   }
 
-  /**
-   * After a rebalance, drops the lag series of partitions that moved to other members: the
-   * gauge is only set when a batch ends, so a moved partition would otherwise keep its last
-   * value here forever and be counted twice in every sum (and alert on lag nobody has).
-   */
-  private forgetLagOutside(assignment: Record<string, number[]>): void {
-    for (const key of [...this.lagPartitions]) {
-      const [topic, partition] = key.split('\u0000');
-      if (!(assignment[topic] ?? []).includes(Number(partition))) {
-        this.metrics.lag.remove({ group: this.groupId, topic, partition });
-        this.lagPartitions.delete(key);
-        this.deferredFrom.delete(key);
-      }
-    }
+  /** Commits `lastOffset + 1` of a fetch that held only transaction markers (under the partition's lock, after any batch before it). */
+  private async commitPastMarkers(topic: string, partition: number, lastOffset: string): Promise<void> {
+    const consumer = this.consumer;
+    if (!consumer || this.resumeTimers.has(`${topic}:${partition}`)) return;
+    await this.withPartitionLock(topic, partition, () => consumer.commitOffsets([{ topic, partition, offset: next(lastOffset) }])).catch((err) =>
+      // harmless: the next batch of the partition commits past them anyway
+      this.logger.debug({ group: this.groupId, topic, partition, err }, 'committing past transaction markers failed'),
+    );
   }
 
   /** Finishes the batch in flight, commits it, leaves the group. */
   async stop(): Promise<void> {
+    this.stopping = true;
+    for (const l of this.lifecycle) l.stopped?.();
     for (const t of this.resumeTimers.values()) clearTimeout(t);
     this.resumeTimers.clear();
     await this.consumer?.disconnect();
@@ -353,7 +399,9 @@ export class ConsumerRuntime<T> {
     const whole: Unit<T> = {
       records: units.filter((u): u is ConsumedRecord<T> => !('errorClass' in u)),
       letters: units.filter((u): u is DeadLetter => 'errorClass' in u),
-      commitOffset: next(batch.messages[batch.messages.length - 1].offset),
+      // past the batch's trailing transaction markers too (lastOffset counts them), or the
+      // committed offset, hence the lag, would stay one marker behind the log end
+      commitOffset: next(batch.lastOffset()),
     };
     const failure = await this.runWithAttempts(whole, payload);
     let deferred = whole.deferred;
@@ -362,18 +410,15 @@ export class ConsumerRuntime<T> {
       deferred = await this.isolate(units, payload);
     }
     if (deferred) this.pauseUntil(payload, deferred);
-    else payload.resolveOffset(batch.messages[batch.messages.length - 1].offset);
+    else payload.resolveOffset(batch.lastOffset());
     if (!deferred && this.linger) this.rest(batch.topic, batch.partition, this.linger.restAfter(`${batch.topic}:${batch.partition}`, batch.messages.length, startedAt, Date.now()));
     timer();
     this.observeWait(batch, startedAt, deferred);
   }
 
-  /** Record wait of the records the batch processed (a deferred tail waits on, and is observed when processed); deferred lag. */
+  /** Record wait of the records the batch processed (a deferred tail waits on, and is observed when processed). */
   private observeWait(batch: EachBatchPayload['batch'], startedAt: number, deferred: Deferral | undefined): void {
-    const key = `${batch.topic}\u0000${batch.partition}`;
     const end = deferred ? BigInt(deferred.offset) : undefined;
-    if (end === undefined) this.deferredFrom.delete(key);
-    else this.deferredFrom.set(key, end);
     const labels = { group: this.groupId, topic: batch.topic };
     for (const m of batch.messages) {
       if (end !== undefined && BigInt(m.offset) >= end) break;

@@ -1,5 +1,7 @@
 export * from './avro-serde';
+export * from './consumer-lag';
 export * from './consumer-runtime';
+export * from './consumer-supervisor';
 export * from './dead-letter';
 export * from './kafka.client';
 export * from './kafka.metrics';

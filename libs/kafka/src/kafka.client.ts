@@ -68,7 +68,7 @@ class CallhooksKafka extends Kafka {
 }
 
 /** A kafkajs client from validated settings, logging through pino. */
-export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
+export function createKafka(settings: Pick<KafkaSettings, 'brokers' | 'clientId' | 'ssl' | 'sasl'>, logger: Logger): Kafka {
   cacheCoordinatorLookups();
   const createdAt = Date.now();
   const config: KafkaConfig = {

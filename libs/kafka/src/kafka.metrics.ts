@@ -10,6 +10,8 @@ export class KafkaMetrics {
   readonly recordWait: Histogram<'group' | 'topic'>;
   readonly batchRetries: Counter<'group' | 'topic'>;
   readonly requests: Counter<'client' | 'api'>;
+  readonly consumerUp: Gauge<'group'>;
+  readonly consumerRestarts: Counter<'group'>;
 
   private static readonly byRegistry = new WeakMap<Registry, KafkaMetrics>();
 
@@ -44,7 +46,7 @@ export class KafkaMetrics {
     });
     this.lag = new Gauge({
       name: 'callhooks_consumer_lag',
-      help: 'Records between the last processed offset and the high watermark, per partition',
+      help: 'Records between the consumer group\'s committed offset and the log end offset, per partition of its topics, read from the broker every KAFKA_LAG_REFRESH_MS (so a stopped group shows its backlog; every instance reports the whole group)',
       labelNames: ['group', 'topic', 'partition'],
       registers: [registry],
     });
@@ -59,6 +61,18 @@ export class KafkaMetrics {
       name: 'callhooks_kafka_requests_total',
       help: 'Requests sent to the Kafka brokers, by client (consumer, producer, transactional producer) and API (Fetch, Produce, EndTxn, ...)',
       labelNames: ['client', 'api'],
+      registers: [registry],
+    });
+    this.consumerUp = new Gauge({
+      name: 'callhooks_consumer_up',
+      help: 'Whether the consumer is a member of its group (1) or down (0: joining, crashed, waiting to restart), per consumer group',
+      labelNames: ['group'],
+      registers: [registry],
+    });
+    this.consumerRestarts = new Counter({
+      name: 'callhooks_consumer_restarts_total',
+      help: 'Restarts of a consumer that stopped on its own (a non-retriable error, a lost group), per consumer group',
+      labelNames: ['group'],
       registers: [registry],
     });
     this.batchRetries = new Counter({

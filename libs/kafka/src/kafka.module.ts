@@ -1,12 +1,14 @@
-import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Injectable, Module, Optional, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { KafkaSettings, LogFormat, RegistrySettings } from '@callhooks/config';
 import { DEFAULT_CONTRACT_BOUNDS, type ContractBounds, type TopicId } from '@callhooks/contracts';
-import { createLogger, ReadinessChecks } from '@callhooks/observability';
+import { createLogger, LivenessChecks, ReadinessChecks } from '@callhooks/observability';
 import { AvroSerde } from './avro-serde';
+import { ConsumerLagMonitor } from './consumer-lag';
 import { ConsumerRuntime, type ConsumerRuntimeOptions } from './consumer-runtime';
+import { ConsumerSupervisor } from './consumer-supervisor';
 import { sendDeadLetters, type DeadLetter } from './dead-letter';
 import { createKafka } from './kafka.client';
 import { KafkaMetrics } from './kafka.metrics';
@@ -40,14 +42,16 @@ export class KafkaContext implements OnApplicationShutdown {
   readonly logger: Logger;
   readonly metrics: KafkaMetrics;
   readonly contractBounds: ContractBounds;
-  private admin?: Admin;
+  private admin?: Promise<Admin>;
   private producer?: Promise<Producer>;
   private readonly stoppables: Array<{ stop(): Promise<void> }> = [];
+  private readonly supervisors: ConsumerSupervisor[] = [];
 
   constructor(
     @Inject(KAFKA_MODULE_OPTIONS) readonly options: KafkaModuleOptions,
     @Inject(Registry) registry: Registry,
     readiness: ReadinessChecks,
+    @Optional() liveness?: LivenessChecks,
   ) {
     this.logger = createLogger(options.service, options.logLevel, options.logFormat).child({ component: 'kafka' });
     this.kafka = createKafka(options.kafka, this.logger);
@@ -57,6 +61,25 @@ export class KafkaContext implements OnApplicationShutdown {
     this.contractBounds = options.contractBounds ?? DEFAULT_CONTRACT_BOUNDS;
     readiness.register('kafka', () => this.ping());
     readiness.register('schema-registry', () => this.serde.ping());
+    liveness?.register('kafka-consumers', () => this.consumersLive());
+  }
+
+  /**
+   * Liveness of the consumers: fails once one has been out of its group for longer than
+   * KAFKA_CONSUMER_DOWN_LIVENESS_MS, unless the brokers do not answer either (a Kafka outage:
+   * restarting the pod would not help, and readiness already says it).
+   */
+  async consumersLive(now = Date.now()): Promise<void> {
+    const problems = this.supervisors.map((s) => s.livenessProblem(now)).filter((p): p is string => p !== null);
+    if (problems.length === 0) return;
+    try {
+      // within the probe's own timeout: a broker that does not answer is an outage, not a reason to fail
+      await Promise.race([this.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2000).unref())]);
+    } catch (err) {
+      this.logger.warn({ err, problems }, 'consumers are down while Kafka does not answer: liveness left to pass');
+      return;
+    }
+    throw new Error(problems.join('; '));
   }
 
   topicName(id: TopicId): string {
@@ -98,16 +121,32 @@ export class KafkaContext implements OnApplicationShutdown {
     return this.producer;
   }
 
-  /** A consumer runtime that stops with the application. Call start() on it. The group id gets the deployment's prefix (groupName). */
+  /**
+   * A consumer runtime that stops with the application, supervised (restarted when it stops
+   * on its own; liveness and callhooks_consumer_up report it down) and with its group's lag
+   * read from the broker. Call start() on it. The group id gets the deployment's prefix (groupName).
+   */
   consumer<T>(options: ConsumerRuntimeOptions<T>): ConsumerRuntime<T> {
     const runtime = new ConsumerRuntime<T>(this.kafka, this.serde, this.publisher, this.metrics, this.logger, { ...options, groupId: this.groupName(options.groupId) });
+    const settings = this.options.kafka.consumers;
+    const supervisor = new ConsumerSupervisor(runtime, settings, this.metrics, this.logger);
+    runtime.watchLifecycle(supervisor);
+    runtime.watchLifecycle(new ConsumerLagMonitor(runtime, () => this.connectedAdmin(), this.metrics, settings.lagRefreshMs, this.logger));
+    this.supervisors.push(supervisor);
     this.stoppables.push(runtime);
     return runtime;
   }
 
-  /** A topic reader that stops with the application; records it cannot read go to `<topic>.dlq` (unless options say otherwise). */
+  /**
+   * A topic reader that stops with the application; records it cannot read go to `<topic>.dlq`
+   * (unless options say otherwise). Supervised like the consumers (restarted when it stops on
+   * its own, reported down).
+   */
   reader<T>(options: TopicReaderOptions<T>): TopicReader<T> {
     const reader = new TopicReader<T>(this.kafka, this.serde, this.logger, { deadLetters: (letters, group) => this.sendDeadLetters(letters, group), ...options });
+    const supervisor = new ConsumerSupervisor(reader, this.options.kafka.consumers, this.metrics, this.logger);
+    reader.watchLifecycle(supervisor);
+    this.supervisors.push(supervisor);
     this.stoppables.push(reader);
     return reader;
   }
@@ -121,11 +160,15 @@ export class KafkaContext implements OnApplicationShutdown {
     }
   }
 
-  private async connectedAdmin(): Promise<Admin> {
+  /** The one shared admin client, connected once (concurrent callers share the attempt; a failed one is forgotten). */
+  private connectedAdmin(): Promise<Admin> {
     if (!this.admin) {
       const admin = this.kafka.admin();
-      await admin.connect();
-      this.admin = admin;
+      const connected = admin.connect().then(() => admin);
+      connected.catch(() => {
+        if (this.admin === connected) this.admin = undefined;
+      });
+      this.admin = connected;
     }
     return this.admin;
   }
@@ -141,7 +184,7 @@ export class KafkaContext implements OnApplicationShutdown {
       await s.stop().catch((err) => this.logger.warn({ err }, 'error while stopping a Kafka consumer'));
     }
     await this.producer?.then((p) => p.disconnect()).catch(() => undefined);
-    await this.admin?.disconnect().catch(() => undefined);
+    await this.admin?.then((a) => a.disconnect()).catch(() => undefined);
   }
 }
 

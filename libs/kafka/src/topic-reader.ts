@@ -3,6 +3,7 @@ import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { RetryableError, type TopicSpec } from '@callhooks/contracts';
 import { DecodeError, type AvroSerde } from './avro-serde';
+import type { ConsumerLifecycleListener } from './consumer-runtime';
 import { contractProblem, oversizeProblem, type DeadLetter } from './dead-letter';
 
 export interface TableRecord<T> {
@@ -51,6 +52,8 @@ export class TopicReader<T> {
   private caughtUp = false;
   private resolveCaughtUp!: () => void;
   private rejectCaughtUp!: (err: Error) => void;
+  private readonly lifecycle: ConsumerLifecycleListener[] = [];
+  private stopped = false;
   readonly ready: Promise<void>;
 
   constructor(
@@ -70,6 +73,31 @@ export class TopicReader<T> {
     return this.caughtUp;
   }
 
+  /** The name the supervisor reports this reader under (its consumer group is a throwaway one). */
+  get groupId(): string {
+    return `callhooks-${this.options.purpose}`;
+  }
+
+  /**
+   * A reader with a listener (the supervisor) is not restarted by kafkajs: a crash goes to the
+   * listener, which calls rejoin(), and `ready` waits on. Without one (a state restore), kafkajs
+   * restarts it on retriable errors and any other crash before catching up fails `ready`.
+   */
+  watchLifecycle(listener: ConsumerLifecycleListener): void {
+    this.lifecycle.push(listener);
+  }
+
+  /**
+   * Reads the topic again from its beginning with a new consumer, after the previous one
+   * stopped. A view keeps the highest version per key, so records read twice change nothing.
+   */
+  async rejoin(): Promise<void> {
+    await this.consumer?.disconnect().catch((err) => this.logger.warn({ topic: this.options.topic, err }, 'disconnecting the stopped reader failed'));
+    if (this.stopped) return;
+    for (const l of this.lifecycle) l.starting?.();
+    await this.run();
+  }
+
   /** Reads to the end, then keeps following new records. Resolves once caught up. */
   async follow(): Promise<void> {
     await this.start();
@@ -87,12 +115,15 @@ export class TopicReader<T> {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    for (const l of this.lifecycle) l.stopped?.();
     const c = this.consumer;
     this.consumer = undefined;
     await c?.disconnect();
   }
 
   private async start(): Promise<void> {
+    for (const l of this.lifecycle) l.starting?.();
     const { topic } = this.options;
     const admin = this.kafka.admin();
     await admin.connect();
@@ -105,19 +136,30 @@ export class TopicReader<T> {
     } finally {
       await admin.disconnect();
     }
-    const groupId = `callhooks-${this.options.purpose}-${randomUUID()}`;
+    await this.run();
+  }
+
+  private async run(): Promise<void> {
+    const { topic } = this.options;
+    const groupId = `${this.groupId}-${randomUUID()}`;
     const consumer = this.kafka.consumer({
       groupId,
       readUncommitted: false,
       allowAutoTopicCreation: false,
       sessionTimeout: 30000,
+      retry: { restartOnFailure: async () => this.lifecycle.length === 0 },
     });
     this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      if (this.consumer === consumer) for (const l of this.lifecycle) l.joined?.();
+    });
     // END_BATCH_PROCESS is emitted also for batches holding only transaction markers,
     // whose offsets count towards the end offset but never reach eachBatch
     consumer.on(consumer.events.END_BATCH_PROCESS, (e) => this.progress(e.payload.partition, e.payload.lastOffset));
     consumer.on(consumer.events.CRASH, (e) => {
-      if (!e.payload.restart) this.rejectCaughtUp(e.payload.error);
+      if (e.payload.restart || this.consumer !== consumer) return;
+      if (this.lifecycle.length > 0) for (const l of this.lifecycle) l.crashed?.(e.payload.error);
+      else if (!this.caughtUp) this.rejectCaughtUp(e.payload.error);
     });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });

@@ -198,6 +198,10 @@ KAFKA_SASL_PASSWORD: kafka.sasl.password or kafka.sasl.existingSecret
 KAFKA_TOPIC_PREFIX: kafka.topicPrefix
 KAFKA_TOPIC_PARTITIONS: kafka.topicPartitions
 KAFKA_REPLICATION_FACTOR: kafka.replicationFactor
+KAFKA_CONSUMER_RESTART: kafka.consumers.restart
+KAFKA_CONSUMER_RESTART_MAX_BACKOFF_MS: kafka.consumers.restartMaxBackoffMs
+KAFKA_CONSUMER_DOWN_LIVENESS_MS: kafka.consumers.downLivenessMs
+KAFKA_LAG_REFRESH_MS: kafka.consumers.lagRefreshMs
 SCHEMA_REGISTRY_URL: schemaRegistry.url
 SCHEMA_REGISTRY_USERNAME: schemaRegistry.username or schemaRegistry.existingSecret
 SCHEMA_REGISTRY_PASSWORD: schemaRegistry.password or schemaRegistry.existingSecret

@@ -1,6 +1,7 @@
 import { Controller, Get, Global, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
+import { LivenessChecks } from './liveness';
 import { ReadinessChecks } from './readiness';
 
 const CHECK_TIMEOUT_MS = 3000;
@@ -12,13 +13,27 @@ class HealthController implements OnApplicationShutdown {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     private readonly readiness: ReadinessChecks,
+    private readonly liveness: LivenessChecks,
   ) {}
 
-  /** Liveness: the process and its event loop answer. Dependencies are not checked here, so a Kafka outage does not restart every pod. */
+  /**
+   * Liveness: the process and its event loop answer, and nothing registered says a restart of
+   * the process is due (a Kafka consumer down for too long while Kafka answers). Dependencies
+   * are not checked here, so a Kafka outage does not restart every pod.
+   */
   @Get('healthz')
   @HealthCheck()
   live() {
-    return this.health.check([]);
+    const checks = this.liveness.entries().map(([name, check]) => async () => {
+      const indicator = this.indicators.check(name);
+      try {
+        await withTimeout(check(), CHECK_TIMEOUT_MS);
+        return indicator.up();
+      } catch (err) {
+        return indicator.down({ reason: (err as Error).message });
+      }
+    });
+    return this.health.check(checks);
   }
 
   /** Readiness: every registered dependency check passes within a few seconds. */
@@ -57,7 +72,7 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
-  providers: [ReadinessChecks],
-  exports: [ReadinessChecks],
+  providers: [ReadinessChecks, LivenessChecks],
+  exports: [ReadinessChecks, LivenessChecks],
 })
 export class HealthModule {}

@@ -11,7 +11,7 @@ describe('loadEnricherConfig', () => {
       partitionConcurrency: 3,
       fetchLingerMs: 100,
       timerIntervalMs: 250,
-      timings: { hangupSettleMs: 1000, reportingGraceMs: 5000, reportingMaxWaitMs: 60_000, closedRetentionMs: 600_000, staleCallMs: 86_400_000 },
+      timings: { hangupSettleMs: 1000, reportingGraceMs: 5000, reportingMaxWaitMs: 60_000, closedRetentionMs: 3 * 86_400_000, staleCallMs: 86_400_000 },
     });
   });
 

@@ -4,6 +4,7 @@ import type { EnrichmentTimings } from '../enrichment/call-state.reducer';
 const SERVICE = 'enricher';
 
 const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
 
 export const enricherEnvSchema = withCommonChecks(
   commonEnvSchema.extend({
@@ -27,10 +28,18 @@ export const enricherEnvSchema = withCommonChecks(
     ENRICHER_HANGUP_SETTLE_MS: env.int(0, 10 * MINUTE).default(1000),
     /** After the call ended, how long Call:Reporting waits for late legs. */
     ENRICHER_REPORTING_GRACE_MS: env.int(0, 60 * MINUTE).default(5000),
-    /** After the call ended, the longest Call:Reporting waits (for the recording); then it goes with what is known. */
+    /**
+     * After the call ended, the longest Call:Reporting waits (for the recording); then it goes with
+     * what is known. Also the longest a call's legs wait for its CALLER leg's LEG_CREATED: a call
+     * still without it is then given up without events.
+     */
     ENRICHER_REPORTING_MAX_WAIT_MS: env.int(0, 24 * 60 * MINUTE).default(60000),
-    /** How long a reported call is remembered to recognise its late legs, before it is tombstoned. */
-    ENRICHER_CLOSED_RETENTION_MS: env.int(0, 7 * 24 * 60 * MINUTE).default(10 * MINUTE),
+    /**
+     * How long a reported (or given up) call is remembered, as a small marker in the changelog-backed
+     * state, to recognise its late legs (counted, not re-reported), before it is tombstoned. A leg
+     * arriving later than this starts a call the enricher has not seen begin, which never produces events.
+     */
+    ENRICHER_CLOSED_RETENTION_MS: env.int(0, 30 * DAY).default(3 * DAY),
     /** A call with no raw event for this long, and not ended, is given up (its hangup was lost). */
     ENRICHER_STALE_CALL_MS: env.int(MINUTE, 30 * 24 * 60 * MINUTE).default(24 * 60 * MINUTE),
     /** How often the timer scheduler looks for due deadlines. */

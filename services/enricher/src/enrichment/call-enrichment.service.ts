@@ -7,6 +7,7 @@ import { ENRICHER_CONFIG, type EnricherConfig } from '../config/enricher.config'
 import { toSnapshot, type CallRecord } from './call-state';
 import { applyLegs, fireTimers, type EnrichmentTimings } from './call-state.reducer';
 import { CallStateStore } from './call-state.store';
+import { CallTimeline } from './call-timeline';
 import { CallTraces } from './call-traces';
 import { EnricherMetrics } from './enricher.metrics';
 
@@ -47,7 +48,8 @@ export class CallEnrichmentService {
     this.lastBatchAt.set(partition, now);
     const changes = new Map<string, CallRecord | null>();
     const events: CallEvent[] = [];
-    const expired = this.collectDueTimers(partition, now, changes, events);
+    const stale = { legs: 0 };
+    const expired = this.collectDueTimers(partition, now, changes, events, stale);
     const byCall = new Map<string, Array<ConsumedRecord<CallLegEvent>>>();
     for (const r of records) {
       this.traces.remember(r.value.call_uuid, r.headers);
@@ -57,6 +59,7 @@ export class CallEnrichmentService {
     }
     let duplicates = 0;
     let late = 0;
+    let withoutCaller = stale.legs + this.unbegunLegs(partition, changes);
     for (const [callUuid, legs] of byCall) {
       // a timer of this batch may have changed (or forgotten) the call already
       const current = changes.has(callUuid) ? (changes.get(callUuid) ?? undefined) : this.store.get(partition, callUuid);
@@ -66,11 +69,19 @@ export class CallEnrichmentService {
         if (verdict.kind === 'duplicate') duplicates++;
         else if (verdict.kind === 'rejected') ctx.deadLetter(r, 'contract_violation', verdict.reason);
         else if (verdict.kind === 'late') {
-          late++;
-          this.logger.info({ callUuid, eventId: r.value.event_id, kind: r.value.kind, partition, offset: r.offset }, 'late leg of a reported call: not re-reported');
+          const unbegun = current?.status === 'closed' && current.unbegun === true;
+          if (unbegun) withoutCaller++;
+          else late++;
+          this.logger.info(
+            { callUuid, eventId: r.value.event_id, kind: r.value.kind, legRole: r.value.leg_role, partition, offset: r.offset },
+            unbegun ? 'leg of a call given up without its CALLER leg: no events' : 'late leg of a reported call: not re-reported',
+          );
         }
       });
-      if (outcome.changed) changes.set(callUuid, outcome.record!);
+      if (outcome.changed) {
+        changes.set(callUuid, outcome.record!);
+        withoutCaller += this.givenUpLegs(partition, current, outcome.record!);
+      }
       events.push(...outcome.events);
     }
     this.queue(ctx, partition, changes, events, now);
@@ -78,7 +89,25 @@ export class CallEnrichmentService {
       if (duplicates > 0) this.metrics.duplicateLegs.inc(duplicates);
       if (late > 0) this.metrics.lateLegs.inc(late);
       if (expired > 0) this.metrics.expiredCalls.inc(expired);
+      if (withoutCaller > 0) this.metrics.legsWithoutCaller.inc(withoutCaller);
     });
+  }
+
+  /** Legs of the calls among `changes` (due timers) that were just given up without their CALLER leg. */
+  private unbegunLegs(partition: number, changes: Map<string, CallRecord | null>): number {
+    let legs = 0;
+    for (const [callUuid, record] of changes) if (record) legs += this.givenUpLegs(partition, this.store.get(partition, callUuid), record);
+    return legs;
+  }
+
+  /** When `after` gives the open call `before` up without its CALLER leg: logs it, returns its legs (else 0). */
+  private givenUpLegs(partition: number, before: CallRecord | undefined, after: CallRecord): number {
+    if (before?.status !== 'open' || after.status !== 'closed' || !after.unbegun) return 0;
+    this.logger.warn(
+      { callUuid: before.callUuid, partition, legs: before.legs.length, kinds: [...new Set(before.legs.map((l) => l.kind))] },
+      'call given up without its CALLER leg (LEG_CREATED): no events; its later legs are counted, not reported',
+    );
+    return before.legs.length;
   }
 
   /** Whether a batch of the partition was handled after `since` (epoch ms). */
@@ -91,15 +120,18 @@ export class CallEnrichmentService {
     const changes = new Map<string, CallRecord | null>();
     const events: CallEvent[] = [];
     const now = Date.now();
-    const expired = this.collectDueTimers(partition, now, changes, events);
+    const stale = { legs: 0 };
+    const expired = this.collectDueTimers(partition, now, changes, events, stale);
+    const withoutCaller = stale.legs + this.unbegunLegs(partition, changes);
     this.queue(ctx, partition, changes, events, now);
     ctx.onCommitted(() => {
       if (expired > 0) this.metrics.expiredCalls.inc(expired);
+      if (withoutCaller > 0) this.metrics.legsWithoutCaller.inc(withoutCaller);
     });
   }
 
-  /** The state changes and events of the partition's timers due at `now`; returns how many calls were given up. */
-  private collectDueTimers(partition: number, now: number, changes: Map<string, CallRecord | null>, events: CallEvent[]): number {
+  /** The state changes and events of the partition's timers due at `now`; returns how many calls went stale (their legs added to `withoutCaller` when the call never began). */
+  private collectDueTimers(partition: number, now: number, changes: Map<string, CallRecord | null>, events: CallEvent[], withoutCaller: { legs: number }): number {
     let expired = 0;
     for (const [callUuid, record] of this.store.due(partition, now)) {
       const outcome = fireTimers(record, now, this.timings);
@@ -111,7 +143,9 @@ export class CallEnrichmentService {
         changes.set(callUuid, null);
         if (outcome.kind === 'expired') {
           expired++;
-          this.logger.warn({ callUuid, partition, legs: outcome.call.legs.length, lastSeenAt: new Date(outcome.call.lastSeenAt).toISOString() }, 'call went silent without ending: given up');
+          const begun = CallTimeline.of(outcome.call.legs).callerCreated !== undefined;
+          if (!begun) withoutCaller.legs += outcome.call.legs.length;
+          this.logger.warn({ callUuid, partition, legs: outcome.call.legs.length, begun, lastSeenAt: new Date(outcome.call.lastSeenAt).toISOString() }, 'call went silent without ending: given up');
         }
       }
     }

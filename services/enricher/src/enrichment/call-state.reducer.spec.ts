@@ -102,13 +102,48 @@ describe('out of order and twice', () => {
     expect(full.events.map((e) => ({ ...e, emitted_at: 0 }))).toEqual(ordered.events.map((e) => ({ ...e, emitted_at: 0 })));
   });
 
-  it('a caller leg that never comes: everything leaves at the maximum wait after the end, with what is known', () => {
+  it('a caller leg that never comes: nothing leaves; at the maximum wait after the end the call is given up (a marker, unbegun), and its later legs are late', () => {
     const call = simulateCall('never_answered', { seed: 6 });
-    const r = replayCall(pacedArrivals(call.legs.slice(1)), TIMINGS);
-    expect(names(r)).toEqual(['Call:Ringing', 'Call:Hangup', 'Call:Reporting']);
-    for (const e of r.events) expect(e.emitted_at).toBe(call.truth.endedAt + TIMINGS.reportingMaxWaitMs);
-    expect(r.events[1].payload).toMatchObject({ direction: null, type: null, created_at: null, duration: null, cause: 'no_answer', sip_status: '480', call_state: 'ended' });
-    expect(r.events[1].started_at_ms).toBeNull();
+    const end = call.truth.endedAt;
+    const withoutCaller = call.legs.filter((l) => !(l.kind === 'LEG_CREATED' && l.leg_role === 'CALLER'));
+    const waiting = replayCall(pacedArrivals(withoutCaller), TIMINGS, end + TIMINGS.reportingMaxWaitMs - 1);
+    expect(waiting.events).toEqual([]);
+    expect(waiting.record).toMatchObject({ status: 'open', dueAt: end + TIMINGS.reportingMaxWaitMs });
+    const repeatedHangup = withoutCaller.find((l) => l.kind === 'LEG_HANGUP')!;
+    const lateAt = end + TIMINGS.reportingMaxWaitMs + 5000;
+    const r = replayCall([...pacedArrivals(withoutCaller), { at: lateAt, leg: { ...repeatedHangup, event_id: 'a-repeat' } }], TIMINGS, lateAt);
+    expect(r.events).toEqual([]);
+    expect(r.record).toEqual({ status: 'closed', callUuid: call.callUuid, customerId: 'cust-sim', environmentId: 'env-sim', reportedAt: end + TIMINGS.reportingMaxWaitMs, dueAt: end + TIMINGS.reportingMaxWaitMs + TIMINGS.closedRetentionMs, unbegun: true });
+    expect(r.late).toBe(1);
+  });
+
+  it('the caller leg arriving late, but within the maximum wait after the end, still makes the whole call', () => {
+    const call = simulateCall('never_answered', { seed: 6 });
+    const end = call.truth.endedAt;
+    const callerCreated = call.legs.find((l) => l.kind === 'LEG_CREATED' && l.leg_role === 'CALLER')!;
+    const rest = call.legs.filter((l) => l !== callerCreated);
+    const r = replayCall([...pacedArrivals(rest), { at: end + TIMINGS.reportingMaxWaitMs - 1, leg: callerCreated }], TIMINGS);
+    const ordered = replayCall(pacedArrivals(call.legs), TIMINGS);
+    expect(names(r)).toEqual(names(ordered));
+    expect(r.events.map((e) => ({ ...e, emitted_at: 0 }))).toEqual(ordered.events.map((e) => ({ ...e, emitted_at: 0 })));
+  });
+
+  it('legs of a forgotten call (after the retention) start a call not seen begin: nothing leaves, ever', () => {
+    // the case: retention 5 s, a repeated LEG_HANGUP and a RECORDING_READY after it
+    // (the recorded call talks for minutes: a stale time of 60 s would give it up mid-call)
+    const short: EnrichmentTimings = { ...TIMINGS, closedRetentionMs: 5000 };
+    const call = simulateCall('recorded', { seed: 9 });
+    const end = call.truth.endedAt;
+    const reported = replayCall(pacedArrivals(call.legs), short);
+    expect(names(reported)).toContain('Call:Reporting');
+    const forgottenAt = reported.events[reported.events.length - 1].emitted_at + short.closedRetentionMs;
+    const hangup = call.legs.find((l) => l.kind === 'LEG_HANGUP' && l.leg_role === 'CALLER')!;
+    const recording = call.legs.find((l) => l.kind === 'RECORDING_READY')!;
+    const again = replayCall(pacedArrivals(call.legs).concat([{ at: forgottenAt + 1000, leg: hangup }, { at: forgottenAt + 2000, leg: recording }]), short, forgottenAt + 2000 + short.reportingMaxWaitMs);
+    expect(again.forgotten).toBe(true);
+    expect(names(again)).toEqual(names(reported));
+    expect(again.record).toMatchObject({ status: 'closed', unbegun: true });
+    expect(end).toBeLessThan(forgottenAt);
   });
 
   it('a leg appearing after every known leg hung up reopens the call until it hangs up too', () => {

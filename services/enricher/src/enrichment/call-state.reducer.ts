@@ -10,9 +10,9 @@ export interface EnrichmentTimings {
   hangupSettleMs: number;
   /** After the call ended, how long Call:Reporting waits for late legs. */
   reportingGraceMs: number;
-  /** After the call ended, the longest Call:Reporting waits (for the recording, or for the caller leg itself). */
+  /** After the call ended, the longest Call:Reporting waits for the recording, and the longest a call waits for its CALLER leg's LEG_CREATED before it is given up without events. */
   reportingMaxWaitMs: number;
-  /** How long a reported call is remembered, to recognise its late legs. */
+  /** How long a reported (or given up) call is remembered, to recognise its late legs. */
   closedRetentionMs: number;
   /** A call with no raw event for this long, and not ended, is given up (its hangup was lost). */
   staleCallMs: number;
@@ -22,7 +22,7 @@ export type LegOutcome =
   | { kind: 'applied'; record: CallRecord; events: CallEvent[] }
   /** The raw event was applied before (same event_id): nothing changes. */
   | { kind: 'duplicate' }
-  /** The call was already reported: counted and logged, not re-reported. */
+  /** The call was already reported (or given up): counted and logged, not re-reported. */
   | { kind: 'late'; record: ClosedCall }
   /** The event contradicts the call it belongs to: it goes to the dead-letter topic. */
   | { kind: 'rejected'; reason: string };
@@ -140,8 +140,10 @@ const NAME_RANK: Record<EventName, number> = { 'Ivr:Start': 0, 'Ivr:End': 0, 'Ca
 
 /**
  * Decides which events are due and builds them. The rules:
- * - nothing leaves before the caller leg's LEG_CREATED is known (payloads need it), unless
- *   the call ended and the maximum wait passed: then everything leaves with what is known;
+ * - nothing leaves before the caller leg's LEG_CREATED is known: a call the enricher has not
+ *   seen begin never produces events. Its legs are kept (they may come before the caller leg,
+ *   out of order) until the call ended and the maximum wait passed; then it is given up, a
+ *   closed marker with `unbegun` (no phantom call of null fields from stray legs);
  * - Ringing, Answer and the IVR events leave as soon as their raw event is known, in the
  *   order they happened, each with the call as it was at that event;
  * - Ivr:End waits for its Ivr:Start (until the call's hangup);
@@ -163,7 +165,8 @@ function evaluate(call: OpenCall, now: number, timings: EnrichmentTimings): { re
   const endedSeenAt = call.endedSeenAt;
   const gaveUp = endedSeenAt !== null && now >= endedSeenAt + timings.reportingMaxWaitMs;
 
-  if (full.callerCreated || gaveUp) {
+  if (!full.callerCreated && gaveUp) return { record: closedMarker(call, now, timings, true), events: [] };
+  if (full.callerCreated) {
     const hangupDue = endedSeenAt !== null && (now >= endedSeenAt + timings.hangupSettleMs || gaveUp);
     for (const c of inCallCandidates(full)) {
       if (emitted.has(c.key)) continue;
@@ -182,21 +185,25 @@ function evaluate(call: OpenCall, now: number, timings: EnrichmentTimings): { re
     const graceOver = now >= endedSeenAt + Math.max(timings.reportingGraceMs, timings.hangupSettleMs);
     if ((graceOver && !recordingPending) || gaveUp) {
       emit({ key: REPORTING, name: REPORTING, trigger: full.latest! }, full, full.latest!.occurred_at);
-      const closed: ClosedCall = {
-        status: 'closed',
-        callUuid: call.callUuid,
-        customerId: call.customerId,
-        environmentId: call.environmentId,
-        reportedAt: now,
-        dueAt: now + timings.closedRetentionMs,
-      };
-      return { record: closed, events };
+      return { record: closedMarker(call, now, timings, false), events };
     }
   }
 
   const next: OpenCall = { ...call, emitted: [...emitted] };
   next.dueAt = nextDeadline(next, full, timings);
   return { record: next, events };
+}
+
+function closedMarker(call: OpenCall, now: number, timings: EnrichmentTimings, unbegun: boolean): ClosedCall {
+  return {
+    status: 'closed',
+    callUuid: call.callUuid,
+    customerId: call.customerId,
+    environmentId: call.environmentId,
+    reportedAt: now,
+    dueAt: now + timings.closedRetentionMs,
+    ...(unbegun ? { unbegun: true as const } : {}),
+  };
 }
 
 function inCallCandidates(full: CallTimeline): Candidate[] {

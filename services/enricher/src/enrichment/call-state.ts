@@ -35,15 +35,20 @@ export interface OpenCall {
 }
 
 /**
- * What is left of a call once Call:Reporting is out: enough to recognise late legs for a
- * while (ENRICHER_CLOSED_RETENTION_MS), then tombstoned.
+ * What is left of a call once it is over for the enricher: enough to recognise its late legs
+ * for days (ENRICHER_CLOSED_RETENTION_MS), then tombstoned. Either Call:Reporting went out, or
+ * the call was given up without its CALLER leg's LEG_CREATED (`unbegun`): a call the enricher
+ * has not seen begin never produces events, whatever arrives later.
  */
 export interface ClosedCall {
   status: 'closed';
   callUuid: string;
   customerId: string;
   environmentId: string;
+  /** When Call:Reporting went out, or when the unbegun call was given up. */
   reportedAt: number;
+  /** Given up without events: its CALLER leg's LEG_CREATED never came within ENRICHER_REPORTING_MAX_WAIT_MS of its end. */
+  unbegun?: true;
   /** When the marker is forgotten (tombstoned). */
   dueAt: number;
 }

@@ -7,6 +7,7 @@ export class EnricherMetrics {
   readonly duplicateLegs: Counter;
   readonly lateLegs: Counter;
   readonly expiredCalls: Counter;
+  readonly legsWithoutCaller: Counter;
   readonly restores: Counter;
 
   constructor(registry: Registry, counts: { open: () => number; closed: () => number }) {
@@ -23,7 +24,12 @@ export class EnricherMetrics {
     });
     this.lateLegs = new Counter({
       name: 'callhooks_enricher_late_legs_total',
-      help: 'Raw call-leg events that arrived after their call was reported (not re-reported)',
+      help: 'Raw call-leg events that arrived after their call was reported, within ENRICHER_CLOSED_RETENTION_MS (not re-reported)',
+      registers: [registry],
+    });
+    this.legsWithoutCaller = new Counter({
+      name: 'callhooks_enricher_legs_without_caller_total',
+      help: 'Raw call-leg events of calls whose CALLER LEG_CREATED never came within ENRICHER_REPORTING_MAX_WAIT_MS of their end: given up without events (counted when the call is given up, and as they arrive afterwards)',
       registers: [registry],
     });
     this.expiredCalls = new Counter({
@@ -46,7 +52,7 @@ export class EnricherMetrics {
     });
     new Gauge({
       name: 'callhooks_enricher_closed_calls',
-      help: 'Reported calls remembered to recognise late legs (until ENRICHER_CLOSED_RETENTION_MS)',
+      help: 'Reported (or given up) calls remembered as small markers to recognise late legs (until ENRICHER_CLOSED_RETENTION_MS)',
       registers: [registry],
       collect() {
         this.set(counts.closed());
