@@ -6,6 +6,7 @@ import { KafkaContext, type ConsumedRecord, type ConsumerRuntime } from '@callho
 import { ReadinessChecks } from '@callhooks/observability';
 import { DELIVERIES_CONFIG, type DeliveriesConfig } from './config/deliveries.config';
 import { DeliveryLogService } from './delivery-log.service';
+import { DeliveryResultsObserver } from './delivery-results-observer';
 import { GoneWebhooks } from './gone-webhooks';
 
 export const DELIVERY_LOG_GROUP = 'callhooks-delivery-log';
@@ -31,6 +32,7 @@ export class DeliveryLogConsumer implements OnApplicationBootstrap, OnApplicatio
     private readonly logger: PinoLogger,
     @Inject(Registry) registry: Registry,
     @Optional() private readonly goneWebhooks?: GoneWebhooks,
+    @Optional() private readonly observer?: DeliveryResultsObserver,
   ) {
     this.logger.setContext(DeliveryLogConsumer.name);
     this.gone = new Counter({
@@ -93,6 +95,7 @@ export class DeliveryLogConsumer implements OnApplicationBootstrap, OnApplicatio
       }
     };
     await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, queue.length) }, worker));
+    await this.observer?.observe(records);
     for (const r of records) if (r.value.outcome === 'GONE') await this.disableGone(r.value);
   }
 

@@ -4,6 +4,7 @@ import { EVENT_NAMES, type EventName, type HttpMethod } from '@callhooks/contrac
 import { ListQueryDto, PageMetaDto } from '../../common/pagination';
 import { QueryBoolean } from '../../common/validation';
 import { MAX_URL_LENGTH } from '../webhook-target.policy';
+import { WebhookHealthDto } from '../../webhook-health/dto/webhook-stats.dto';
 
 export const METHODS = ['GET', 'POST'] as const;
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -114,9 +115,14 @@ export class WebhookDto {
   updated_at: string;
 }
 
+export class WebhookWithHealthDto extends WebhookDto {
+  @ApiPropertyOptional({ type: WebhookHealthDto, description: 'With `include=health` only.' })
+  health?: WebhookHealthDto;
+}
+
 export class WebhookPageDto {
-  @ApiProperty({ type: [WebhookDto] })
-  data: WebhookDto[];
+  @ApiProperty({ type: [WebhookWithHealthDto] })
+  data: WebhookWithHealthDto[];
 
   @ApiProperty({ type: PageMetaDto })
   page: PageMetaDto;
@@ -145,6 +151,11 @@ export class ListWebhooksQueryDto extends ListQueryDto {
   @IsString()
   @MaxLength(MAX_URL_LENGTH)
   url_prefix?: string;
+
+  @ApiPropertyOptional({ enum: ['health'], description: '`health` adds each webhook\u2019s health summary (status, failing since, 24 h success rate, breaker).' })
+  @IsOptional()
+  @IsIn(['health'], { message: 'must be health' })
+  include?: 'health';
 }
 
 export class SigningSecretDto {
