@@ -315,6 +315,44 @@ describe('admin console (browser e2e, real Kafka and FerretDB)', () => {
     expectCleanPage();
   });
 
+  it('shows each webhook\u2019s health in the list, and its chart of attempts and latency on its page', async () => {
+    // a second webhook whose receiver fails: two test sends answered 500
+    const failingPath = '/hooks/failing';
+    const failing = await rest()
+      .post('/v1/webhooks')
+      .set(bearer(apiKey))
+      .send({ event: 'Call:Answer', url: `${stack.receiverUrl}${failingPath}`, description: 'A receiver that is down' })
+      .expect(201);
+    stack.receiver.script(failingPath, [], { kind: 'status', status: 500, body: 'down' });
+    for (let i = 0; i < 2; i++) expect([200, 202]).toContain((await rest().post(`/v1/webhooks/${failing.body.id}/test`).set(bearer(apiKey)).send({})).status);
+    await eventually(async () => {
+      const stats = await rest().get(`/v1/webhooks/${failing.body.id}/stats?window=1h`).set(bearer(apiKey)).expect(200);
+      expect(stats.body).toMatchObject({ attempts: 2, status: 'failing' });
+    }, 30_000, 300);
+
+    await page.goto(`${stack.baseUrl}/console/#/webhooks`);
+    const healthy = page.locator(`tr[data-webhook-id="${webhookId}"] td.cell-health`);
+    const down = page.locator(`tr[data-webhook-id="${failing.body.id}"] td.cell-health`);
+    await healthy.getByText(/^Healthy/).waitFor();
+    await down.getByText(/^Failing since/).waitFor();
+    expect(await healthy.textContent()).toBe('Healthy · 100%');
+    expectCleanPage();
+    await screenshot(page, '15-webhooks-list-health');
+
+    await page.goto(`${stack.baseUrl}/console/#/webhooks/${failing.body.id}`);
+    const card = page.locator('#webhook-health');
+    await card.locator('svg.health-chart rect.bar-failure').first().waitFor();
+    expect(await card.locator('svg.health-chart rect.bar-success').count()).toBe(0);
+    expect(await card.textContent()).toContain('2 http 5xx');
+    await card.getByRole('button', { name: '1h' }).click();
+    await eventually(async () => expect(await card.locator('svg.health-chart').getAttribute('aria-label')).toMatch(/1h: 0 succeeded, 2 failed/), 5000, 200);
+    expectCleanPage();
+    await card.scrollIntoViewIfNeeded();
+    await screenshot(page, '16-webhook-health-chart');
+
+    await rest().delete(`/v1/webhooks/${failing.body.id}`).set(bearer(apiKey)).expect(204);
+  });
+
   it('fits a tablet (820 px wide)', async () => {
     await page.setViewportSize({ width: 820, height: 1180 });
     await page.goto(`${stack.baseUrl}/console/#/webhooks/${webhookId}`);

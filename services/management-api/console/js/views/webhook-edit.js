@@ -9,6 +9,7 @@ import { deliveryLog } from '../components/delivery-log.js';
 import { headersEditor } from '../components/headers-editor.js';
 import { secretCard } from '../components/secret-card.js';
 import { testSendCard } from '../components/test-send.js';
+import { healthCard } from '../components/webhook-health.js';
 
 const STARTER_BODY = `{
   "call": "{{uuid}}",
@@ -281,6 +282,7 @@ export async function render({ main, params, navigate }) {
       emptyText: 'Nothing was sent to this webhook yet. Send a test to see one here.',
     });
     main.append(
+      healthCard(webhook.id).el,
       card(
         {
           title: 'Recent deliveries',
