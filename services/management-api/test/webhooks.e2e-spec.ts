@@ -40,6 +40,7 @@ describe('webhooks API (e2e, real FerretDB and Kafka)', () => {
         headers: { Authorization: 'Bearer crm-token', 'X-Tenant': 'acme' },
         description: 'to the CRM',
         disabled_reason: null,
+        disabled_at: null,
         version: 1,
         created_at: expect.any(String),
         updated_at: expect.any(String),

@@ -1,6 +1,8 @@
-import { Global, Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { DeliveryResultsObserver } from '../deliveries/delivery-results-observer';
+import { loadWebhookHealthConfig, WEBHOOK_HEALTH_CONFIG, type WebhookHealthConfig } from './config/webhook-health.config';
+import { FailingWebhooksAutoDisable } from './failing-webhooks.auto-disable';
 import { WebhookHealthController } from './webhook-health.controller';
 import { WebhookHealthObserver } from './webhook-health.observer';
 import { WebhookHealthRecord, WebhookHealthSchema } from './webhook-health.schema';
@@ -9,14 +11,26 @@ import { WebhookHealthStore } from './webhook-health.store';
 
 /**
  * Webhook health: rolling aggregates per webhook kept from the delivery results (bound to the
- * delivery log's DeliveryResultsObserver port), GET /v1/webhooks/{id}/stats and the health of a
- * list page (`include=health`). Global so the webhooks list and the delivery log find it.
+ * delivery log's DeliveryResultsObserver port), GET /v1/webhooks/{id}/stats, the health of a
+ * list page (`include=health`), the failing/recovered/exhausted notices and the auto-disable
+ * of webhooks failing for too long. Global so the webhooks list and the delivery log find it.
  */
-@Global()
-@Module({
-  imports: [MongooseModule.forFeature([{ name: WebhookHealthRecord.name, schema: WebhookHealthSchema }])],
-  controllers: [WebhookHealthController],
-  providers: [WebhookHealthStore, WebhookHealthService, { provide: DeliveryResultsObserver, useClass: WebhookHealthObserver }],
-  exports: [WebhookHealthStore, WebhookHealthService, DeliveryResultsObserver],
-})
-export class WebhookHealthModule {}
+@Module({})
+export class WebhookHealthModule {
+  static forRoot(config: WebhookHealthConfig = loadWebhookHealthConfig()): DynamicModule {
+    return {
+      module: WebhookHealthModule,
+      global: true,
+      imports: [MongooseModule.forFeature([{ name: WebhookHealthRecord.name, schema: WebhookHealthSchema }])],
+      controllers: [WebhookHealthController],
+      providers: [
+        { provide: WEBHOOK_HEALTH_CONFIG, useValue: config },
+        WebhookHealthStore,
+        WebhookHealthService,
+        FailingWebhooksAutoDisable,
+        { provide: DeliveryResultsObserver, useClass: WebhookHealthObserver },
+      ],
+      exports: [WebhookHealthStore, WebhookHealthService, FailingWebhooksAutoDisable, DeliveryResultsObserver],
+    };
+  }
+}

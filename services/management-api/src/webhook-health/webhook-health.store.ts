@@ -35,7 +35,11 @@ export class WebhookHealthStore {
     private readonly locks: DocumentLocks,
   ) {}
 
-  async apply(records: Array<ConsumedRecord<DeliveryAttemptResult>>): Promise<HealthChange[]> {
+  /**
+   * Applies a batch; `beforeWrite` sees each webhook's change before it is stored, so what it
+   * sends (notices) is sent again if the write is lost, never skipped.
+   */
+  async apply(records: Array<ConsumedRecord<DeliveryAttemptResult>>, beforeWrite?: (change: HealthChange) => Promise<void>): Promise<HealthChange[]> {
     const byWebhook = new Map<string, Array<ConsumedRecord<DeliveryAttemptResult>>>();
     for (const r of records) {
       const list = byWebhook.get(r.value.webhook_id);
@@ -46,7 +50,7 @@ export class WebhookHealthStore {
     const changes: HealthChange[] = [];
     const worker = async () => {
       for (let list = queue.shift(); list; list = queue.shift()) {
-        const change = await this.locks.run(healthLock(list[0].value.webhook_id), () => this.applyToWebhook(list!));
+        const change = await this.locks.run(healthLock(list[0].value.webhook_id), () => this.applyToWebhook(list!, beforeWrite));
         if (change) changes.push(change);
       }
     };
@@ -70,7 +74,7 @@ export class WebhookHealthStore {
     return this.health.find({ failing_since: { $ne: null, $lte: cutoff } }).lean().exec();
   }
 
-  private async applyToWebhook(records: Array<ConsumedRecord<DeliveryAttemptResult>>): Promise<HealthChange | null> {
+  private async applyToWebhook(records: Array<ConsumedRecord<DeliveryAttemptResult>>, beforeWrite?: (change: HealthChange) => Promise<void>): Promise<HealthChange | null> {
     const webhookId = records[0].value.webhook_id;
     for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {
       const current = await this.health.findById(webhookId).lean().exec();
@@ -81,17 +85,19 @@ export class WebhookHealthStore {
       const before = current ? stateOf(current) : emptyHealth();
       const after = applyResults(structuredClone(before), fresh.map((r) => r.value), Date.now());
       const fields = { ...after, applied_offsets: applied, updated_at: new Date() };
+      const change: HealthChange = { customerId: current?.customer_id ?? records[0].value.customer_id, webhookId, before, after };
+      await beforeWrite?.(change);
       if (!current) {
         try {
-          await this.health.collection.insertOne({ _id: webhookId, customer_id: records[0].value.customer_id, ...fields, rev: 0 } as unknown as Record<string, unknown>);
-          return { customerId: records[0].value.customer_id, webhookId, before, after };
+          await this.health.collection.insertOne({ _id: webhookId, customer_id: change.customerId, ...fields, rev: 0 } as unknown as Record<string, unknown>);
+          return change;
         } catch (err) {
           if ((err as { code?: number }).code === 11000) continue;
           throw err;
         }
       }
       const updated = await this.health.collection.updateOne({ _id: webhookId as never, rev: current.rev }, { $set: fields, $inc: { rev: 1 } });
-      if (updated.matchedCount === 1) return { customerId: current.customer_id, webhookId, before, after };
+      if (updated.matchedCount === 1) return change;
     }
     throw new RetryableError(`the health of webhook ${webhookId} kept changing while results were applied`);
   }

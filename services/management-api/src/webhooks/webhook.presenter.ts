@@ -12,6 +12,7 @@ export function presentWebhook(w: Webhook): WebhookDto {
     headers: headersToMap(w.headers ?? []),
     description: w.description ?? null,
     disabled_reason: w.disabled_reason ?? null,
+    disabled_at: w.disabled_at ? w.disabled_at.toISOString() : null,
     version: w.version,
     created_at: w.created_at.toISOString(),
     updated_at: w.updated_at.toISOString(),

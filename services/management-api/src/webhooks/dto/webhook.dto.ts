@@ -101,9 +101,12 @@ export class WebhookDto {
     type: String,
     nullable: true,
     example: null,
-    description: 'Why the system disabled the webhook (its receiver answered 410 Gone); null otherwise.',
+    description: 'Why the system disabled the webhook (its receiver answered 410 Gone, or every attempt failed for the auto-disable period); null otherwise.',
   })
   disabled_reason: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'When the webhook was disabled (by an admin or the system); null while enabled.' })
+  disabled_at: string | null;
 
   @ApiProperty({ example: 3, description: 'Grows with every change (also a secret rotation).' })
   version: number;
