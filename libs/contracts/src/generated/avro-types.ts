@@ -118,6 +118,8 @@ export interface DeliveryJob {
   created_at: number;
   /** Earliest time of the next attempt (retry tiers). */
   not_before: null | number;
+  /** The attempt number where this job's retry budget starts: a bulk recovery resends after the delivery's last attempt, with the usual retries. null = 1. */
+  first_attempt?: null | number;
 }
 
 export type DeliveryOrigin = 'EVENT' | 'TEST' | 'REDELIVERY';
