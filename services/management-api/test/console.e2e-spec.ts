@@ -1,4 +1,6 @@
-import { samplePayload } from '@callhooks/contracts';
+import { randomUUID } from 'node:crypto';
+import { samplePayload, targetOrigin } from '@callhooks/contracts';
+import { KafkaContext } from '@callhooks/kafka';
 import { eventually, requireServers, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { ensureChromium, launchChromium, PageProblems, screenshot, type ApiRefusal } from './console/console-browser';
@@ -315,7 +317,7 @@ describe('admin console (browser e2e, real Kafka and FerretDB)', () => {
     expectCleanPage();
   });
 
-  it('shows each webhook\u2019s health in the list, and its chart of attempts and latency on its page', async () => {
+  it('shows each webhook\u2019s health in the list, its chart on its page, and recovers its failed deliveries', async () => {
     // a second webhook whose receiver fails: two test sends answered 500
     const failingPath = '/hooks/failing';
     const failing = await rest()
@@ -349,6 +351,43 @@ describe('admin console (browser e2e, real Kafka and FerretDB)', () => {
     expectCleanPage();
     await card.scrollIntoViewIfNeeded();
     await screenshot(page, '16-webhook-health-chart');
+
+    // two deliveries of events that used their last attempt while the receiver was down, then the receiver is back
+    const jobs = [1, 2].map((n) => ({
+      delivery_id: randomUUID(),
+      webhook_id: failing.body.id,
+      customer_id: 'console-cust',
+      environment_id: null,
+      event_id: randomUUID(),
+      event: 'Call:Answer',
+      call_uuid: null,
+      origin: 'EVENT' as const,
+      method: 'POST' as const,
+      url: `${stack.receiverUrl}${failingPath}`,
+      body: JSON.stringify({ n }),
+      headers: {},
+      // the dispatcher's last attempt (DISPATCHER_MAX_ATTEMPTS, 10): one failure dead-letters it
+      attempt: 10,
+      created_at: Date.now(),
+      not_before: null,
+    }));
+    await stack.api.app.get(KafkaContext).send('deliveries', jobs.map((value) => ({ key: targetOrigin(value.url), value })));
+    await eventually(async () => {
+      const failed = await rest().get(`/v1/deliveries?webhook_id=${failing.body.id}&status=FAILED`).set(bearer(apiKey)).expect(200);
+      expect(failed.body.data.filter((d: { origin: string }) => d.origin === 'EVENT')).toHaveLength(2);
+    }, 30_000, 300);
+    stack.receiver.script(failingPath, [], { kind: 'status', status: 200 });
+    const before = stack.receiver.to(failingPath).length;
+    const recovery = page.locator('#webhook-recovery');
+    await recovery.getByRole('button', { name: 'Recover failed deliveries' }).click();
+    await recovery.locator('[data-fact=state]').getByText('Done').waitFor({ timeout: 60_000 });
+    expect(await recovery.locator('[data-fact=matched]').textContent()).toBe('2');
+    expect(await recovery.locator('[data-fact=delivered]').textContent()).toBe('2');
+    const resent = stack.receiver.to(failingPath).slice(before);
+    expect(resent.map((r) => r.headers['webhook-id']).sort()).toEqual(jobs.map((j) => j.delivery_id).sort());
+    expectCleanPage();
+    await recovery.scrollIntoViewIfNeeded();
+    await screenshot(page, '17-webhook-recovery');
 
     await rest().delete(`/v1/webhooks/${failing.body.id}`).set(bearer(apiKey)).expect(204);
   });

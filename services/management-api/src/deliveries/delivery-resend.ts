@@ -62,7 +62,8 @@ export class DeliveryResend {
 
   /** The next failed deliveries of the window after `cursor`, oldest first. */
   async nextFailed(scope: ResendScope, cursor: ScanCursor | null, limit: number): Promise<Array<Pick<DeliveryRecord, '_id' | 'created_at'>>> {
-    const where: FilterQuery<DeliveryRecord> = { customer_id: scope.customerId, status: 'FAILED' };
+    // test sends are not deliveries of events: an admin repeats them at will
+    const where: FilterQuery<DeliveryRecord> = { customer_id: scope.customerId, status: 'FAILED', origin: { $ne: 'TEST' } };
     if (scope.webhookId) where.webhook_id = scope.webhookId;
     if (scope.environmentId) where.environment_id = scope.environmentId;
     const created: Record<string, Date> = { $gte: scope.since };
