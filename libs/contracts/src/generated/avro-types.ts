@@ -190,6 +190,8 @@ export interface WebhookConfig {
   /** The JSON template text; null sends the full payload. */
   body: null | string;
   headers: Record<string, string>;
+  /** At most this many requests per second to this webhook's URL (the dispatcher spaces them); null: no limit. */
+  rate_limit?: null | number;
   /** Signing secrets, newest first; a rotated one stays until expires_at. */
   secrets: Array<SigningSecret>;
 }

@@ -37,6 +37,8 @@ export interface ReadyJob {
   secrets: string[];
   /** The webhook's custom headers as configured now; the job's own headers override them. */
   headers: Readonly<Record<string, string>>;
+  /** The webhook's requests per second at most (WebhookRateLimits); null: no limit. */
+  rateLimit: number | null;
 }
 
 /** The deliveries DLQ carries its reason in the same header as every `<topic>.dlq`. */
@@ -80,7 +82,7 @@ export class DeliveryExecutor {
     if (webhook.state !== 'active') return { report: this.drop(job, `webhook_${webhook.state}`, now) };
     if (!webhook.enabled && job.origin !== 'TEST') return { report: this.drop(job, 'webhook_disabled', now) };
     if (!this.breakers.allows(target)) return { report: this.breakerOpen(job, key) };
-    return { ready: { job, key, target, secrets: validSecrets(webhook.secrets, now), headers: webhook.headers } };
+    return { ready: { job, key, target, secrets: validSecrets(webhook.secrets, now), headers: webhook.headers, rateLimit: webhook.rateLimit ?? null } };
   }
 
   /** The attempt itself, through the target's breaker. */

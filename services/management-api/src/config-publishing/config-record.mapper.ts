@@ -37,6 +37,7 @@ export function webhookRecord(w: Webhook, now: number): ConfigRecord {
           url: w.url,
           body: w.body ?? null,
           headers: Object.fromEntries((w.headers ?? []).map((h) => [h.name, h.value])),
+          rate_limit: w.rate_limit ?? null,
           secrets: liveSecrets(w, now),
         },
     environment: null,

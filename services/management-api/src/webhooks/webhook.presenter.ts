@@ -11,6 +11,7 @@ export function presentWebhook(w: Webhook): WebhookDto {
     body: w.body ?? null,
     headers: headersToMap(w.headers ?? []),
     description: w.description ?? null,
+    rate_limit: w.rate_limit ?? null,
     disabled_reason: w.disabled_reason ?? null,
     disabled_at: w.disabled_at ? w.disabled_at.toISOString() : null,
     version: w.version,

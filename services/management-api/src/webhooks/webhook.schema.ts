@@ -46,6 +46,10 @@ export class Webhook extends PublishedDocument {
   @Prop({ type: String, default: null })
   description: string | null;
 
+  /** Requests per second at most to its URL (enforced by the dispatcher); null: no limit. */
+  @Prop({ type: Number, default: null })
+  rate_limit: number | null;
+
   /** Why the system disabled the webhook (its receiver answered 410 Gone, or every attempt failed for too long); cleared when it is enabled again. */
   @Prop({ type: String, default: null })
   disabled_reason: string | null;

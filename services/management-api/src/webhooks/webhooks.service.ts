@@ -33,6 +33,7 @@ interface WebhookDraft {
   body: string | null;
   headers: Record<string, string>;
   description: string | null;
+  rate_limit: number | null;
 }
 
 /** Optimistic retries of a read-check-write whose document changed in between. */
@@ -66,6 +67,7 @@ export class WebhooksService {
       body: normaliseBody(dto.body),
       headers: dto.headers ?? {},
       description: dto.description ?? null,
+      rate_limit: dto.rate_limit ?? null,
     };
     this.check(draft);
     const created = await this.webhooks.create({
@@ -124,6 +126,7 @@ export class WebhooksService {
         body: dto.body === undefined ? current.body : normaliseBody(dto.body),
         headers: dto.headers ?? headersToMap(current.headers),
         description: dto.description === undefined ? current.description : dto.description,
+        rate_limit: dto.rate_limit === undefined ? (current.rate_limit ?? null) : dto.rate_limit,
       };
       this.check(draft);
       const set: Partial<Webhook> = { ...draft, headers: headersToPairs(draft.headers), publish_pending: true };

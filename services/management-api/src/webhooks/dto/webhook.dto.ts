@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsObject, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { EVENT_NAMES, type EventName, type HttpMethod } from '@callhooks/contracts';
 import { ListQueryDto, PageMetaDto } from '../../common/pagination';
 import { QueryBoolean } from '../../common/validation';
@@ -15,6 +15,9 @@ const EVENT_MESSAGE = `must be exactly one of: ${EVENT_NAMES.join(', ')}`;
 const unlessAbsent = ValidateIf((_o, v) => v !== undefined);
 
 const BODY_EXAMPLE = '{"call": "{{uuid}}", "from": "{{caller_id_number}}", "seconds": "{{duration}}", "note": "Call {{uuid}} ended: {{cause}}"}';
+
+/** The highest `rate_limit` (requests per second). */
+export const MAX_RATE_LIMIT = 10_000;
 
 export class CreateWebhookDto {
   @ApiPropertyOptional({ default: true, example: true })
@@ -67,9 +70,23 @@ export class CreateWebhookDto {
   @IsString()
   @MaxLength(MAX_DESCRIPTION_LENGTH)
   description?: string | null;
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    minimum: 1,
+    maximum: MAX_RATE_LIMIT,
+    example: 10,
+    description: 'At most this many requests per second to this webhook\u2019s URL (a CRM\u2019s API quota): the dispatcher spaces them out, without using up attempts. null: no limit.',
+  })
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number of requests per second' })
+  @Min(1)
+  @Max(MAX_RATE_LIMIT)
+  rate_limit?: number | null;
 }
 
-/** Every field optional; `body: null` and `description: null` clear them. */
+/** Every field optional; `body: null`, `description: null` and `rate_limit: null` clear them. */
 export class UpdateWebhookDto extends PartialType(CreateWebhookDto, { skipNullProperties: false }) {}
 
 export class WebhookDto {
@@ -96,6 +113,9 @@ export class WebhookDto {
 
   @ApiProperty({ type: String, nullable: true, example: 'Hangups to the CRM' })
   description: string | null;
+
+  @ApiProperty({ type: Number, nullable: true, example: null, description: 'Requests per second at most; null: no limit.' })
+  rate_limit: number | null;
 
   @ApiProperty({
     type: String,
