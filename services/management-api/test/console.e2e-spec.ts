@@ -392,6 +392,29 @@ describe('admin console (browser e2e, real Kafka and FerretDB)', () => {
     await rest().delete(`/v1/webhooks/${failing.body.id}`).set(bearer(apiKey)).expect(204);
   });
 
+  it('lists and adds operational webhooks (notices about failing webhooks)', async () => {
+    await page.getByRole('link', { name: 'Notices', exact: true }).first().click();
+    await page.getByRole('heading', { level: 1, name: 'Notices' }).waitFor();
+    await page.getByRole('heading', { name: 'No operational webhook yet' }).waitFor();
+    await page.getByLabel('URL', { exact: true }).fill('ftp://ops.example.com/notices');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await page.getByText(/^must /).first().waitFor();
+    expectCleanPage([{ status: 400 }]);
+    await page.getByLabel('URL', { exact: true }).fill(`${stack.receiverUrl}/ops`);
+    await page.getByRole('checkbox', { name: /delivery\.exhausted/ }).uncheck();
+    await page.getByRole('button', { name: 'Add' }).click();
+    const row = page.locator('tr[data-operational-webhook-id]');
+    await row.waitFor();
+    expect(await row.textContent()).toContain('webhook.failing, webhook.recovered, webhook.disabled');
+    const listed = await rest().get('/v1/operational-webhooks').set(bearer(apiKey)).expect(200);
+    expect(listed.body.data).toEqual([expect.objectContaining({ url: `${stack.receiverUrl}/ops`, notice_types: ['webhook.failing', 'webhook.recovered', 'webhook.disabled'] })]);
+    expectCleanPage();
+    await screenshot(page, '18-operational-webhooks');
+    await row.getByRole('button', { name: /^Delete operational webhook/ }).click();
+    await page.getByRole('heading', { name: 'No operational webhook yet' }).waitFor();
+    expectCleanPage();
+  });
+
   it('fits a tablet (820 px wide)', async () => {
     await page.setViewportSize({ width: 820, height: 1180 });
     await page.goto(`${stack.baseUrl}/console/#/webhooks/${webhookId}`);
