@@ -1,4 +1,4 @@
-import type { AttemptOutcome, DeliveryAttemptResult, DeliveryJob, TopicId } from '@callhooks/contracts';
+import { targetOrigin, type AttemptOutcome, type DeliveryAttemptResult, type DeliveryJob, type TopicId } from '@callhooks/contracts';
 import { DLQ_HEADERS, type OutgoingRecord } from '@callhooks/kafka';
 import type { DeliveryMetrics } from './delivery.metrics';
 import { statusClass } from './delivery.metrics';
@@ -149,13 +149,14 @@ export class DeliveryExecutor {
 
   private breakerOpen(job: DeliveryJob, key: string): JobReport {
     this.metrics.postponed.inc({ reason: 'breaker_open' });
-    return this.postpone(job, key, 'BREAKER_OPEN');
+    // back when the breaker lets its probe through, not every few seconds meanwhile
+    return this.postpone(job, key, 'BREAKER_OPEN', this.breakers.openFor(targetOrigin(job.url)));
   }
 
-  /** The same attempt later through the first tier; past the age limit it fails to the DLQ instead. */
-  private postpone(job: DeliveryJob, key: string, outcome: 'BREAKER_OPEN' | null): JobReport {
+  /** The same attempt later, through the first tier that waits `minDelayMs`; past the age limit it fails to the DLQ instead. */
+  private postpone(job: DeliveryJob, key: string, outcome: 'BREAKER_OPEN' | null, minDelayMs = 0): JobReport {
     const now = this.now();
-    const decision = this.schedule.postpone(job, now);
+    const decision = this.schedule.postpone(job, now, minDelayMs);
     if (decision.kind === 'give_up') {
       const errorClass = outcome === 'BREAKER_OPEN' ? 'breaker_open' : 'target_busy';
       return {
