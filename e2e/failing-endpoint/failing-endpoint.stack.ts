@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import mongoose from 'mongoose';
 import { Registry } from 'prom-client';
 import { targetOrigin, type DeliveryJob } from '@callhooks/contracts';
 import { KafkaContext } from '@callhooks/kafka';
@@ -126,5 +127,9 @@ export class FailingEndpointStack {
   async stop(): Promise<void> {
     for (const s of [...this.services].reverse()) await s.stop();
     await this.kafka?.onApplicationShutdown();
+    // the test's own database goes with it
+    const db = await mongoose.createConnection(`${MONGO_URI}/${this.database}`).asPromise();
+    await db.dropDatabase().catch(() => undefined);
+    await db.close();
   }
 }
