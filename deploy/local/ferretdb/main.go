@@ -1,5 +1,7 @@
-// Command ferretdb runs FerretDB v1 (a MongoDB wire-protocol server) on top of
-// its pure-Go SQLite backend, for local development and tests.
+// Command ferretdb runs FerretDB v1 (a MongoDB wire-protocol server) for local
+// development and tests, on its PostgreSQL backend (the default: filters, sorts and
+// limits reach PostgreSQL, and createIndexes makes real PostgreSQL indexes) or on its
+// pure-Go SQLite backend (no PostgreSQL needed, but only _id is indexed).
 //
 // Why our own main package instead of `go install .../cmd/ferretdb`: the
 // upstream command reads build/version/version.txt, a generated file that is
@@ -8,7 +10,8 @@
 //
 // Usage:
 //
-//	ferretdb -listen-addr 127.0.0.1:27017 -data-dir /path/to/dir   # serve
+//	ferretdb -listen-addr 127.0.0.1:27017 -postgresql-url postgres://postgres@127.0.0.1:5432/ferretdb
+//	ferretdb -listen-addr 127.0.0.1:27017 -handler sqlite -data-dir /path/to/dir
 //	ferretdb -probe 127.0.0.1:27017                                # health check
 //
 // The -probe mode speaks the real wire protocol through the official MongoDB
@@ -37,7 +40,9 @@ import (
 
 func main() {
 	listenAddr := flag.String("listen-addr", "127.0.0.1:27017", "TCP address to listen on (keep it on loopback)")
-	dataDir := flag.String("data-dir", "data", "directory for the SQLite database files (created if missing)")
+	handler := flag.String("handler", "postgresql", "backend: postgresql or sqlite")
+	postgresqlURL := flag.String("postgresql-url", "", "PostgreSQL connection string (postgresql handler)")
+	dataDir := flag.String("data-dir", "data", "directory for the SQLite database files, created if missing (sqlite handler)")
 	logLevel := flag.String("log-level", "info", "log level: debug, info, warn, error")
 	probe := flag.String("probe", "", "instead of serving, send hello+ping to this host:port and exit 0 (ok) or 1")
 	probeTimeout := flag.Duration("probe-timeout", 3*time.Second, "time limit for -probe")
@@ -54,45 +59,58 @@ func main() {
 		return
 	}
 
-	if err := serve(*listenAddr, *dataDir, *logLevel); err != nil {
+	if err := serve(*listenAddr, *handler, *postgresqlURL, *dataDir, *logLevel); err != nil {
 		fmt.Fprintf(os.Stderr, "ferretdb: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func serve(listenAddr, dataDir, logLevel string) error {
+func serve(listenAddr, handler, postgresqlURL, dataDir, logLevel string) error {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(logLevel)); err != nil {
 		return fmt.Errorf("bad -log-level %q: %w", logLevel, err)
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
-	// The SQLite handler wants an existing directory, as a URI ending in "/".
-	abs, err := filepath.Abs(dataDir)
-	if err != nil {
-		return err
+	config := &ferretdb.Config{
+		Listener: ferretdb.ListenerConfig{TCP: listenAddr},
+		Logger:   logger,
+		Handler:  handler,
 	}
-	if err = os.MkdirAll(abs, 0o755); err != nil {
-		return err
+	backend := ""
+	switch handler {
+	case "postgresql":
+		if postgresqlURL == "" {
+			return errors.New("-handler postgresql needs -postgresql-url")
+		}
+		config.PostgreSQLURL = postgresqlURL
+		backend = postgresqlURL
+	case "sqlite":
+		// The SQLite handler wants an existing directory, as a URI ending in "/".
+		abs, err := filepath.Abs(dataDir)
+		if err != nil {
+			return err
+		}
+		if err = os.MkdirAll(abs, 0o755); err != nil {
+			return err
+		}
+		config.SQLiteURL = "file:" + strings.TrimSuffix(abs, "/") + "/"
+		backend = config.SQLiteURL
+	default:
+		return fmt.Errorf("bad -handler %q: postgresql or sqlite", handler)
 	}
-	sqliteURL := "file:" + strings.TrimSuffix(abs, "/") + "/"
 
-	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: listenAddr},
-		Logger:    logger,
-		Handler:   "sqlite",
-		SQLiteURL: sqliteURL,
-	})
+	f, err := ferretdb.New(config)
 	if err != nil {
 		return err
 	}
 
 	// SIGTERM (infra.sh stop) and SIGINT (Ctrl-C) cancel the context; Run then
-	// closes the listener, the client connections and the SQLite databases.
+	// closes the listener, the client connections and the backend's connections.
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
-	logger.Info("starting FerretDB (embedded, sqlite)", "listen", listenAddr, "sqlite", sqliteURL, "pid", os.Getpid())
+	logger.Info("starting FerretDB (embedded)", "listen", listenAddr, "handler", handler, "backend", backend, "pid", os.Getpid())
 	if err = f.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}

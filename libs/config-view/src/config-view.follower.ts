@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { ConfigRecord } from '@callhooks/contracts';
+import { topicSpec, type ConfigRecord } from '@callhooks/contracts';
 import { KafkaContext, type TableRecord, type TopicReader } from '@callhooks/kafka';
 import { ReadinessChecks } from '@callhooks/observability';
+import { configRecordViolation } from './config-record.contract';
 import { ConfigView, type ApplyOutcome } from './config-view';
 
 export interface ConfigViewOptions {
@@ -30,7 +31,7 @@ class ConfigViewMetrics {
     const registers = [registry];
     this.records = new Counter({
       name: 'callhooks_config_view_records_total',
-      help: 'Config topic records read into the config view, by outcome: applied, stale (an older or repeated version), ignored (not understood), undecodable',
+      help: 'Config topic records read into the config view, by outcome: applied, stale (an older or repeated version), ignored (a tombstone of a key not understood), dead_lettered (unreadable or breaking the contract: set aside to the DLQ, the view keeps what it knew)',
       labelNames: ['outcome'],
       registers,
     });
@@ -84,12 +85,12 @@ export class ConfigViewFollower {
     if (!this.following) {
       this.reader = this.kafka.reader<ConfigRecord>({
         topic: this.kafka.topicName('webhookConfig'),
+        spec: topicSpec('webhookConfig'),
         purpose: this.options.purpose,
+        validate: (record, key) => configRecordViolation(record, key, this.kafka.contractBounds),
         onRecord: (record) => this.onRecord(record),
-        onUndecodable: (r) => {
-          this.metrics.records.inc({ outcome: 'undecodable' });
-          this.logger.warn({ partition: r.partition, offset: r.offset, key: r.key, err: r.error }, 'undecodable config record skipped');
-        },
+        // sent to the config topic's DLQ by the reader; the view goes on with what it knows
+        onUnreadable: () => this.metrics.records.inc({ outcome: 'dead_lettered' }),
       });
       const started = Date.now();
       this.following = this.reader.follow().then(

@@ -25,6 +25,10 @@ export const commonEnvSchema = z.object({
   /** Per request to the registry; a registry that accepts a connection and never answers must not stall a consumer. */
   SCHEMA_REGISTRY_TIMEOUT_MS: env.int(100, 120000).default(5000),
   SHUTDOWN_TIMEOUT_MS: env.int(1000, 600000).default(30000),
+  /** How far in the future a consumed record's timestamps may be (producers' clock skew); later ones are dead-lettered. */
+  CONTRACT_MAX_CLOCK_SKEW_MS: env.int(0, 7 * 24 * 3_600_000).default(3_600_000),
+  /** How far in the past a consumed event's timestamps may be; older ones are dead-lettered (compacted config records are exempt). */
+  CONTRACT_MAX_RECORD_AGE_MS: env.int(60_000, 100 * 365 * 24 * 3_600_000).default(5 * 365 * 24 * 3_600_000),
 });
 
 export type CommonEnv = z.infer<typeof commonEnvSchema>;
@@ -79,6 +83,12 @@ export function registrySettings(e: CommonEnv): RegistrySettings {
   return { url: e.SCHEMA_REGISTRY_URL, username: e.SCHEMA_REGISTRY_USERNAME, password: e.SCHEMA_REGISTRY_PASSWORD, timeoutMs: e.SCHEMA_REGISTRY_TIMEOUT_MS };
 }
 
+/** The window of consumed timestamps (see ContractBounds in @callhooks/contracts). */
+export interface ContractBoundsSettings {
+  maxClockSkewMs: number;
+  maxRecordAgeMs: number;
+}
+
 /** What every service's configuration starts with; each service adds its own section. */
 export interface ServiceSettings<S extends string> {
   service: S;
@@ -86,6 +96,7 @@ export interface ServiceSettings<S extends string> {
   http: { host: string; port: number };
   kafka: KafkaSettings;
   registry: RegistrySettings;
+  contractBounds: ContractBoundsSettings;
   shutdownTimeoutMs: number;
 }
 
@@ -96,6 +107,7 @@ export function serviceSettings<S extends string>(service: S, e: CommonEnv & { H
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
     kafka: kafkaSettings(e, service),
     registry: registrySettings(e),
+    contractBounds: { maxClockSkewMs: e.CONTRACT_MAX_CLOCK_SKEW_MS, maxRecordAgeMs: e.CONTRACT_MAX_RECORD_AGE_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }

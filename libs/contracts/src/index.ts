@@ -6,3 +6,4 @@ export * from './generated/avro-types';
 export * from './errors';
 export * from './time-format';
 export * from './ids';
+export * from './contract-bounds';

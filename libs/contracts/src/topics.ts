@@ -15,6 +15,11 @@ export interface TopicSpec {
   retentionMs: number;
   /** Partitions; null means the deployment's default (KAFKA_TOPIC_PARTITIONS). */
   partitions: number | null;
+  /**
+   * Largest value its consumers accept (bytes); a larger one is dead-lettered unread. Well under
+   * the broker's 1 MB message.max.bytes, so the dead letter (value and headers) always fits.
+   */
+  maxValueBytes: number;
 }
 
 export type TopicId =
@@ -28,6 +33,7 @@ export type TopicId =
   | `deliveriesRetry${RetryTierName}`;
 
 const DAY = 24 * 60 * 60 * 1000;
+const KIB = 1024;
 
 /**
  * Retry tiers: a failed delivery is re-published to the tier whose delay fits its backoff,
@@ -44,10 +50,10 @@ export const RETRY_TIERS = [
 export type RetryTierName = (typeof RETRY_TIERS)[number]['name'];
 
 export const TOPICS: readonly TopicSpec[] = [
-  { id: 'callLegs', name: 'telephony.call-legs.v1', schema: 'call-leg', key: 'call_uuid', cleanupPolicy: 'delete', retentionMs: 7 * DAY, partitions: null },
-  { id: 'callEvents', name: 'callhooks.call-events.v1', schema: 'call-event', key: 'call_uuid', cleanupPolicy: 'delete', retentionMs: 7 * DAY, partitions: null },
-  { id: 'webhookConfig', name: 'callhooks.webhook-config.v1', schema: 'webhook-config', key: 'entity type and id', cleanupPolicy: 'compact', retentionMs: -1, partitions: 1 },
-  { id: 'deliveries', name: 'callhooks.deliveries.v1', schema: 'delivery-job', key: 'target origin', cleanupPolicy: 'delete', retentionMs: 7 * DAY, partitions: null },
+  { id: 'callLegs', name: 'telephony.call-legs.v1', schema: 'call-leg', key: 'call_uuid', cleanupPolicy: 'delete', retentionMs: 7 * DAY, partitions: null, maxValueBytes: 64 * KIB },
+  { id: 'callEvents', name: 'callhooks.call-events.v1', schema: 'call-event', key: 'call_uuid', cleanupPolicy: 'delete', retentionMs: 7 * DAY, partitions: null, maxValueBytes: 256 * KIB },
+  { id: 'webhookConfig', name: 'callhooks.webhook-config.v1', schema: 'webhook-config', key: 'entity type and id', cleanupPolicy: 'compact', retentionMs: -1, partitions: 1, maxValueBytes: 512 * KIB },
+  { id: 'deliveries', name: 'callhooks.deliveries.v1', schema: 'delivery-job', key: 'target origin', cleanupPolicy: 'delete', retentionMs: 7 * DAY, partitions: null, maxValueBytes: 512 * KIB },
   ...RETRY_TIERS.map(
     (tier): TopicSpec => ({
       id: `deliveriesRetry${tier.name}`,
@@ -57,13 +63,14 @@ export const TOPICS: readonly TopicSpec[] = [
       cleanupPolicy: 'delete',
       retentionMs: 7 * DAY,
       partitions: null,
+      maxValueBytes: 512 * KIB,
     }),
   ),
   // Jobs past their last attempt (well-formed, kept for operators to inspect and replay).
-  { id: 'deliveriesDlq', name: 'callhooks.deliveries.dlq.v1', schema: 'delivery-job', key: 'target origin', cleanupPolicy: 'delete', retentionMs: 30 * DAY, partitions: 1 },
-  { id: 'deliveryResults', name: 'callhooks.delivery-results.v1', schema: 'delivery-result', key: 'delivery_id', cleanupPolicy: 'delete', retentionMs: 7 * DAY, partitions: null },
+  { id: 'deliveriesDlq', name: 'callhooks.deliveries.dlq.v1', schema: 'delivery-job', key: 'target origin', cleanupPolicy: 'delete', retentionMs: 30 * DAY, partitions: 1, maxValueBytes: 512 * KIB },
+  { id: 'deliveryResults', name: 'callhooks.delivery-results.v1', schema: 'delivery-result', key: 'delivery_id', cleanupPolicy: 'delete', retentionMs: 7 * DAY, partitions: null, maxValueBytes: 512 * KIB },
   // Partitioned like call-legs (same count) so a call's state lives beside its input partition.
-  { id: 'enricherState', name: 'callhooks.enricher.call-state.changelog.v1', schema: 'enricher-call-state', key: 'call_uuid', cleanupPolicy: 'compact', retentionMs: -1, partitions: null },
+  { id: 'enricherState', name: 'callhooks.enricher.call-state.changelog.v1', schema: 'enricher-call-state', key: 'call_uuid', cleanupPolicy: 'compact', retentionMs: -1, partitions: null, maxValueBytes: 512 * KIB },
 ];
 
 export function topicSpec(id: TopicId): TopicSpec {

@@ -1,15 +1,13 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import type { Type } from 'avsc';
+import { Type } from 'avsc';
 import type { RegistrySettings } from '@callhooks/config';
 import { loadSchema, valueSubject, type SchemaName } from '@callhooks/contracts';
+import { DecodeError, ResolvingDecoder } from './resolving-decoder';
 
-/** Raised when bytes are not a Confluent-framed Avro record of a schema we can resolve. */
-export class DecodeError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DecodeError';
-  }
-}
+export { DecodeError } from './resolving-decoder';
+
+/** How long a schema id the registry said it does not know is not asked again. */
+const UNKNOWN_ID_MEMORY_MS = 60_000;
 
 type RegistryMiddleware = NonNullable<ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']>[number];
 
@@ -36,8 +34,14 @@ export class AvroSerde {
   readonly registry: SchemaRegistry;
   /** Per topic, the id and type of the schema its records are written with. */
   private readonly writers = new Map<string, Promise<{ id: number; type: Type }>>();
-  /** Per schema id, the writer type of records that carry it. */
-  private readonly readers = new Map<number, Type>();
+  /** Per schema id, the writer schema (JSON) of records that carry it, or why it cannot be used. */
+  private readonly writerSchemas = new Map<number, Promise<unknown>>();
+  /** Per reader schema (null: as written) and writer schema id, the decoder, or the DecodeError of an incompatible writer. */
+  private readonly decoders = new Map<SchemaName | null, Map<number, ResolvingDecoder | DecodeError>>();
+  /** Our reader types, per contract. */
+  private readonly readerTypes = new Map<SchemaName | null, Type>();
+  /** Schema ids the registry did not know, until when to believe it. */
+  private readonly unknownIds = new Map<number, number>();
   /** Where values are encoded before being copied out at their exact size. */
   private scratch = Buffer.allocUnsafe(64 * 1024);
 
@@ -67,7 +71,7 @@ export class AvroSerde {
         end = this.encodeInto(type, value);
       } catch (err) {
         const paths: string[] = [];
-        type.isValid(value, { errorHook: (path) => paths.push(path.join('.')) });
+        type.isValid(value, { errorHook: (path: string[]) => paths.push(path.join('.')) });
         throw new Error(`cannot encode a ${schema} record for ${topic}: ${(err as Error).message}${paths.length > 0 ? ` (invalid fields: ${paths.join(', ')})` : ''}`);
       }
       const framed = Buffer.allocUnsafe(end);
@@ -92,20 +96,88 @@ export class AvroSerde {
   }
 
   /**
-   * Decodes one record. A DecodeError is the record's fault: bytes that are not Confluent Avro,
-   * a schema id the registry says it does not know, a body that does not match its schema.
-   * A registry that cannot be reached or fails (network, 5xx) is not: that error is thrown as
-   * it is, so consumers retry instead of setting good records aside.
+   * Decodes one record as `reader` (the contract of its topic), resolving the writer's schema to
+   * it as Avro readers do; without `reader`, as it was written (tools and tests).
+   * A DecodeError is the record's fault: bytes that are not Confluent Avro, a schema id the
+   * registry says it does not know, a writer schema that cannot be read as ours, a body that
+   * does not match its schema. A registry that cannot be reached or fails (network, 5xx) is not:
+   * that error is thrown as it is, so consumers retry instead of setting good records aside.
    */
-  async decode<T>(buffer: Buffer | null): Promise<T> {
+  async decode<T>(buffer: Buffer | null, reader?: SchemaName): Promise<T> {
     if (!buffer || buffer.length < 5) throw new DecodeError('not a Confluent Avro record: too short or empty');
     if (buffer[0] !== 0) throw new DecodeError(`not a Confluent Avro record: magic byte ${buffer[0]}`);
     const id = buffer.readInt32BE(1);
-    const type = this.readers.get(id) ?? (await this.reader(id));
+    let byId = this.decoders.get(reader ?? null);
+    if (!byId) this.decoders.set(reader ?? null, (byId = new Map()));
+    let decoder = byId.get(id);
+    if (!decoder) {
+      decoder = this.resolve(await this.writerSchema(id), reader);
+      byId.set(id, decoder);
+    }
+    if (decoder instanceof DecodeError) throw new DecodeError(`schema id ${id}: ${decoder.message}`);
     try {
-      return type.fromBuffer(buffer.subarray(5)) as T;
+      return decoder.decode(buffer.subarray(5)) as T;
     } catch (err) {
       throw new DecodeError(`cannot decode Avro record with schema id ${id}: ${(err as Error).message}`);
+    }
+  }
+
+  private resolve(writerSchema: unknown, reader: SchemaName | undefined): ResolvingDecoder | DecodeError {
+    if (writerSchema instanceof DecodeError) return writerSchema;
+    try {
+      const schema = reader ? loadSchema(reader) : writerSchema;
+      return ResolvingDecoder.for(writerSchema, schema as object, this.readerType(reader ?? null, schema as object));
+    } catch (err) {
+      if (err instanceof DecodeError) return err;
+      throw err;
+    }
+  }
+
+  private readerType(name: SchemaName | null, schema: object): Type {
+    if (name === null) return Type.forSchema(schema as never);
+    let type = this.readerTypes.get(name);
+    if (!type) this.readerTypes.set(name, (type = Type.forSchema(schema as never)));
+    return type;
+  }
+
+  /**
+   * The writer schema of an id, asked of the registry once; a DecodeError (as the value) when the
+   * id names a schema we cannot read. An unknown id is remembered for a while, a registry failure not.
+   */
+  private writerSchema(id: number): Promise<unknown> {
+    const forgottenAt = this.unknownIds.get(id);
+    if (forgottenAt !== undefined && forgottenAt > Date.now()) return Promise.reject(unknownId(id));
+    let schema = this.writerSchemas.get(id);
+    if (!schema) {
+      schema = this.fetchWriterSchema(id);
+      this.writerSchemas.set(id, schema);
+      schema.catch((err: unknown) => {
+        this.writerSchemas.delete(id);
+        if (err instanceof DecodeError) {
+          // forged ids must not cost a registry request each, nor fill memory
+          if (this.unknownIds.size >= 10_000) this.unknownIds.clear();
+          this.unknownIds.set(id, Date.now() + UNKNOWN_ID_MEMORY_MS);
+        }
+      });
+    }
+    return schema;
+  }
+
+  private async fetchWriterSchema(id: number): Promise<unknown> {
+    let found: { schema?: string; schemaType?: string; references?: unknown[] };
+    try {
+      // the client's own API (its auth, timeout and retries): getSchema would build the type itself, for any schema type
+      found = (await this.registry['api'].Schema.find({ id })).data();
+    } catch (err) {
+      if ((err as { status?: number }).status === 404) throw unknownId(id);
+      throw new Error(`schema registry unavailable while resolving schema id ${id}: ${(err as Error).message}`);
+    }
+    if (found.schemaType && found.schemaType.toUpperCase() !== 'AVRO') return new DecodeError(`it is a ${found.schemaType} schema, not Avro`);
+    if (found.references && found.references.length > 0) return new DecodeError('it refers to other schemas, which this reader does not follow');
+    try {
+      return JSON.parse(found.schema ?? '');
+    } catch {
+      return new DecodeError('it is not a JSON Avro schema');
     }
   }
 
@@ -114,24 +186,12 @@ export class AvroSerde {
     if (!writer) {
       writer = this.registry
         .register({ type: SchemaType.AVRO, schema: JSON.stringify(loadSchema(schema)) }, { subject: valueSubject(topic) })
-        .then(async ({ id }) => ({ id, type: (await this.registry.getSchema(id)) as unknown as Type }));
+        .then(({ id }) => ({ id, type: Type.forSchema(loadSchema(schema) as never) }));
       // a failed registration (registry down) must not be cached forever
       writer.catch(() => this.writers.delete(topic));
       this.writers.set(topic, writer);
     }
     return writer;
-  }
-
-  private async reader(id: number): Promise<Type> {
-    let type: Type;
-    try {
-      type = (await this.registry.getSchema(id)) as unknown as Type;
-    } catch (err) {
-      if ((err as { status?: number }).status === 404) throw new DecodeError(`cannot decode Avro record: the registry knows no schema id ${id}`);
-      throw new Error(`schema registry unavailable while resolving schema id ${id}: ${(err as Error).message}`);
-    }
-    this.readers.set(id, type);
-    return type;
   }
 
   /** Readiness: the registry answers its subjects listing. */
@@ -143,4 +203,8 @@ export class AvroSerde {
     const res = await fetch(`${this.settings.url.replace(/\/$/, '')}/subjects`, { headers, signal: AbortSignal.timeout(2000) });
     if (!res.ok) throw new Error(`schema registry answered ${res.status}`);
   }
+}
+
+function unknownId(id: number): DecodeError {
+  return new DecodeError(`cannot decode Avro record: the registry knows no schema id ${id}`);
 }

@@ -1,8 +1,8 @@
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import { RetryableError, topicSpec, type TopicId } from '@callhooks/contracts';
+import { RetryableError, topicSpec, type TopicId, type TopicSpec } from '@callhooks/contracts';
 import { DecodeError, type AvroSerde } from './avro-serde';
-import { sendDeadLetters, type DeadLetter } from './dead-letter';
+import { contractProblem, oversizeProblem, sendDeadLetters, type DeadLetter } from './dead-letter';
 import type { KafkaMetrics } from './kafka.metrics';
 import type { OutgoingRecord, RecordPublisher } from './record-publisher';
 
@@ -44,7 +44,10 @@ export interface ConsumerRuntimeOptions<T> {
   groupId: string;
   topics: TopicId[];
   handler: BatchHandler<T>;
-  /** Contract check of a decoded value: a reason string sends the record to the dead-letter topic. */
+  /**
+   * Contract check of a decoded value: a reason string sends the record to the dead-letter
+   * topic. Should be total; if it throws anyway, the record is dead-lettered with the error.
+   */
   validate?: (value: T, record: ConsumedRecord<T>) => string | null;
   /** Partitions processed at once. */
   concurrency?: number;
@@ -116,6 +119,8 @@ export class ConsumerRuntime<T> {
   private readonly deferredFrom = new Map<string, bigint>();
   /** Partitions ("topic\u0000partition") this member reports lag for; see forgetLagOutside. */
   private readonly lagPartitions = new Set<string>();
+  /** The contract (schema, size bound) of each consumed topic, by its name in this deployment. */
+  private readonly specs = new Map<string, TopicSpec>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -126,7 +131,10 @@ export class ConsumerRuntime<T> {
     private readonly options: ConsumerRuntimeOptions<T>,
   ) {
     this.maxAttempts = options.maxAttempts ?? 3;
-    for (const id of options.topics) if (!topicSpec(id).schema) throw new Error(`cannot consume ${id}: it has no schema`);
+    for (const id of options.topics) {
+      if (!topicSpec(id).schema) throw new Error(`cannot consume ${id}: it has no schema`);
+      this.specs.set(publisher.topicName(id), topicSpec(id));
+    }
   }
 
   get groupId(): string {
@@ -334,9 +342,9 @@ export class ConsumerRuntime<T> {
       letters: units.filter((u): u is DeadLetter => 'errorClass' in u),
       commitOffset: next(batch.messages[batch.messages.length - 1].offset),
     };
-    const done = await this.runWithAttempts(whole, payload);
+    const failure = await this.runWithAttempts(whole, payload);
     let deferred = whole.deferred;
-    if (!done) {
+    if (failure) {
       if (!payload.isRunning() || payload.isStale()) return;
       deferred = await this.isolate(units, payload);
     }
@@ -384,36 +392,46 @@ export class ConsumerRuntime<T> {
     for (const u of units) {
       if (!payload.isRunning() || payload.isStale()) return;
       if ('errorClass' in u) {
-        await this.runWithAttempts({ records: [], letters: [u], commitOffset: next(u.offset) }, payload);
+        if (!(await this.sendLetter(u, payload))) return;
         continue;
       }
       const single: Unit<T> = { records: [u], letters: [], commitOffset: next(u.offset) };
-      const ok = await this.runWithAttempts(single, payload);
+      const failure = await this.runWithAttempts(single, payload);
       if (single.deferred) return single.deferred;
-      if (!ok) {
-        const letter = this.letterFor(u, 'handler_error', this.lastError?.message ?? 'handler failed');
-        await this.runWithAttempts({ records: [], letters: [letter], commitOffset: next(u.offset) }, payload);
+      if (failure) {
+        const letter = this.letterFor(u, 'handler_error', `${failure.name}: ${failure.message}`);
+        if (!(await this.sendLetter(letter, payload))) return;
       }
     }
   }
 
-  private lastError?: Error;
+  /**
+   * Commits one dead letter (and its offset), trying until it is written: moving past a record
+   * whose dead letter was not written would lose it. False when the partition was taken away.
+   */
+  private async sendLetter(letter: DeadLetter, payload: EachBatchPayload): Promise<boolean> {
+    for (;;) {
+      if (!payload.isRunning() || payload.isStale()) return false;
+      const failure = await this.runWithAttempts({ records: [], letters: [letter], commitOffset: next(letter.offset) }, payload);
+      if (!failure) return true;
+      this.logger.error({ group: this.groupId, topic: letter.topic, partition: letter.partition, offset: letter.offset, err: failure }, 'cannot write a dead letter; trying again');
+    }
+  }
 
-  /** Runs one unit of work with retries; false when it failed maxAttempts times with a non-retryable error. */
-  private async runWithAttempts(unit: Unit<T>, payload: EachBatchPayload): Promise<boolean> {
+  /** Runs one unit of work with retries; the error when it failed maxAttempts times with a non-retryable error. */
+  private async runWithAttempts(unit: Unit<T>, payload: EachBatchPayload): Promise<Error | undefined> {
     let attempt = 0;
     for (;;) {
       attempt++;
       try {
         await this.runUnit(unit, payload);
-        return true;
+        return undefined;
       } catch (err) {
-        this.lastError = err as Error;
         if (!payload.isRunning() || payload.isStale()) throw err;
         this.metrics.batchRetries.inc({ group: this.groupId, topic: payload.batch.topic });
         const retryable = err instanceof RetryableError || isKafkaRetriable(err);
         this.logger.warn({ group: this.groupId, topic: payload.batch.topic, partition: payload.batch.partition, attempt, retryable, err }, 'unit of work failed');
-        if (!retryable && attempt >= this.maxAttempts) return false;
+        if (!retryable && attempt >= this.maxAttempts) return toError(err);
         await sleepWithHeartbeat(Math.min(200 * 2 ** Math.min(attempt, 5), 5000), payload.heartbeat);
       }
     }
@@ -468,11 +486,19 @@ export class ConsumerRuntime<T> {
     }
   }
 
+  /**
+   * A record as its handler sees it, or the dead letter it makes: larger than its topic's bound,
+   * not readable as the topic's contract (DecodeError), or breaking the contract check. Only a
+   * registry outage throws (retried: it is not the record's fault).
+   */
   private async decode(topic: string, partition: number, m: KafkaMessage): Promise<ConsumedRecord<T> | DeadLetter> {
     const base = { topic, partition, offset: m.offset, key: m.key, value: m.value, headers: m.headers };
+    const spec = this.specs.get(topic);
+    const oversized = spec && oversizeProblem(spec, topic, m.value);
+    if (oversized) return { ...base, errorClass: 'oversized', reason: oversized };
     let value: T;
     try {
-      value = await this.serde.decode<T>(m.value);
+      value = await this.serde.decode<T>(m.value, spec?.schema ?? undefined);
     } catch (err) {
       if (err instanceof DecodeError) return { ...base, errorClass: 'decode_error', reason: err.message };
       // the registry being unreachable is not the record's fault
@@ -488,7 +514,7 @@ export class ConsumerRuntime<T> {
       timestamp: Number(m.timestamp),
     };
     this.raw.set(record, m);
-    const problem = this.options.validate?.(value, record);
+    const problem = contractProblem(() => this.options.validate?.(value, record));
     if (problem) return { ...base, errorClass: 'contract_violation', reason: problem };
     return record;
   }
@@ -535,6 +561,10 @@ export class ConsumerRuntime<T> {
     this.txProducers.delete(id);
     await p?.disconnect().catch(() => undefined);
   }
+}
+
+function toError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
 }
 
 function next(offset: string): string {

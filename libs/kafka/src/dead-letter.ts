@@ -1,5 +1,5 @@
 import type { IHeaders, Message, Producer, Transaction } from 'kafkajs';
-import { deadLetterTopicOf } from '@callhooks/contracts';
+import { deadLetterTopicOf, type TopicSpec } from '@callhooks/contracts';
 
 /** Header names on dead-lettered records. */
 export const DLQ_HEADERS = {
@@ -19,7 +19,7 @@ export interface DeadLetter {
   key: Buffer | string | null;
   value: Buffer | null;
   headers?: IHeaders;
-  /** Short class used as a metric label: decode_error, contract_violation, handler_error. */
+  /** Short class used as a metric label: decode_error, oversized, contract_violation, handler_error. */
   errorClass: string;
   reason: string;
 }
@@ -53,4 +53,21 @@ export async function sendDeadLetters(sender: Producer | Transaction, letters: D
     byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
   }
   await sender.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
+}
+
+/** Why a record's value is too large for its topic (it is then dead-lettered unread), or null. */
+export function oversizeProblem(spec: TopicSpec, topic: string, value: Buffer | null): string | null {
+  return value && value.length > spec.maxValueBytes ? `value of ${value.length} bytes is over the ${spec.maxValueBytes} bytes accepted on ${topic}` : null;
+}
+
+/**
+ * Runs a contract check. Checks are meant to be total; one that throws anyway gives its error as
+ * the reason, so a bug in a check dead-letters the record instead of stopping the consumer.
+ */
+export function contractProblem(check: () => string | null | undefined): string | null {
+  try {
+    return check() || null;
+  } catch (err) {
+    return `the contract check failed: ${err instanceof Error ? err.message : String(err)}`;
+  }
 }

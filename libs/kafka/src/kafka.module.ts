@@ -3,10 +3,11 @@ import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { KafkaSettings, RegistrySettings } from '@callhooks/config';
-import type { TopicId } from '@callhooks/contracts';
+import { DEFAULT_CONTRACT_BOUNDS, type ContractBounds, type TopicId } from '@callhooks/contracts';
 import { createLogger, ReadinessChecks } from '@callhooks/observability';
 import { AvroSerde } from './avro-serde';
 import { ConsumerRuntime, type ConsumerRuntimeOptions } from './consumer-runtime';
+import { sendDeadLetters, type DeadLetter } from './dead-letter';
 import { createKafka } from './kafka.client';
 import { KafkaMetrics } from './kafka.metrics';
 import { RecordPublisher, type OutgoingRecord } from './record-publisher';
@@ -18,6 +19,8 @@ export interface KafkaModuleOptions {
   logLevel: string;
   kafka: KafkaSettings;
   registry: RegistrySettings;
+  /** The window of consumed timestamps the contract checks use; DEFAULT_CONTRACT_BOUNDS when absent. */
+  contractBounds?: ContractBounds;
 }
 
 const KAFKA_MODULE_OPTIONS = Symbol('KAFKA_MODULE_OPTIONS');
@@ -34,6 +37,7 @@ export class KafkaContext implements OnApplicationShutdown {
   readonly publisher: RecordPublisher;
   readonly logger: Logger;
   readonly metrics: KafkaMetrics;
+  readonly contractBounds: ContractBounds;
   private admin?: Admin;
   private producer?: Promise<Producer>;
   private readonly stoppables: Array<{ stop(): Promise<void> }> = [];
@@ -48,6 +52,7 @@ export class KafkaContext implements OnApplicationShutdown {
     this.serde = new AvroSerde(options.registry);
     this.publisher = new RecordPublisher(this.serde, options.kafka.topicPrefix);
     this.metrics = KafkaMetrics.for(registry);
+    this.contractBounds = options.contractBounds ?? DEFAULT_CONTRACT_BOUNDS;
     readiness.register('kafka', () => this.ping());
     readiness.register('schema-registry', () => this.serde.ping());
   }
@@ -98,10 +103,20 @@ export class KafkaContext implements OnApplicationShutdown {
     return runtime;
   }
 
+  /** A topic reader that stops with the application; records it cannot read go to `<topic>.dlq` (unless options say otherwise). */
   reader<T>(options: TopicReaderOptions<T>): TopicReader<T> {
-    const reader = new TopicReader<T>(this.kafka, this.serde, this.logger, options);
+    const reader = new TopicReader<T>(this.kafka, this.serde, this.logger, { deadLetters: (letters, group) => this.sendDeadLetters(letters, group), ...options });
     this.stoppables.push(reader);
     return reader;
+  }
+
+  /** Sends dead letters with the shared producer and counts them (for readers; consumer runtimes send their own, in their unit of work). */
+  async sendDeadLetters(letters: DeadLetter[], group: string): Promise<void> {
+    await sendDeadLetters(await this.sharedProducer(), letters, group);
+    for (const l of letters) {
+      this.metrics.deadLetters.inc({ topic: l.topic, reason: l.errorClass });
+      this.logger.warn({ group, topic: l.topic, partition: l.partition, offset: l.offset, errorClass: l.errorClass, reason: l.reason }, 'record sent to dead-letter topic');
+    }
   }
 
   private async connectedAdmin(): Promise<Admin> {

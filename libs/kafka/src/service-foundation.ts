@@ -13,6 +13,6 @@ export function serviceFoundation(config: ServiceSettings<string>): Array<Dynami
     LoggerModule.forRoot(nestLoggerParams(config.service, config.logLevel)),
     MetricsModule.forRoot(config.service),
     HealthModule,
-    KafkaModule.forRoot({ service: config.service, logLevel: config.logLevel, kafka: config.kafka, registry: config.registry }),
+    KafkaModule.forRoot({ service: config.service, logLevel: config.logLevel, kafka: config.kafka, registry: config.registry, contractBounds: config.contractBounds }),
   ];
 }

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Admin, Consumer, Kafka } from 'kafkajs';
+import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
+import { RetryableError, type TopicSpec } from '@callhooks/contracts';
 import { DecodeError, type AvroSerde } from './avro-serde';
+import { contractProblem, oversizeProblem, type DeadLetter } from './dead-letter';
 
 export interface TableRecord<T> {
   partition: number;
@@ -15,13 +17,26 @@ export interface TableRecord<T> {
 
 export interface TopicReaderOptions<T> {
   topic: string;
+  /** The contract of the topic: records are read as its schema (the writer's resolved to it) and bounded by its size. */
+  spec: TopicSpec;
   /** Used in the throwaway consumer group's name, for operators reading group lists. */
   purpose: string;
   onRecord: (record: TableRecord<T>) => void | Promise<void>;
   /** Only these partitions (others are read past and ignored); all when absent. */
   partitions?: number[];
-  /** Called for records that cannot be decoded; they are skipped (the topic's writers own their DLQ). */
-  onUndecodable?: (record: { partition: number; offset: string; key: string | null; error: Error }) => void;
+  /** Contract check of a decoded value; total (a throw counts as a violation). A reason sets the record aside. */
+  validate?: (value: T, key: string) => string | null;
+  /**
+   * Sends records set aside to `<topic>.dlq` (KafkaContext.reader wires it); the batch is read
+   * again if it fails. Without it they are only reported to onUnreadable.
+   */
+  deadLetters?: (letters: DeadLetter[], group: string) => Promise<void>;
+  /**
+   * Called for each record set aside, and reading goes on: one larger than the topic's bound,
+   * not readable as its schema, breaking the contract, or making onRecord throw (except a
+   * RetryableError, which fails the batch to be read again).
+   */
+  onUnreadable?: (letter: DeadLetter) => void;
 }
 
 /**
@@ -90,8 +105,9 @@ export class TopicReader<T> {
     } finally {
       await admin.disconnect();
     }
+    const groupId = `callhooks-${this.options.purpose}-${randomUUID()}`;
     const consumer = this.kafka.consumer({
-      groupId: `callhooks-${this.options.purpose}-${randomUUID()}`,
+      groupId,
       readUncommitted: false,
       allowAutoTopicCreation: false,
       sessionTimeout: 30000,
@@ -110,23 +126,45 @@ export class TopicReader<T> {
       autoCommit: false,
       eachBatch: async ({ batch }) => {
         if (this.options.partitions && !this.options.partitions.includes(batch.partition)) return;
+        const letters: DeadLetter[] = [];
         for (const m of batch.messages) {
-          const key = m.key?.toString() ?? '';
-          let value: T | null = null;
-          if (m.value) {
-            try {
-              value = await this.serde.decode<T>(m.value);
-            } catch (err) {
-              // a registry outage is not the record's fault: fail the batch, the consumer reads it again
-              if (!(err instanceof DecodeError)) throw err;
-              this.options.onUndecodable?.({ partition: batch.partition, offset: m.offset, key, error: err });
-              continue;
-            }
-          }
-          await this.options.onRecord({ partition: batch.partition, offset: m.offset, key, value, timestamp: Number(m.timestamp) });
+          const letter = await this.read(batch.partition, m);
+          if (letter) letters.push(letter);
         }
+        if (letters.length === 0) return;
+        await this.options.deadLetters?.(letters, groupId);
+        for (const letter of letters) this.options.onUnreadable?.(letter);
       },
     });
+  }
+
+  /** Hands one record to onRecord; the dead letter it makes when it cannot. A registry outage throws. */
+  private async read(partition: number, m: KafkaMessage): Promise<DeadLetter | undefined> {
+    const { topic, spec } = this.options;
+    const key = m.key?.toString() ?? '';
+    const letter = (errorClass: string, reason: string): DeadLetter => ({ topic, partition, offset: m.offset, key: m.key, value: m.value, headers: m.headers, errorClass, reason });
+    let value: T | null = null;
+    if (m.value) {
+      const oversized = oversizeProblem(spec, topic, m.value);
+      if (oversized) return letter('oversized', oversized);
+      try {
+        value = await this.serde.decode<T>(m.value, spec.schema ?? undefined);
+      } catch (err) {
+        // a registry outage is not the record's fault: fail the batch, the consumer reads it again
+        if (!(err instanceof DecodeError)) throw err;
+        return letter('decode_error', err.message);
+      }
+      const decoded = value;
+      const problem = contractProblem(() => this.options.validate?.(decoded, key));
+      if (problem) return letter('contract_violation', problem);
+    }
+    try {
+      await this.options.onRecord({ partition, offset: m.offset, key, value, timestamp: Number(m.timestamp) });
+    } catch (err) {
+      if (err instanceof RetryableError) throw err;
+      return letter('handler_error', `${(err as Error).name}: ${(err as Error).message}`);
+    }
+    return undefined;
   }
 
   private progress(partition: number, lastOffset: string): void {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
-import { deadLetterTopicOf, RetryableError, samplePayload, type CallEvent, type CallLegEvent } from '@callhooks/contracts';
+import { deadLetterTopicOf, RetryableError, samplePayload, topicSpec, type CallEvent, type CallLegEvent } from '@callhooks/contracts';
 import { ReadinessChecks } from '@callhooks/observability';
 import { DecodeError, DLQ_HEADERS, KafkaContext, type BatchContext, type ConsumedRecord } from '@callhooks/kafka';
 import { eventually, histogramBuckets, metricSum, requireServers, testKafkaSettings, TopicCollector, uniquePrefix } from '@callhooks/testing';
@@ -364,7 +364,7 @@ describe('libs/kafka against the real servers', () => {
     });
     await ctx.send('webhookConfig', [record(1, 1), record(2, 1), record(1, 2)]);
     const seen = new Map<string, number>();
-    const reader = ctx.reader<{ version: number }>({ topic, purpose: 'test-view', onRecord: (r) => void seen.set(r.key, r.value!.version) });
+    const reader = ctx.reader<{ version: number }>({ topic, spec: topicSpec('webhookConfig'), purpose: 'test-view', onRecord: (r) => void seen.set(r.key, r.value!.version) });
     await reader.follow();
     expect(reader.isCaughtUp()).toBe(true);
     expect(Object.fromEntries(seen)).toEqual({ [key(1)]: 2, [key(2)]: 1 });

@@ -1,22 +1,41 @@
-// npm run bench:api [-- --duration 10 --connections 10 --list-connections 2 --webhooks 1000]
-// Requests/s and latency of list-webhooks (a customer with 1,000 webhooks) and create-webhook,
-// with autocannon against the management API running in this process on the real FerretDB,
-// Kafka and registry (its own database and topic prefix). About 40 s with the defaults.
+// npm run bench:api [-- --duration 10 --deliveries 1000000 --total-webhooks 10000 --database <reuse> --ingest 30000]
+// The management API on the real FerretDB (whichever backend MONGODB_URI's server runs), Kafka
+// and registry, in this process with its own database and topic prefix:
+// - seeds the database (bulk inserts, delivery-log.seed.ts): 1,000,000 deliveries and 10,000
+//   webhooks, a customer with 1,000 of those webhooks and a tenth of the deliveries; --database
+//   names a database to keep and reuse (seeded once, then found by its marker);
+// - requests/s and latency (autocannon) of the delivery log's list (latest 50, and filtered by
+//   webhook, status, event and call), one delivery with its attempts, the webhook list of the
+//   customer with 1,000 webhooks and webhook creation;
+// - which of those queries reach an index (FerretDB's explain of the same query);
+// - delivery log ingest: results produced at --ingest-rate by a producer process of its own,
+//   the log's lag, batch retries, and CPU-seconds per 1,000 results of this process, FerretDB
+//   and PostgreSQL (read from /proc);
+// - one retention purge run over the oldest hour of the seeded log, its time and CPU.
 import 'reflect-metadata';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { randomUUID } from 'node:crypto';
 import { getConnectionToken } from '@nestjs/mongoose';
 import mongoose, { type Connection } from 'mongoose';
+import { Registry } from 'prom-client';
 import { requireServers, TEST_SERVERS, testEnv, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
 import { AppModule } from '../src/app.module';
 import { createHttpApp } from '../src/common/http-app';
 import { loadManagementApiConfig } from '../src/config/management-api.config';
-import { DeliveriesModule } from '../src/deliveries/deliveries.module';
+import { DeliveryLogService } from '../src/deliveries/delivery-log.service';
+import { DELIVERY_LOG_GROUP } from '../src/deliveries/delivery-log.consumer';
+import { dayOf } from '../src/deliveries/delivery.schema';
+import { cpuSince, cpuSnapshot, findDatabaseProcesses, type DatabaseProcesses } from './database-processes';
+import { DEFAULT_SEED, seedDatabase, seededSample, type SeedSample } from './delivery-log.seed';
 
 const OPERATOR = 'bench-operator-token-0123456789abcdef';
+const LIST_CUSTOMER = 'bench-list';
 
 interface Measured {
   scenario: string;
@@ -33,9 +52,14 @@ async function main(): Promise<void> {
     options: {
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '10' },
-      // a list costs FerretDB v1 a scan and sort of the collection plus a count: more clients only queue
+      // a list costs FerretDB v1 a read of every match plus a count: more clients only queue
       'list-connections': { type: 'string', default: '2' },
       webhooks: { type: 'string', default: '1000' },
+      'total-webhooks': { type: 'string', default: String(DEFAULT_SEED.webhooks) },
+      deliveries: { type: 'string', default: String(DEFAULT_SEED.deliveries) },
+      database: { type: 'string' },
+      ingest: { type: 'string', default: '30000' },
+      'ingest-rate': { type: 'string', default: '2500' },
     },
   });
   const duration = Number(values.duration);
@@ -44,9 +68,11 @@ async function main(): Promise<void> {
   const listSize = Number(values.webhooks);
   await requireServers(['kafka', 'registry', 'mongo']);
 
-  const mongodbUri = `${TEST_SERVERS.mongoUri}/${uniqueDatabase('bench_api')}`;
+  const database = values.database ?? uniqueDatabase('bench_api');
+  const mongodbUri = `${TEST_SERVERS.mongoUri}/${database}`;
+  const prefix = uniquePrefix('bench-api');
   const config = loadManagementApiConfig(
-    testEnv(uniquePrefix('bench-api'), {
+    testEnv(prefix, {
       MONGODB_URI: mongodbUri,
       MANAGEMENT_OPERATOR_TOKEN: OPERATOR,
       MANAGEMENT_ALLOW_PRIVATE_TARGETS: 'false',
@@ -54,14 +80,14 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'warn',
     }),
   );
-  // the API without the delivery log's results consumer (not on these paths)
-  const features = AppModule.features().filter((m) => !('module' in m && m.module === DeliveriesModule));
-  const app = await createHttpApp(AppModule.register(config, features));
+  const app = await createHttpApp(AppModule.register(config));
   await app.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  const connection = app.get<Connection>(getConnectionToken());
+  const db = findDatabaseProcesses(TEST_SERVERS.mongoUri);
   try {
     const createKey = await customerWithKey(base, 'bench-create');
-    const listKey = await customerWithKey(base, 'bench-list');
+    const listKey = await customerWithKey(base, LIST_CUSTOMER);
     const webhook = JSON.stringify({
       event: 'Call:Hangup',
       method: 'POST',
@@ -71,52 +97,65 @@ async function main(): Promise<void> {
       description: 'benchmark',
     });
 
-    const seedStarted = Date.now();
-    await seed(base, listKey, webhook, listSize, app.get<Connection>(getConnectionToken()));
-    console.log(`seeded ${listSize} webhooks for the list scenarios in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`);
+    const deliveries = Number(values.deliveries);
+    const totalWebhooks = Number(values['total-webhooks']);
+    let sample = await seededSample(connection.db!, deliveries, totalWebhooks);
+    if (sample) {
+      console.log(`database ${database}: already seeded (${deliveries} deliveries, ${totalWebhooks} webhooks), reused`);
+    } else {
+      const seedStarted = Date.now();
+      const template = await webhookTemplate(base, listKey, webhook, connection);
+      sample = await seedDatabase(connection.db!, {
+        ...DEFAULT_SEED,
+        bigCustomerId: LIST_CUSTOMER,
+        deliveries,
+        webhooks: totalWebhooks,
+        bigWebhooks: listSize - 1,
+        webhookTemplate: template,
+        onProgress: (n) => n % 100_000 === 0 && process.stdout.write(`\rseeding: ${n}/${deliveries} deliveries`),
+      });
+      console.log(`\nseeded ${deliveries} deliveries and ${totalWebhooks} webhooks (${listSize} of ${LIST_CUSTOMER}) in ${((Date.now() - seedStarted) / 1000).toFixed(0)} s`);
+    }
 
-    // lists first, on a quiet API; then creates (which also load the background publisher)
     const results: Measured[] = [];
+    const get = (label: string, path: string, key = listKey) =>
+      run(label, { url: `${base}${path}`, headers: json(key), duration, connections: listConnections });
+    // the delivery log first, on a quiet API
+    results.push(await get(`deliveries: latest 50 of a customer with ${Math.round(deliveries * DEFAULT_SEED.bigShare)}`, '/v1/deliveries'));
+    results.push(await get('deliveries: latest 50 of one webhook', `/v1/deliveries?webhook_id=${sample.webhookId}`));
+    results.push(await get('deliveries: latest 50 with status FAILED', '/v1/deliveries?status=FAILED'));
+    results.push(await get('deliveries: latest 50 of event Call:Hangup', '/v1/deliveries?event=Call:Hangup'));
+    results.push(await get('deliveries: of one call', `/v1/deliveries?call_uuid=${sample.callUuid}`));
+    results.push(await get('deliveries: latest 50 of a new customer (the demo)', '/v1/deliveries', createKey));
+    results.push(await get('deliveries: one delivery with its attempts', `/v1/deliveries/${sample.deliveryId}`));
+    results.push(await get(`webhooks: list of ${listSize}, 50 per page`, '/v1/webhooks'));
+    results.push(await get(`webhooks: list of ${listSize}, 200 per page`, '/v1/webhooks?limit=200'));
     results.push(
-      await run(`list webhooks of ${listSize}, 50 per page, ${listConnections} clients`, {
-        url: `${base}/v1/webhooks`,
-        headers: json(listKey),
-        duration,
-        connections: listConnections,
-      }),
+      await run(`webhooks: create, ${connections} clients`, { url: `${base}/v1/webhooks`, method: 'POST', headers: json(createKey), body: webhook, duration, connections }),
     );
-    results.push(
-      await run(`list webhooks of ${listSize}, 200 per page, ${listConnections} clients`, {
-        url: `${base}/v1/webhooks?limit=200`,
-        headers: json(listKey),
-        duration,
-        connections: listConnections,
-      }),
-    );
-    results.push(
-      await run(`create webhook, ${connections} clients`, {
-        url: `${base}/v1/webhooks`,
-        method: 'POST',
-        headers: json(createKey),
-        body: webhook,
-        duration,
-        connections,
-      }),
-    );
-
-    console.log(
-      `\nmanagement API on this machine (load average ${loadavg()
+    // each table as soon as it is measured: a later phase that fails leaves the earlier ones
+    const title = () =>
+      `FerretDB on ${db.backend} (${TEST_SERVERS.mongoUri}/${database}), ${deliveries} deliveries and ${totalWebhooks} webhooks; ` +
+      `${new Date().toISOString()}, load average ${loadavg()
         .map((l) => l.toFixed(1))
-        .join(' ')}): ${duration} s per scenario, FerretDB ${TEST_SERVERS.mongoUri}, Kafka ${TEST_SERVERS.kafkaBrokers}`,
-    );
+        .join(' ')}`;
+    console.log(`\nmanagement API, ${title()}; ${duration} s per scenario, ${listConnections} clients for reads`);
     console.table(results);
+    console.log('which queries reach an index (FerretDB explain):');
+    console.table(await queryPlans(connection, sample));
+    const ingest = await measureIngest(app.get(Registry), db, prefix, Number(values.ingest), Number(values['ingest-rate']));
+    const purge = await measurePurge(app.get(DeliveryLogService), connection, sample, db, deliveries);
+    console.log(`delivery log ingest and retention, ${title()}:`);
+    console.table([ingest, purge]);
   } finally {
-    // close first (in-flight requests finish, the publisher stops), then drop the database from a
-    // connection of our own: FerretDB v1 (SQLite) can crash when a database is dropped under a running query
+    // close first (in-flight requests finish, the consumer and publisher stop), then drop the
+    // database from a connection of our own unless it is kept for reuse
     await app.close();
-    const connection = await mongoose.createConnection(mongodbUri).asPromise();
-    await connection.dropDatabase().catch(() => undefined);
-    await connection.close();
+    if (!values.database) {
+      const own = await mongoose.createConnection(mongodbUri).asPromise();
+      await own.dropDatabase().catch(() => undefined);
+      await own.close();
+    }
   }
 }
 
@@ -124,42 +163,162 @@ function json(key: string): Record<string, string> {
   return { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' };
 }
 
+/** A customer with a fresh API key; an existing customer (a reused database) gets one more key. */
 async function customerWithKey(base: string, id: string): Promise<string> {
   const headers = { Authorization: `Bearer ${OPERATOR}`, 'Content-Type': 'application/json' };
   const created = await fetch(`${base}/v1/customers`, { method: 'POST', headers, body: JSON.stringify({ id, name: id }) });
-  if (created.status !== 201) throw new Error(`creating customer ${id}: ${created.status} ${await created.text()}`);
+  if (created.status !== 201 && created.status !== 409) throw new Error(`creating customer ${id}: ${created.status} ${await created.text()}`);
   const issued = await fetch(`${base}/v1/customers/${id}/api-keys`, { method: 'POST', headers, body: '{}' });
   if (issued.status !== 201) throw new Error(`issuing a key: ${issued.status} ${await issued.text()}`);
   return ((await issued.json()) as { key: string }).key;
 }
 
-/**
- * Gives the list customer `count` webhooks: one made through the API, the others copies of its
- * document (fresh ids and creation times) inserted directly, already published. Through the
- * API the seed alone would take most of the minute on FerretDB; the documents are the same.
- */
-async function seed(base: string, key: string, body: string, count: number, connection: Connection): Promise<void> {
+/** One webhook made through the API: the seed copies its document (fresh ids and times). */
+async function webhookTemplate(base: string, key: string, body: string, connection: Connection): Promise<Record<string, unknown>> {
   const res = await fetch(`${base}/v1/webhooks`, { method: 'POST', headers: json(key), body });
   if (res.status !== 201) throw new Error(`seeding: ${res.status} ${await res.text()}`);
   const { id } = (await res.json()) as { id: string };
-  const webhooks = connection.collection<{ _id: string }>('webhooks');
-  const original = await webhooks.findOne({ _id: id });
+  const original = await connection.collection<{ _id: string }>('webhooks').findOne({ _id: id });
   if (!original) throw new Error('the seed webhook is not in MongoDB');
-  const start = Date.now();
-  const copies = Array.from({ length: count - 1 }, (_, i) => ({
-    ...original,
-    _id: randomUUID(),
-    created_at: new Date(start + i + 1),
-    updated_at: new Date(start + i + 1),
-    published_version: 1,
-    publish_pending: false,
-  }));
-  for (let i = 0; i < copies.length; i += 250) await webhooks.insertMany(copies.slice(i, i + 250));
+  const { _id, ...template } = original;
+  return template;
+}
+
+interface Plan {
+  query: string;
+  index: string;
+  'filter pushed down': boolean;
+  'sort pushed down': boolean;
+}
+
+/**
+ * FerretDB's explain of the queries behind the scenarios, as the services send them: whether the
+ * backend answers them from an index (PostgreSQL: an Index or Bitmap Index Scan; SQLite: a
+ * SEARCH ... USING INDEX) and what FerretDB pushed down to it.
+ */
+async function queryPlans(connection: Connection, sample: SeedSample): Promise<Plan[]> {
+  const customer = { customer_id: sample.customerId };
+  const newestFirst = { created_at: -1, _id: -1 };
+  const queries: Array<[string, string, Record<string, unknown>, Record<string, unknown>]> = [
+    ['deliveries: latest 50', 'deliveries', customer, newestFirst],
+    ['deliveries: count of a customer', 'deliveries', customer, {}],
+    ['deliveries: latest 50 of one webhook', 'deliveries', { ...customer, webhook_id: sample.webhookId }, newestFirst],
+    ['deliveries: latest 50 FAILED', 'deliveries', { ...customer, status: 'FAILED' }, newestFirst],
+    ['deliveries: latest 50 of an event', 'deliveries', { ...customer, event: 'Call:Hangup' }, newestFirst],
+    ['deliveries: of one call', 'deliveries', { ...customer, call_uuid: sample.callUuid }, newestFirst],
+    ['deliveries: one delivery, and the log writer reading one (by _id)', 'deliveries', { _id: sample.deliveryId }, {}],
+    ['retention purge: a regular run (a day)', 'deliveries', { created_day: dayOf(new Date(Date.now() - 31 * 24 * 3_600_000)) }, {}],
+    ['retention purge: first run after start (range)', 'deliveries', { created_at: { $lt: new Date(Date.now() - 30 * 24 * 3_600_000) } }, {}],
+    ['webhooks: list of a customer', 'webhooks', { customer_id: sample.customerId, deleted_at: null }, { created_at: -1, _id: -1 }],
+    ['webhooks: by id (create, publish)', 'webhooks', { _id: sample.webhookId }, {}],
+    ['webhooks: unpublished (reconciler)', 'webhooks', { publish_pending: true }, {}],
+  ];
+  const plans: Plan[] = [];
+  for (const [query, collection, filter, sort] of queries) {
+    const explained = (await connection.db!.command({ explain: { find: collection, filter, sort, limit: 51 } })) as Record<string, unknown>;
+    const text = JSON.stringify(explained.queryPlanner ?? explained);
+    const index =
+      /"Index Name":"([^"]+)"/.exec(text)?.[1] ?? /USING (?:COVERING )?INDEX (\S+?)[" ]/.exec(text)?.[1] ?? (/USING (INTEGER )?PRIMARY KEY/.test(text) ? 'primary key' : 'none: reads every row');
+    plans.push({ query, index, 'filter pushed down': explained.filterPushdown === true, 'sort pushed down': explained.sortPushdown === true });
+  }
+  return plans;
+}
+
+interface Ingest {
+  measure: string;
+  'results/s': number;
+  'CPU-s per 1,000': string;
+  'behind at most': string;
+  'write errors': number;
+}
+
+/**
+ * Results produced at `rate` by a producer process of its own (delivery-results.producer.ts);
+ * the delivery log's consumer in this process writes them. Lag is sampled every second (results
+ * produced minus results the consumer has written); CPU is this process (the consumer; nothing
+ * else runs meanwhile), FerretDB and PostgreSQL over the whole run.
+ */
+async function measureIngest(registry: Registry, db: DatabaseProcesses, prefix: string, count: number, rate: number): Promise<Ingest> {
+  const processed = async () => counterValue(registry, 'callhooks_consumer_records_total', DELIVERY_LOG_GROUP);
+  const retries = async () => counterValue(registry, 'callhooks_consumer_batch_retries_total', DELIVERY_LOG_GROUP);
+  const [processedBefore, retriesBefore] = [await processed(), await retries()];
+  const cpuBefore = cpuSnapshot(db);
+  const started = Date.now();
+  const producer = spawn(process.execPath, [join(__dirname, 'delivery-results.producer.js'), '--prefix', prefix, '--count', String(count), '--rate', String(rate)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let sent = 0;
+  let producerDone = false;
+  createInterface({ input: producer.stdout }).on('line', (line) => {
+    const [word, n] = line.split(' ');
+    if (word === 'sent' || word === 'done') sent = Number(n);
+    if (word === 'done') producerDone = true;
+  });
+  const exited = new Promise<number>((resolve) => producer.on('exit', (code) => resolve(code ?? 1)));
+  let maxBehind = 0;
+  let written = 0;
+  let producedAt = 0;
+  const deadline = Date.now() + (count / rate) * 1000 + 90_000;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1000));
+    written = (await processed()) - processedBefore;
+    maxBehind = Math.max(maxBehind, sent - written);
+    if (producerDone && producedAt === 0) producedAt = Date.now();
+    if (producerDone && written >= count) break;
+  }
+  const elapsedS = (Date.now() - started) / 1000;
+  const cpu = cpuSince(cpuBefore, db);
+  if ((await exited) !== 0) throw new Error('the results producer failed');
+  // CPU per result written (all of them, or as many as were written in the time allowed)
+  const per1000 = (s: number) => ((s / Math.max(1, written)) * 1000).toFixed(3);
+  return {
+    measure: `ingest ${count} results offered at ${rate}/s: ${written < count ? `only ${written} written in ${elapsedS.toFixed(0)} s` : `all written in ${elapsedS.toFixed(0)} s`}`,
+    'results/s': Math.round(written / elapsedS),
+    'CPU-s per 1,000': `${per1000(cpu.api + cpu.ferretdb + cpu.postgres)} (api ${per1000(cpu.api)}, ferretdb ${per1000(cpu.ferretdb)}, postgres ${per1000(cpu.postgres)})`,
+    'behind at most': `${maxBehind} results; the last written ${((Date.now() - (producedAt || Date.now())) / 1000).toFixed(0)} s after the last produced`,
+    'write errors': (await retries()) - retriesBefore,
+  };
+}
+
+/**
+ * One purge run as an hourly run meets it: an hour's worth of the seeded log's deliveries (copies
+ * of a seeded one) past the retention period, among all the others.
+ */
+async function measurePurge(log: DeliveryLogService, connection: Connection, sample: SeedSample, db: DatabaseProcesses, seeded: number): Promise<Ingest> {
+  const deliveries = connection.collection<Record<string, unknown> & { _id: string }>('deliveries');
+  const original = await deliveries.findOne({ _id: sample.deliveryId });
+  if (!original) throw new Error('the sample delivery is not in the database');
+  const hourly = Math.ceil(seeded / DEFAULT_SEED.spanDays / 24);
+  const cutoff = Date.now() - 30 * 24 * 3_600_000;
+  const expired = Array.from({ length: hourly }, (_, i) => {
+    const at = new Date(cutoff - 3_600_000 + Math.floor((i / hourly) * 3_600_000));
+    return { ...original, _id: `expired-${randomUUID()}`, created_at: at, created_day: dayOf(at) };
+  });
+  for (let i = 0; i < expired.length; i += 1000) await deliveries.insertMany(expired.slice(i, i + 1000), { ordered: false });
+  const cpuBefore = cpuSnapshot(db);
+  const started = Date.now();
+  const deleted = await log.purgeDayBefore(new Date(cutoff));
+  const elapsedS = (Date.now() - started) / 1000;
+  const cpu = cpuSince(cpuBefore, db);
+  return {
+    measure: `retention purge (a regular run): ${deleted} expired deliveries (an hour's) among ${seeded}, in ${elapsedS.toFixed(1)} s`,
+    'results/s': Math.round(deleted / elapsedS),
+    'CPU-s per 1,000': `${(((cpu.api + cpu.ferretdb + cpu.postgres) / Math.max(1, deleted)) * 1000).toFixed(3)} (run: ${(cpu.api + cpu.ferretdb + cpu.postgres).toFixed(1)} CPU-s)`,
+    'behind at most': '-',
+    'write errors': 0,
+  };
+}
+
+/** A counter of the delivery log's consumer group (its name carries the topic prefix), processed records only. */
+async function counterValue(registry: Registry, name: string, group: string): Promise<number> {
+  const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
+  const values = (metric?.values ?? []) as Array<{ value: number; labels: Record<string, string | number> }>;
+  return values.filter((v) => String(v.labels.group).endsWith(group) && (v.labels.outcome ?? 'processed') === 'processed').reduce((n, v) => n + v.value, 0);
 }
 
 async function run(scenario: string, options: autocannon.Options): Promise<Measured> {
-  // a generous timeout: on FerretDB a list scans the collection, and a timed-out request is no measurement
-  const r = await autocannon({ timeout: 30, ...options });
+  // a generous timeout: on FerretDB a list reads every match, and a timed-out request is no measurement
+  const r = await autocannon({ timeout: 60, ...options });
   return {
     scenario,
     'requests/s': Math.round(r.requests.average),

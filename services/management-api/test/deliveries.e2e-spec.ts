@@ -285,4 +285,13 @@ describe('management API delivery log (e2e, real Kafka and FerretDB)', () => {
     await api().get(`/v1/deliveries/${ids.old}`).set('authorization', `Bearer ${keyA}`).expect(404);
     await api().get(`/v1/deliveries/${ids.a}`).set('authorization', `Bearer ${keyA}`).expect(200);
   });
+
+  it('purges, in its runs after the first, what expired since the day before', async () => {
+    const expired = `dlv-expired-${randomUUID()}`;
+    await kafka.send('deliveryResults', [{ key: expired, value: result(expired, 1, 'SUCCEEDED', { attempted_at: Date.now() - 30 * DAY - 2 * 3_600_000 }) }]);
+    await eventually(() => api().get(`/v1/deliveries/${expired}`).set('authorization', `Bearer ${keyA}`).expect(200), 30_000, 250);
+    expect(await app.get(DeliveryRetention).purge()).toBe(1);
+    await api().get(`/v1/deliveries/${expired}`).set('authorization', `Bearer ${keyA}`).expect(404);
+    await api().get(`/v1/deliveries/${ids.a}`).set('authorization', `Bearer ${keyA}`).expect(200);
+  });
 });

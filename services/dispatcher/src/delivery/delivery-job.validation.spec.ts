@@ -36,6 +36,12 @@ describe('deliveryJobProblem', () => {
     [{ headers: { 'bad name': 'v' } }, 'not a valid HTTP token'],
     [{ headers: { 'x-a': 'v\r\nx-injected: 1' } }, 'line break'],
     [{ headers: { 'Webhook-Signature': 'v1,forged' } }, 'set by the dispatcher'],
+    [{ webhook_id: 'w'.repeat(300) }, 'webhook_id is 300 characters long'],
+    [{ url: 42 as unknown as string }, 'url is not a valid URL: "42"'],
+    [{ method: 'PUT' as DeliveryJob['method'] }, 'method "PUT" is not one of GET, POST'],
+    [{ created_at: Date.UTC(9999, 0, 1) }, 'created_at 9999-01-01T00:00:00.000Z is more than 3600000 ms in the future'],
+    [{ not_before: -5 }, 'not_before -5 is not an epoch'],
+    [{ headers: { 'x-a': 7 as unknown as string } }, 'header x-a has no text value'],
   ])('refuses %j', (over, reason) => {
     expect(deliveryJobProblem(job(over))).toContain(reason);
   });

@@ -102,7 +102,7 @@ export class DeliveryConsumer implements OnApplicationBootstrap, OnApplicationSh
       topics: this.consumedTopics(),
       concurrency: this.config.delivery.partitionConcurrency,
       maxWaitTimeMs: this.config.delivery.fetchMaxWaitMs,
-      validate: (job) => deliveryJobProblem(job),
+      validate: (job) => deliveryJobProblem(job, this.kafka.contractBounds),
       handler: async (records, ctx) => {
         const topic = this.topicIds.get(records[0].topic);
         if (!topic) throw new Error(`records from an unexpected topic ${records[0].topic}`);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
-import type { CallLegEvent, CallStateSnapshot } from '@callhooks/contracts';
+import { topicSpec, type CallLegEvent, type CallStateSnapshot } from '@callhooks/contracts';
 import { fetchTopicOffsetsOnceLed, KafkaContext, TopicReader, type ConsumerRuntime } from '@callhooks/kafka';
 import { ReadinessChecks } from '@callhooks/observability';
 import { ENRICHER_CONFIG, type EnricherConfig } from '../config/enricher.config';
@@ -39,7 +39,8 @@ export class CallLegsConsumer implements OnApplicationBootstrap, OnApplicationSh
       if (this.enrichment.store.isRestoring()) throw new Error('restoring call state from the changelog');
     });
     const provisioner = await this.kafka.provisioner();
-    await provisioner.ensure({ consumes: ['callLegs'], produces: ['callEvents', 'enricherState'] });
+    // the changelog is consumed too (restores), so it gets its DLQ
+    await provisioner.ensure({ consumes: ['callLegs', 'enricherState'], produces: ['callEvents'] });
     await this.checkChangelogPartitions();
     const { consumerGroup, partitionConcurrency, fetchLingerMs } = this.config.enrichment;
     this.runtime = this.kafka.consumer<CallLegEvent>({
@@ -48,7 +49,7 @@ export class CallLegsConsumer implements OnApplicationBootstrap, OnApplicationSh
       transactionalIdPrefix: this.kafka.groupName(consumerGroup),
       concurrency: partitionConcurrency,
       fetchLingerMs,
-      validate: (leg, record) => legContractViolation(leg, record.key),
+      validate: (leg, record) => legContractViolation(leg, record.key, this.kafka.contractBounds),
       onAssigned: (assignment) => this.restore(assignment),
       handler: async (records, ctx) => this.enrichment.handleLegs(records, ctx),
     });
@@ -112,26 +113,22 @@ export class CallLegsConsumer implements OnApplicationBootstrap, OnApplicationSh
       const topic = this.kafka.topicName('enricherState');
       this.restoreReader = new TopicReader<CallStateSnapshot>(this.kafka.kafka, this.kafka.serde, this.logger.logger, {
         topic,
+        spec: topicSpec('enricherState'),
         purpose: `${this.config.enrichment.consumerGroup}-restore`,
         partitions,
+        // a state that cannot be read goes to the changelog's DLQ (fromSnapshot throwing included)
+        deadLetters: (letters, group) => this.kafka.sendDeadLetters(letters, group),
         onRecord: (r) => {
           const calls = loaded.get(r.partition);
           if (!calls) return;
-          if (r.value === null) {
-            calls.delete(r.key);
-            return;
-          }
-          try {
-            calls.set(r.key, fromSnapshot(r.key, r.value));
-          } catch (err) {
-            unreadable++;
-            calls.delete(r.key);
-            this.logger.error({ err, callUuid: r.key, partition: r.partition, offset: r.offset }, 'unreadable call state in the changelog: the call is dropped');
-          }
+          calls.delete(r.key);
+          if (r.value !== null) calls.set(r.key, fromSnapshot(r.key, r.value));
         },
-        onUndecodable: (r) => {
+        onUnreadable: (letter) => {
           unreadable++;
-          this.logger.error({ err: r.error, callUuid: r.key, partition: r.partition, offset: r.offset }, 'undecodable changelog record: skipped');
+          // the call's latest state is the unreadable one: an older one would be wrong
+          loaded.get(letter.partition)?.delete(letter.key?.toString() ?? '');
+          this.logger.error({ callUuid: letter.key?.toString(), partition: letter.partition, offset: letter.offset, reason: letter.reason }, 'unreadable call state in the changelog: the call is dropped');
         },
       });
       await this.restoreReader.readToEnd();

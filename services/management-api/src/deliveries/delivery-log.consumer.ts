@@ -6,6 +6,7 @@ import { KafkaContext, type ConsumedRecord, type ConsumerRuntime } from '@callho
 import { ReadinessChecks } from '@callhooks/observability';
 import { DELIVERIES_CONFIG, type DeliveriesConfig } from './config/deliveries.config';
 import { DeliveryLogService } from './delivery-log.service';
+import { deliveryResultViolation } from './delivery-result.contract';
 import { DeliveryResultsObserver } from './delivery-results-observer';
 import { GoneWebhooks } from './gone-webhooks';
 
@@ -53,7 +54,7 @@ export class DeliveryLogConsumer implements OnApplicationBootstrap, OnApplicatio
       topics: ['deliveryResults'],
       concurrency: 3,
       fetchLingerMs: this.config.fetchLingerMs,
-      validate: (r) => (!r.delivery_id ? 'delivery_id is empty' : !r.customer_id ? 'customer_id is empty' : r.attempt < 1 ? `attempt ${r.attempt} is below 1` : null),
+      validate: (r) => deliveryResultViolation(r, this.kafka.contractBounds),
       handler: (records) => this.apply(records),
     });
     // Not awaited: the API serves webhooks and environments while Kafka is down (writes are

@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError, RetryableError, targetOrigin, type Delive
 import { KafkaContext } from '@callhooks/kafka';
 import { findPage, type ListQueryDto, type Page } from '../common/pagination';
 import { resendJob } from './delivery-resend';
-import { DeliveryRecord, type DeliveryAttempt, type DeliveryStatus } from './delivery.schema';
+import { dayOf, DeliveryRecord, type DeliveryAttempt, type DeliveryStatus } from './delivery.schema';
 
 export interface DeliveryFilter {
   webhook_id?: string;
@@ -17,11 +17,12 @@ export interface DeliveryFilter {
   to?: Date;
 }
 
-export type DeliverySummary = Omit<DeliveryRecord, 'attempts' | 'rev' | '_id'> & { id: string };
+export type DeliverySummary = Omit<DeliveryRecord, 'attempts' | 'rev' | '_id' | 'created_day'> & { id: string };
 export type DeliveryDetail = DeliverySummary & { attempts: DeliveryAttempt[] };
 
 /** Read-modify-write rounds before a result is handed back to the consumer runtime as retryable. */
 const MAX_WRITE_ROUNDS = 8;
+const DAY_MS = 24 * 3_600_000;
 
 /**
  * The delivery log: one document per delivery with its attempts, kept from the
@@ -100,9 +101,19 @@ export class DeliveryLogService {
   }
 
   async get(customerId: string, id: string): Promise<DeliveryDetail> {
-    const doc = await this.deliveries.findOne({ _id: id, customer_id: customerId }).lean();
+    const doc = await this.findOwn(customerId, id);
     if (!doc) throw new NotFoundError(`delivery ${id} not found`, { id });
     return { ...summary(doc), attempts: doc.attempts };
+  }
+
+  /**
+   * A delivery of this customer, or null (another customer's is not found either). By `_id`
+   * alone, the customer checked here: FerretDB's SQLite backend pushes a filter down only when
+   * it is `_id` and nothing else; MongoDB answers both shapes from the `_id` index.
+   */
+  private async findOwn(customerId: string, id: string): Promise<DeliveryRecord | null> {
+    const doc = await this.deliveries.findById(id).lean<DeliveryRecord>();
+    return doc?.customer_id === customerId ? doc : null;
   }
 
   /**
@@ -112,7 +123,7 @@ export class DeliveryLogService {
    * automatically. Refused while the delivery still has an attempt pending.
    */
   async redeliver(customerId: string, id: string): Promise<{ delivery_id: string; attempt: number }> {
-    const doc = await this.deliveries.findOne({ _id: id, customer_id: customerId }).lean();
+    const doc = await this.findOwn(customerId, id);
     if (!doc) throw new NotFoundError(`delivery ${id} not found`, { id });
     if (doc.status === 'PENDING' || doc.status === 'RETRYING') {
       throw new ConflictError(`delivery ${id} has an attempt pending (${doc.status}); redeliver it once that is done`, { id, status: doc.status });
@@ -134,17 +145,28 @@ export class DeliveryLogService {
   async waitForAttempt(customerId: string, id: string, attempt: number, timeoutMs: number): Promise<DeliveryDetail | null> {
     const end = Date.now() + timeoutMs;
     for (;;) {
-      const doc = await this.deliveries.findOne({ _id: id, customer_id: customerId }).lean();
+      const doc = await this.findOwn(customerId, id);
       if (doc?.attempts.some((a) => a.attempt === attempt && a.outcome !== 'BREAKER_OPEN')) return { ...summary(doc), attempts: doc.attempts };
       if (Date.now() >= end) return null;
       await new Promise((r) => setTimeout(r, Math.min(200, Math.max(0, end - Date.now()))));
     }
   }
 
-  /** Deletes deliveries created before `cutoff`; returns how many. */
+  /** Deletes every delivery created before `cutoff`, whatever its age; returns how many. */
   async purgeCreatedBefore(cutoff: Date): Promise<number> {
-    const res = await this.deliveries.deleteMany({ created_at: { $lt: cutoff } });
-    return res.deletedCount;
+    return (await this.deliveries.deleteMany({ created_at: { $lt: cutoff } })).deletedCount;
+  }
+
+  /**
+   * Deletes what expired within the day before `cutoff`: deliveries of the cutoff's day created
+   * before it, and those of the whole day before. Two equalities on created_day: index probes on
+   * MongoDB and on FerretDB's PostgreSQL backend alike, where purgeCreatedBefore's range makes
+   * FerretDB read the whole log (it pushes equalities down, never ranges).
+   */
+  async purgeDayBefore(cutoff: Date): Promise<number> {
+    const today = await this.deliveries.deleteMany({ created_day: dayOf(cutoff), created_at: { $lt: cutoff } });
+    const yesterday = await this.deliveries.deleteMany({ created_day: dayOf(new Date(cutoff.getTime() - DAY_MS)) });
+    return today.deletedCount + yesterday.deletedCount;
   }
 }
 
@@ -183,6 +205,7 @@ function newDocument(result: DeliveryAttemptResult, attempts: DeliveryAttempt[])
     ...summarize(attempts),
     attempts,
     created_at: attempts[0].attempted_at,
+    created_day: dayOf(attempts[0].attempted_at),
     updated_at: new Date(),
     rev: 0,
   } as DeliveryRecord;
@@ -206,6 +229,6 @@ function summarize(attempts: DeliveryAttempt[]): Pick<DeliveryRecord, 'status' |
 }
 
 function summary(doc: DeliveryRecord): DeliverySummary {
-  const { _id, attempts: _attempts, rev: _rev, ...rest } = doc as DeliveryRecord & { attempts?: unknown };
+  const { _id, attempts: _attempts, rev: _rev, created_day: _day, ...rest } = doc as DeliveryRecord & { attempts?: unknown };
   return { id: _id, ...rest };
 }

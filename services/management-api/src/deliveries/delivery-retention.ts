@@ -7,12 +7,17 @@ const DAY_MS = 24 * 3_600_000;
 
 /**
  * Deletes deliveries older than the retention period, periodically: FerretDB has no TTL
- * indexes. Every instance may run it; a delete of what is already gone is harmless.
+ * indexes. Every instance may run it; a delete of what is already gone is harmless. The first
+ * run after start sweeps the whole log (anything expired while no instance ran); the next ones
+ * delete only what expired within a day before their cutoff, which the runs cover since they
+ * come at most a day apart (MANAGEMENT_DELIVERY_PURGE_INTERVAL_MS ≤ 24 h) — cheap on FerretDB,
+ * where the sweep reads every delivery (DeliveryLogService.purgeDayBefore).
  */
 @Injectable()
 export class DeliveryRetention implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private running?: Promise<number>;
+  private swept = false;
 
   constructor(
     @Inject(DELIVERIES_CONFIG) private readonly config: DeliveriesConfig,
@@ -36,10 +41,11 @@ export class DeliveryRetention implements OnApplicationBootstrap, OnApplicationS
   purge(now = Date.now()): Promise<number> {
     if (!this.running) {
       const cutoff = new Date(now - this.config.retentionDays * DAY_MS);
-      this.running = this.log
-        .purgeCreatedBefore(cutoff)
+      const sweep = !this.swept;
+      this.running = (sweep ? this.log.purgeCreatedBefore(cutoff) : this.log.purgeDayBefore(cutoff))
         .then((deleted) => {
-          if (deleted > 0) this.logger.info({ deleted, cutoff }, 'purged deliveries past retention');
+          this.swept = true;
+          if (deleted > 0) this.logger.info({ deleted, cutoff, sweep }, 'purged deliveries past retention');
           return deleted;
         })
         .catch((err: unknown) => {

@@ -7,9 +7,9 @@ const valid: CallEvent = {
   call_uuid: 'call-1',
   customer_id: 'c1',
   environment_id: 'prod',
-  occurred_at: 1,
-  emitted_at: 2,
-  started_at_ms: 1,
+  occurred_at: Date.now() - 1000,
+  emitted_at: Date.now(),
+  started_at_ms: Date.now() - 60_000,
   answered_at_ms: null,
   payload: samplePayload(),
 };
@@ -28,6 +28,13 @@ describe('callEventViolation', () => {
     [{ event: 'Call:Whatever' }, 'unknown event name "Call:Whatever"'],
     [{ event: 'call:hangup' }, 'unknown event name "call:hangup"'],
     [{ started_at_ms: 1.5 }, 'started_at_ms 1.5 is not an epoch in milliseconds'],
+    [{ event_id: 'x'.repeat(257) }, 'event_id is 257 characters long, over the 256 of an id'],
+    [{ customer_id: 'c\u0000' }, 'customer_id holds a control character'],
+    [{ event: 42 as unknown as string }, 'unknown event name "42"'],
+    [{ customer_id: undefined as unknown as string }, 'customer_id is not a string'],
+    [{ occurred_at: Date.UTC(9999, 0, 1) }, 'occurred_at 9999-01-01T00:00:00.000Z is more than 3600000 ms in the future'],
+    [{ emitted_at: 1_700_000_000 }, 'emitted_at 1970-01-20T16:13:20.000Z is more than 157680000000 ms in the past'],
+    [{ payload: null as unknown as CallEvent['payload'] }, 'payload is missing'],
   ] as Array<[Partial<CallEvent>, string]>)('refuses %j: %s', (change, reason) => {
     expect(callEventViolation({ ...valid, ...change }, null)).toBe(reason);
   });

@@ -57,7 +57,7 @@ export class CallEventsConsumer implements OnApplicationBootstrap {
       topics: ['callEvents'],
       concurrency: this.config.matching.partitionConcurrency,
       maxWaitTimeMs: this.config.matching.fetchMaxWaitMs,
-      validate: (event, record) => callEventViolation(event, record.key),
+      validate: (event, record) => callEventViolation(event, record.key, this.kafka.contractBounds),
       handler: async (records, ctx) => this.handle(records, ctx),
     });
     this.runtime = runtime;
