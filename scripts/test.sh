@@ -60,6 +60,12 @@ log "integration and end-to-end tests (real servers)"
 int_rc=0
 npx jest --selectProjects integration --runInBand --json --outputFile="$results/integration.json" || int_rc=$?
 
+log "schemathesis against the management API's OpenAPI document (real servers)"
+fuzz_rc=0
+bash scripts/schemathesis.sh > "$results/schemathesis.log" 2>&1 || fuzz_rc=$?
+tail -n 25 "$results/schemathesis.log"
+
 node scripts/test-summary.js "$results"/*.json
 [ "$deploy_rc" -eq 0 ] || echo "deployment checks failed: see $results/check-deploy.log"
-[ "$unit_rc" -eq 0 ] && [ "$int_rc" -eq 0 ] && [ "$deploy_rc" -eq 0 ]
+[ "$fuzz_rc" -eq 0 ] || echo "schemathesis failed: see $results/schemathesis.log"
+[ "$unit_rc" -eq 0 ] && [ "$int_rc" -eq 0 ] && [ "$deploy_rc" -eq 0 ] && [ "$fuzz_rc" -eq 0 ]

@@ -94,7 +94,7 @@ describe('webhooks API (e2e, real FerretDB and Kafka)', () => {
       ['a URL that is no URL', { url: 'crm.example.com/x' }, ['url'], /valid absolute URL/],
       ['a loopback URL', { url: 'http://127.0.0.1:8080/hook' }, ['url'], /loopback/],
       ['a private URL', { url: 'https://10.20.30.40/hook' }, ['url'], /private/],
-      ['the cloud metadata address', { url: 'http://169.254.169.254/latest/meta-data/' }, ['url'], /link-local/],
+      ['the cloud metadata address', { url: 'http://169.254.169.254/latest/meta-data/' }, ['url'], /cloud metadata/],
       ['localhost', { url: 'http://localhost:3000/' }, ['url'], /internal host/],
       ['an IPv4-mapped loopback', { url: 'http://[::ffff:127.0.0.1]/' }, ['url'], /loopback/],
       ['a body that is not JSON', { body: '{"call": "{{uuid}}",' }, ['body'], /invalid JSON at line 1/],
@@ -109,10 +109,42 @@ describe('webhooks API (e2e, real FerretDB and Kafka)', () => {
       ['an over-long body', { body: JSON.stringify({ pad: 'x'.repeat(64 * 1024) }) }, ['body'], /64 KiB/],
       ['a non-boolean enabled', { enabled: 'yes' }, ['enabled'], /boolean/],
       ['an unknown property', { colour: 'red' }, ['colour'], /not a known property/],
+      // issue 14: IPv4-compatible IPv6 literals are the IPv4 address inside
+      ['an IPv4-compatible loopback', { url: 'http://[::127.0.0.1]/' }, ['url'], /loopback/],
+      ['an IPv4-compatible metadata address', { url: 'http://[::a9fe:a9fe]/' }, ['url'], /cloud metadata/],
+      ['an IPv4-compatible private address', { url: 'http://[::a00:1]/' }, ['url'], /private/],
+      ['a documentation address', { url: 'http://192.0.2.10/' }, ['url'], /non-public/],
+      ['a space in the URL', { url: 'https://crm.example.com/a b' }, ['url'], /spaces or control/],
+      ['a NUL in the URL', { url: 'https://crm.example.com/a\u0000b' }, ['url'], /spaces or control/],
+      ['port 0', { url: 'https://crm.example.com:0/' }, ['url'], /port 0/],
+      ['a null URL', { url: null }, ['url'], /must be a string/],
+      ['a header value with a euro sign', { headers: { 'X-Price': '10 \u20ac' } }, ['headers.X-Price'], /visible ASCII/],
+      ['a header value with a lone surrogate', { headers: { 'X-Odd': 'a\ud800b' } }, ['headers.X-Odd'], /visible ASCII/],
+      ['an empty header value', { headers: { 'X-Empty': '' } }, ['headers.X-Empty'], /empty/],
+      ['a header named constructor', { headers: { constructor: 'x' } }, ['headers.constructor'], /not an allowed property name/],
     ])('%s', async (_what, over, fields, message) => {
       const res = await create(valid(over)).expect(400);
       const error = expectError(res.body, 'validation_failed', fields);
       expect(error.fields.map((f) => f.message).join(' | ')).toMatch(message);
+    });
+
+    it('refuses __proto__ keys, at the top and inside headers, instead of dropping them', async () => {
+      const top = await api
+        .http()
+        .post('/v1/webhooks')
+        .set(auth)
+        .set('Content-Type', 'application/json')
+        .send('{"event":"Call:Hangup","url":"https://crm.example.com/","__proto__":{"enabled":false}}')
+        .expect(400);
+      expect(expectError(top.body, 'validation_failed', ['__proto__']).fields[0].message).toMatch(/not an allowed property name/);
+      const inner = await api
+        .http()
+        .post('/v1/webhooks')
+        .set(auth)
+        .set('Content-Type', 'application/json')
+        .send('{"event":"Call:Hangup","url":"https://crm.example.com/","headers":{"__proto__":"x"}}')
+        .expect(400);
+      expectError(inner.body, 'validation_failed', ['headers.__proto__']);
     });
 
     it('names every missing required field and every problem at once', async () => {
@@ -277,6 +309,13 @@ describe('webhooks API (e2e, real FerretDB and Kafka)', () => {
       expect(expectError(bad.body, 'validation_failed', ['body']).fields[0].message).toMatch(/unknown field "caller"/);
       expectError((await api.http().post('/v1/templates/preview').set(auth).send({ method: 'DELETE' }).expect(400)).body, 'validation_failed', ['method']);
       expectError((await api.http().post('/v1/templates/preview').send({ body: '{}' }).expect(401)).body, 'unauthorized');
+    });
+
+    it('refuses in a preview the URLs a save refuses (the metadata address, IPv4-compatible loopback)', async () => {
+      for (const url of ['http://169.254.169.254/latest/meta-data/', 'http://[::127.0.0.1]/', 'https://crm.example.com:0/']) {
+        const res = await api.http().post('/v1/templates/preview').set(auth).send({ url }).expect(400);
+        expectError(res.body, 'validation_failed', ['url']);
+      }
     });
   });
 

@@ -23,6 +23,38 @@ export const REDACT_PATHS = [
   'headers["webhook-signature"]',
 ];
 
+/** Query parameters whose values are credentials, whatever a client put in them. */
+const CREDENTIAL_PARAMS = /^(access_token|token|api[_-]?key|key|secret|password|auth|authorization)$/i;
+/** A customer API key anywhere in a URL. */
+const API_KEY_IN_TEXT = /chk_[A-Za-z0-9_-]+/g;
+
+/**
+ * A request URL fit for the logs: credential query parameters (`?access_token=…`, `?api_key=…`)
+ * and anything shaped like an API key are replaced by "[redacted]". Clients should send keys
+ * in the Authorization header; one that puts it in the URL must not leak it into the logs.
+ */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?');
+  const path = (q < 0 ? url : url.slice(0, q)).replace(API_KEY_IN_TEXT, '[redacted]');
+  if (q < 0) return path;
+  const query = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      if (eq < 0) return pair.replace(API_KEY_IN_TEXT, '[redacted]');
+      let name = pair.slice(0, eq);
+      try {
+        name = decodeURIComponent(name);
+      } catch {
+        // keep the name as sent
+      }
+      return CREDENTIAL_PARAMS.test(name) ? `${pair.slice(0, eq)}=[redacted]` : pair.replace(API_KEY_IN_TEXT, '[redacted]');
+    })
+    .join('&');
+  return `${path}?${query}`;
+}
+
 export function baseLoggerOptions(service: string, level: string): LoggerOptions {
   return {
     level,
@@ -56,7 +88,7 @@ export function nestLoggerParams(service: string, level: string): Params {
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
       autoLogging: { ignore: (req) => ['/metrics', '/healthz', '/readyz'].includes(req.url ?? '') },
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
     },

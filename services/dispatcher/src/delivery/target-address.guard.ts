@@ -3,7 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP, Socket, type LookupFunction } from 'node:net';
 import type { Duplex } from 'node:stream';
-import ipaddr from 'ipaddr.js';
+import { classifyAddress } from '@callhooks/net';
 
 /** Raised at connect time when the resolved address of a target is not allowed. */
 export class BlockedAddressError extends Error {
@@ -16,37 +16,6 @@ export class BlockedAddressError extends Error {
     super(`address ${address}${host && host !== address ? ` (of ${host})` : ''} is not allowed as a webhook target: ${range}`);
     this.name = 'BlockedAddressError';
   }
-}
-
-/** Cloud metadata endpoints: never a target, whatever the configuration says. */
-const METADATA_ADDRESSES = new Set(['169.254.169.254', 'fd00:ec2::254', '100.100.100.200', '169.254.170.2']);
-
-/** Ranges that a deployment may open for local targets (DISPATCHER_ALLOW_PRIVATE_TARGETS: tests, the demo). */
-const PRIVATE_RANGES = new Set(['private', 'loopback', 'linkLocal', 'uniqueLocal', 'carrierGradeNat', 'deprecatedSiteLocal']);
-
-export type AddressVerdict = { allowed: true; range: string } | { allowed: false; range: string };
-
-/**
- * Classifies an IP address as a webhook target. Public unicast is allowed; private,
- * loopback, link-local, unique-local and CGNAT only when `allowPrivate`; metadata endpoints,
- * unspecified, broadcast, multicast, reserved and the IPv6 transition ranges (which can
- * embed any IPv4 address) never. An IPv4-mapped IPv6 address is judged as its IPv4 address.
- */
-export function classifyAddress(address: string, allowPrivate: boolean): AddressVerdict {
-  let parsed: ipaddr.IPv4 | ipaddr.IPv6;
-  try {
-    parsed = ipaddr.parse(address);
-  } catch {
-    return { allowed: false, range: 'unparsable' };
-  }
-  if (parsed instanceof ipaddr.IPv6 && parsed.isIPv4MappedAddress()) parsed = parsed.toIPv4Address();
-  const normalized = parsed.toNormalizedString();
-  const canonical = parsed instanceof ipaddr.IPv6 ? ipaddr.IPv6.parse(normalized).toString() : normalized;
-  if (METADATA_ADDRESSES.has(canonical)) return { allowed: false, range: 'metadata' };
-  const range = parsed.range();
-  if (range === 'unicast') return { allowed: true, range };
-  if (PRIVATE_RANGES.has(range)) return { allowed: allowPrivate, range };
-  return { allowed: false, range };
 }
 
 /**

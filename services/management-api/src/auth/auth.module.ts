@@ -4,6 +4,7 @@ import { MANAGEMENT_API_CONFIG, type ManagementApiConfig } from '../config/manag
 import { ApiKeyAuthenticator } from './api-key.authenticator';
 import { ApiKeyGuard, OperatorGuard } from './auth.guards';
 import { RateLimitGuard } from './rate-limit.guard';
+import { SignInThrottle } from './sign-in-throttle';
 
 /**
  * Credentials and rate limits, available to every feature module: put @CustomerApi(),
@@ -17,7 +18,7 @@ import { RateLimitGuard } from './rate-limit.guard';
       useFactory: (config: ManagementApiConfig) => ({ throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimit.perMinute }] }),
     }),
   ],
-  providers: [ApiKeyAuthenticator, OperatorGuard, ApiKeyGuard, RateLimitGuard],
-  exports: [ApiKeyAuthenticator, OperatorGuard, ApiKeyGuard, RateLimitGuard],
+  providers: [ApiKeyAuthenticator, SignInThrottle, OperatorGuard, ApiKeyGuard, RateLimitGuard],
+  exports: [ApiKeyAuthenticator, SignInThrottle, OperatorGuard, ApiKeyGuard, RateLimitGuard],
 })
 export class AuthModule {}

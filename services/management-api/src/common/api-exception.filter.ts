@@ -1,9 +1,10 @@
-import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
+import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, NotFoundException, type ExceptionFilter } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { ConflictError, DomainError, NotFoundError, RetryableError, ValidationError, type FieldProblem } from '@callhooks/contracts';
-import { ERROR_CODES, MalformedJsonError, UnauthorizedError, type ApiErrorBody, type ErrorCode } from './api-error';
+import { redactUrl } from '@callhooks/observability';
+import { ERROR_CODES, MalformedJsonError, UnauthorizedError, UnsupportedMediaTypeError, type ApiErrorBody, type ErrorCode } from './api-error';
 
 interface Mapped {
   status: number;
@@ -21,6 +22,9 @@ interface Mapped {
 export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('ApiExceptionFilter');
 
+  /** `allowedMethods(path)`: the methods routed on a path (allowed-methods.ts), to answer 405 rather than 404. */
+  constructor(private readonly allowedMethods: (path: string) => string[] = () => []) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const req = http.getRequest<Request>();
@@ -31,9 +35,12 @@ export class ApiExceptionFilter implements ExceptionFilter {
       if (!res.headersSent) res.status(HttpStatus.SERVICE_UNAVAILABLE).json(exception.getResponse());
       return;
     }
-    const mapped = this.map(exception);
+    const mapped = this.methodNotAllowed(exception, req, res) ?? this.map(exception);
     if (mapped.status >= 500) {
-      this.logger.error({ err: exception, method: req.method, url: req.originalUrl }, `request failed: ${(exception as Error)?.message ?? String(exception)}`);
+      this.logger.error(
+        { err: exception, method: req.method, url: redactUrl(req.originalUrl) },
+        `request failed: ${(exception as Error)?.message ?? String(exception)}`,
+      );
     }
     if (res.headersSent) return;
     const body: ApiErrorBody = {
@@ -49,6 +56,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (exception instanceof ConflictError) return this.of('conflict', exception.message, fieldsOf(exception));
     if (exception instanceof UnauthorizedError) return this.of('unauthorized', exception.message);
     if (exception instanceof MalformedJsonError) return this.of('malformed_json', exception.message);
+    if (exception instanceof UnsupportedMediaTypeError) return this.of('unsupported_media_type', exception.message);
     if (exception instanceof RetryableError) return this.of('unavailable', exception.message);
     if (exception instanceof DomainError) return this.of('internal', 'internal error');
     if (exception instanceof ThrottlerException) return this.of('rate_limited', 'too many requests: retry after the Retry-After delay');
@@ -58,6 +66,16 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (isMongoDuplicateKey(exception)) return this.of('conflict', 'the resource already exists');
     if (isMongoUnavailable(exception)) return this.of('unavailable', 'the database is temporarily unavailable');
     return this.of('internal', 'internal error');
+  }
+
+  /** No route matched the request, but the path exists with other methods (TRACE, OPTIONS, PUT on a GET route…). */
+  private methodNotAllowed(exception: unknown, req: Request, res: Response): Mapped | null {
+    if (!(exception instanceof NotFoundException)) return null;
+    const allowed = this.allowedMethods(req.path);
+    // a route of this method that answered 404 itself is a real 404
+    if (allowed.length === 0 || allowed.includes(req.method)) return null;
+    if (!res.headersSent) res.setHeader('Allow', allowed.join(', '));
+    return this.of('method_not_allowed', `${req.method} is not allowed on ${req.path}; allowed: ${allowed.join(', ')}`);
   }
 
   private fromHttpException(exception: HttpException): Mapped {

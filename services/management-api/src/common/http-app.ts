@@ -2,14 +2,11 @@ import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
-import type { NextFunction, Request, Response } from 'express';
-import { MalformedJsonError } from './api-error';
+import { allowedMethodsOf } from './allowed-methods';
 import { ApiExceptionFilter } from './api-exception.filter';
 import { setupOpenApi } from './openapi';
+import { checkRawJson, JSON_BODY_LIMIT, refuseForbiddenKeys, translateBodyParserError } from './request-body';
 import { createValidationPipe } from './validation';
-
-/** Room for a 64 KiB body template escaped in JSON, plus headers and the rest. */
-const JSON_BODY_LIMIT = '512kb';
 
 /**
  * The management API as an HTTP application, configured the same way for main.ts, the
@@ -26,17 +23,12 @@ export async function createHttpApp(module: DynamicModule): Promise<NestExpressA
 }
 
 export function configureHttpApp(app: NestExpressApplication): void {
-  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
-  // Nest turns body-parser's SyntaxError into a bare 400; name it here so the filter gives it its own code
-  app.use((err: unknown, _req: Request, _res: Response, next: NextFunction) => {
-    next(
-      (err as { type?: string })?.type === 'entity.parse.failed'
-        ? new MalformedJsonError(`the request body is not valid JSON: ${(err as Error).message}`)
-        : err,
-    );
-  });
+  // size, charset and depth are checked on the raw bytes before JSON.parse (request-body.ts)
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT, verify: checkRawJson });
+  app.use(translateBodyParserError);
+  app.use(refuseForbiddenKeys);
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new ApiExceptionFilter());
+  app.useGlobalFilters(new ApiExceptionFilter(allowedMethodsOf(app.getHttpAdapter().getInstance())));
   app.disable('x-powered-by');
   setupOpenApi(app);
 }

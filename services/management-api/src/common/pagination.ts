@@ -6,12 +6,14 @@ import { QueryInt } from './validation';
 
 export const DEFAULT_PAGE_LIMIT = 50;
 export const MAX_PAGE_LIMIT = 200;
+const MAX_PAGE_NUMBER = 1_000_000;
+const MAX_CURSOR_LENGTH = 512;
 
 export type SortOrder = 'asc' | 'desc';
 
 /** Paging and ordering of every list: by creation date, then id, so pages never overlap or skip. */
 export class ListQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT, description: 'Items per page.' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT, description: 'Items per page.' })
   @IsOptional()
   @QueryInt()
   @IsInt()
@@ -19,18 +21,26 @@ export class ListQueryDto {
   @Max(MAX_PAGE_LIMIT)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'Opaque cursor from `page.next_cursor` of the previous page. Not combinable with `page`.' })
+  @ApiPropertyOptional({
+    maxLength: MAX_CURSOR_LENGTH,
+    description: 'Opaque cursor from `page.next_cursor` of the previous page (any other value is a 400). Not combinable with `page`.',
+  })
   @IsOptional()
   @IsString()
-  @MaxLength(512)
+  @MaxLength(MAX_CURSOR_LENGTH)
   cursor?: string;
 
-  @ApiPropertyOptional({ minimum: 1, description: 'Page number (1-based), for tables that jump to a page. Not combinable with `cursor`.' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_PAGE_NUMBER,
+    description: 'Page number (1-based), for tables that jump to a page. Not combinable with `cursor`.',
+  })
   @IsOptional()
   @QueryInt()
   @IsInt()
   @Min(1)
-  @Max(1_000_000)
+  @Max(MAX_PAGE_NUMBER)
   page?: number;
 
   @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'desc', description: 'Order by creation date: newest first (desc) or oldest first (asc).' })
@@ -72,6 +82,15 @@ interface Cursor {
   o: SortOrder;
 }
 
+/** The ids items are paged by (UUIDs, platform ids, `<customer>:<environment>` keys) are far shorter. */
+const MAX_CURSOR_ID_LENGTH = 200;
+/** ECMAScript dates span ±8.64e15 ms around 1970; a cursor time outside is no date MongoDB could compare. */
+const MAX_DATE_MILLIS = 8.64e15;
+
+function isDateMillis(t: unknown): t is number {
+  return typeof t === 'number' && Number.isSafeInteger(t) && Math.abs(t) <= MAX_DATE_MILLIS;
+}
+
 export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
 }
@@ -84,7 +103,7 @@ export function decodeCursor(text: string, order: SortOrder): Cursor {
     parsed = null;
   }
   const c = parsed as Partial<Cursor> | null;
-  if (!c || typeof c.t !== 'number' || !Number.isFinite(c.t) || typeof c.i !== 'string' || (c.o !== 'asc' && c.o !== 'desc')) {
+  if (!c || typeof c !== 'object' || !isDateMillis(c.t) || typeof c.i !== 'string' || c.i.length > MAX_CURSOR_ID_LENGTH || (c.o !== 'asc' && c.o !== 'desc')) {
     throw new ValidationError('invalid cursor', [{ field: 'cursor', message: 'is not a cursor returned by this API' }]);
   }
   if (c.o !== order) {

@@ -1,5 +1,6 @@
 import { ValidationPipe, type ValidationError as ClassValidatorError } from '@nestjs/common';
 import { Transform } from 'class-transformer';
+import { ValidateIf } from 'class-validator';
 import { ValidationError, type FieldProblem } from '@callhooks/contracts';
 
 /**
@@ -12,8 +13,8 @@ export function createValidationPipe(): ValidationPipe {
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
-    // one message per field: "limit: must be an integer", not also "must not be less than 1"
-    stopAtFirstError: true,
+    // every rule runs; flatten() keeps one message per field, the type's first (see TYPE_RULES)
+    stopAtFirstError: false,
     // query strings are converted explicitly (see QueryBoolean); implicit conversion turns "false" into true
     transformOptions: { enableImplicitConversion: false },
     validationError: { target: false, value: false },
@@ -27,11 +28,21 @@ export function toValidationError(errors: ClassValidatorError[]): ValidationErro
   return new ValidationError(`invalid request: ${summary}`, fields);
 }
 
+/**
+ * Rules about a value's type or presence. When one fails, its message is the one that
+ * says what is wrong: `limit=abc` "must be an integer", not "must not be greater than 200";
+ * `url: null` "must be a string", not "must be shorter than…" (class-validator runs a
+ * property's rules bottom-up, so the order of decorators cannot be relied on).
+ */
+const TYPE_RULES = ['whitelistValidation', 'isDefined', 'isString', 'isInt', 'isNumber', 'isBoolean', 'isObject', 'isArray', 'isIn', 'isEnum', 'isIso8601'];
+
 function flatten(errors: ClassValidatorError[], parent: string): FieldProblem[] {
   const out: FieldProblem[] = [];
   for (const e of errors) {
     const field = parent ? `${parent}.${e.property}` : e.property;
-    for (const [rule, message] of Object.entries(e.constraints ?? {})) {
+    const failed = Object.entries(e.constraints ?? {});
+    const [rule, message] = failed.find(([r]) => TYPE_RULES.includes(r)) ?? failed[0] ?? [];
+    if (rule !== undefined && message !== undefined) {
       out.push({ field, message: rule === 'whitelistValidation' ? 'is not a known property' : stripPropertyName(message, e.property) });
     }
     if (e.children?.length) out.push(...flatten(e.children, field));
@@ -42,6 +53,15 @@ function flatten(errors: ClassValidatorError[], parent: string): FieldProblem[] 
 /** class-validator messages start with the property name ("url must be…"); the field is named separately already. */
 function stripPropertyName(message: string, property: string): string {
   return message.startsWith(`${property} `) ? message.slice(property.length + 1) : message;
+}
+
+/**
+ * An optional property that, when present, must be valid: absent means "use the default",
+ * but null is refused (class-validator's @IsOptional() would let null through, and the
+ * OpenAPI document, which does not mark such properties nullable, would be wrong).
+ */
+export function OptionalNotNull(): PropertyDecorator {
+  return ValidateIf((_object: unknown, value: unknown) => value !== undefined);
 }
 
 /** A query-string boolean: only "true" / "false" (and 1/0) are booleans; anything else stays as given and fails @IsBoolean. */

@@ -23,7 +23,9 @@ export const managementApiEnvSchema = withSaslCheck(
     MANAGEMENT_RECONCILE_INTERVAL_MS: env.int(100, HOUR).default(5000),
     /** Requests per minute per API key (per client IP when unauthenticated). */
     MANAGEMENT_RATE_LIMIT_PER_MINUTE: env.int(1, 1_000_000).default(600),
-    /** How long a verified API key is remembered in memory (a revoked key is refused by other instances after at most this). 0 = no cache. */
+    /** Failed sign-ins (no, unknown or revoked key; wrong operator token) per client address and minute, before 429. */
+    MANAGEMENT_SIGN_IN_FAILURES_PER_MINUTE: env.int(1, 1_000_000).default(60),
+    /** How long a verified API key is remembered in memory (a revoked key is refused by other instances after at most this), and an unknown one as unknown. 0 = no cache. */
     MANAGEMENT_API_KEY_CACHE_MS: env.int(0, 10 * 60_000).default(10_000),
   }),
 );
@@ -33,7 +35,7 @@ export interface ManagementApiConfig extends ServiceSettings<typeof SERVICE> {
   auth: { operatorToken: string; apiKeyCacheMs: number };
   webhooks: { allowPrivateTargets: boolean; secretRotationOverlapMs: number };
   publishing: { reconcileIntervalMs: number };
-  rateLimit: { perMinute: number };
+  rateLimit: { perMinute: number; signInFailuresPerMinute: number };
 }
 
 /** Injection token of the validated configuration. */
@@ -47,6 +49,6 @@ export function loadManagementApiConfig(source: Record<string, string | undefine
     auth: { operatorToken: e.MANAGEMENT_OPERATOR_TOKEN, apiKeyCacheMs: e.MANAGEMENT_API_KEY_CACHE_MS },
     webhooks: { allowPrivateTargets: e.MANAGEMENT_ALLOW_PRIVATE_TARGETS, secretRotationOverlapMs: e.MANAGEMENT_SECRET_ROTATION_OVERLAP_MS },
     publishing: { reconcileIntervalMs: e.MANAGEMENT_RECONCILE_INTERVAL_MS },
-    rateLimit: { perMinute: e.MANAGEMENT_RATE_LIMIT_PER_MINUTE },
+    rateLimit: { perMinute: e.MANAGEMENT_RATE_LIMIT_PER_MINUTE, signInFailuresPerMinute: e.MANAGEMENT_SIGN_IN_FAILURES_PER_MINUTE },
   };
 }

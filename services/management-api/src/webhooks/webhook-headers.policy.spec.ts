@@ -1,4 +1,4 @@
-import { headerProblems } from './webhook-headers.policy';
+import { HEADER_VALUE_PATTERN, headerProblems } from './webhook-headers.policy';
 
 describe('webhook custom headers', () => {
   it('accepts ordinary headers, Authorization included', () => {
@@ -44,4 +44,30 @@ describe('webhook custom headers', () => {
     expect(headerProblems(['X-A: b'])).toEqual([{ field: 'headers', message: 'must be an object of header names to string values' }]);
     expect(headerProblems('X-A: b')[0].field).toBe('headers');
   });
+
+  it.each([
+    ['X-Price', '10 \u20ac', /visible ASCII/],
+    ['X-Name', 'Ren\u00e9', /visible ASCII/],
+    ['X-Lone', 'a\ud800b', /visible ASCII/],
+    ['X-Nul', 'a\u0000b', /control characters/],
+    ['X-Del', 'a\u007fb', /control characters/],
+    ['X-Pad', ' padded', /whitespace/],
+    ['X-Tail', 'tail\t', /whitespace/],
+    ['X-Empty', '', /empty/],
+  ])('refuses %s: %j, a value HTTP would not carry as written', (name, value, why) => {
+    const problems = headerProblems({ [name]: value });
+    expect(problems.map((p) => p.field)).toEqual([`headers.${name}`]);
+    expect(problems[0].message).toMatch(why);
+  });
+
+  it('accepts inner spaces, tabs and every visible ASCII character', () => {
+    expect(headerProblems({ 'X-Ascii': 'a b\tc ' + '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~x' })).toEqual([]);
+  });
+
+  it.each(['a', 'a b', 'a\tb', '10 EUR', '!~', '', ' a', 'a ', '10 \u20ac', 'a\u0000b', 'a\r\nb', 'x'.repeat(50)])(
+    'the OpenAPI pattern of header values agrees with the rule on %j',
+    (value) => {
+      expect(new RegExp(HEADER_VALUE_PATTERN).test(value)).toBe(headerProblems({ 'X-A': value }).length === 0);
+    },
+  );
 });

@@ -6,8 +6,16 @@ export const MAX_HEADER_VALUE_LENGTH = 4096;
 
 /** RFC 7230 token. */
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** Visible characters, spaces and tabs; no CR, LF or other controls (header injection). */
-const FIELD_VALUE = /^[\t\x20-\x7e\x80-\uffff]*$/;
+/**
+ * What HTTP carries as written: visible ASCII, spaces and tabs. No CR, LF or other controls
+ * (header injection), and nothing beyond ASCII: Node would send "€" or a lone surrogate as
+ * some other byte, or cut the value, so the receiver would not see what the admin wrote.
+ */
+const FIELD_VALUE = /^[\t\x20-\x7e]*$/;
+/** Receivers strip whitespace around a value (RFC 9110 5.5), so a value with it would arrive changed. */
+const EDGE_WHITESPACE = /^[\t ]|[\t ]$/;
+/** The value rules as one pattern, for the OpenAPI document: visible ASCII at both ends, spaces and tabs inside. */
+export const HEADER_VALUE_PATTERN = '^[!-~]([\\t -~]*[!-~])?$';
 
 /**
  * Headers the dispatcher sets itself (the Standard Webhooks signature headers, framing and
@@ -54,8 +62,12 @@ export function headerProblems(headers: unknown): FieldProblem[] {
     else if (seen.has(lower)) problems.push({ field, message: 'is given twice (header names are case-insensitive)' });
     seen.add(lower);
     if (typeof value !== 'string') problems.push({ field, message: 'value must be a string' });
+    else if (value.length === 0) problems.push({ field, message: 'value must not be empty' });
     else if (value.length > MAX_HEADER_VALUE_LENGTH) problems.push({ field, message: `value longer than ${MAX_HEADER_VALUE_LENGTH} characters` });
-    else if (!FIELD_VALUE.test(value)) problems.push({ field, message: 'value must not contain line breaks or control characters' });
+    else if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value)) problems.push({ field, message: 'value must not contain line breaks or control characters' });
+    else if (!FIELD_VALUE.test(value))
+      problems.push({ field, message: 'value must be visible ASCII characters, spaces and tabs: HTTP cannot carry other characters as written' });
+    else if (EDGE_WHITESPACE.test(value)) problems.push({ field, message: 'value must not start or end with whitespace (HTTP strips it)' });
   }
   return problems;
 }

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { samplePayload, ValidationError, type DeliveryJob } from '@callhooks/contracts';
 import { WebhookTestJobs } from '../deliveries/webhook-test-jobs';
+import { MANAGEMENT_API_CONFIG, type ManagementApiConfig } from '../config/management-api.config';
 import { BodyTemplates } from './body-templates';
 import { MAX_BODY_BYTES } from './dto/webhook.dto';
 import type { PreviewDto, TemplatePreviewDto } from './dto/preview.dto';
@@ -21,6 +22,7 @@ export class WebhookPreviews extends WebhookTestJobs {
   constructor(
     private readonly templates: BodyTemplates,
     private readonly webhooks: WebhooksService,
+    @Inject(MANAGEMENT_API_CONFIG) private readonly config: ManagementApiConfig,
   ) {
     super();
   }
@@ -37,13 +39,13 @@ export class WebhookPreviews extends WebhookTestJobs {
     };
   }
 
-  /** A draft is checked as a save would check it (syntax of the URL only: a preview sends nothing). */
+  /** A draft is checked as a save would check it: the same URL rule (a preview must not bless a URL the save refuses). */
   ofDraft(dto: TemplatePreviewDto): PreviewDto {
     const method = dto.method ?? 'POST';
     const body = dto.body === undefined || dto.body === null || dto.body.trim() === '' ? null : dto.body;
     const url = dto.url ?? PREVIEW_URL;
     const problems = [];
-    const urlWhy = urlProblem(url, true);
+    const urlWhy = urlProblem(url, this.config.webhooks.allowPrivateTargets);
     if (urlWhy) problems.push({ field: 'url', message: urlWhy });
     if (body !== null) {
       if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) problems.push({ field: 'body', message: `must be at most ${MAX_BODY_BYTES / 1024} KiB` });

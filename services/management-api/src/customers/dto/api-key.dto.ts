@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { OptionalNotNull } from '../../common/validation';
+import { IsString, MaxLength, MinLength } from 'class-validator';
 import { PageMetaDto } from '../../common/pagination';
 
 export class CreateApiKeyDto {
-  @ApiPropertyOptional({ example: 'CRM integration', maxLength: 100, default: 'default', description: 'A label to tell keys apart.' })
-  @IsOptional()
+  @ApiPropertyOptional({ example: 'CRM integration', minLength: 1, maxLength: 100, default: 'default', description: 'A label to tell keys apart.' })
+  @OptionalNotNull()
   @IsString()
   @MinLength(1)
   @MaxLength(100)

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { OptionalNotNull } from '../../common/validation';
+import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { PLATFORM_ID_MESSAGE, PLATFORM_ID_PATTERN } from '../../common/ids';
 import { PageMetaDto } from '../../common/pagination';
 
@@ -9,7 +10,7 @@ export class CreateCustomerDto {
     description: 'The platform\u2019s customer id (the one call legs carry). Generated (UUID) when omitted.',
     pattern: PLATFORM_ID_PATTERN.source,
   })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @Matches(PLATFORM_ID_PATTERN, { message: PLATFORM_ID_MESSAGE })
   id?: string;

@@ -5,25 +5,25 @@ import { DELIVERY_STATUSES, type DeliveryStatus } from '../delivery.schema';
 
 /** Filters of the delivery log, on top of the usual paging. */
 export class ListDeliveriesQueryDto extends ListQueryDto {
-  @ApiPropertyOptional({ description: 'Only deliveries of this webhook.' })
+  @ApiPropertyOptional({ maxLength: 100, description: 'Only deliveries of this webhook.' })
   @IsOptional()
   @IsString()
   @MaxLength(100)
   webhook_id?: string;
 
-  @ApiPropertyOptional({ description: 'Only deliveries of events of this environment.' })
+  @ApiPropertyOptional({ maxLength: 200, description: 'Only deliveries of events of this environment.' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   environment_id?: string;
 
-  @ApiPropertyOptional({ description: 'Only deliveries of this event, e.g. `Call:Hangup`.' })
+  @ApiPropertyOptional({ maxLength: 50, description: 'Only deliveries of this event, e.g. `Call:Hangup`.' })
   @IsOptional()
   @IsString()
   @MaxLength(50)
   event?: string;
 
-  @ApiPropertyOptional({ description: 'Only deliveries about this call.' })
+  @ApiPropertyOptional({ maxLength: 100, description: 'Only deliveries about this call.' })
   @IsOptional()
   @IsString()
   @MaxLength(100)

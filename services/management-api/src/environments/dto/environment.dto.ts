@@ -12,7 +12,7 @@ export class PutEnvironmentDto {
   @MaxLength(200)
   name: string;
 
-  @ApiProperty({ example: 'Asia/Jerusalem', description: 'IANA time zone: start_at and answer_at of this environment\u2019s calls are in it.' })
+  @ApiProperty({ example: 'Asia/Jerusalem', maxLength: 64, description: 'IANA time zone: start_at and answer_at of this environment\u2019s calls are in it.' })
   @IsString()
   @MaxLength(64)
   timezone: string;
@@ -51,7 +51,9 @@ export class EnvironmentPageDto {
 
 export class ReplaceSubscriptionsDto {
   @ApiProperty({
-    type: [String],
+    type: 'array',
+    items: { type: 'string', maxLength: 64 },
+    maxItems: MAX_SUBSCRIPTIONS,
     example: ['3f6f1c2e-8a4b-4d2a-9c51-7e2b1d0a9f43'],
     description: 'The complete list of subscribed webhooks (duplicates are ignored).',
   })
@@ -63,7 +65,7 @@ export class ReplaceSubscriptionsDto {
 }
 
 export class AddSubscriptionDto {
-  @ApiProperty({ example: '3f6f1c2e-8a4b-4d2a-9c51-7e2b1d0a9f43' })
+  @ApiProperty({ example: '3f6f1c2e-8a4b-4d2a-9c51-7e2b1d0a9f43', maxLength: 64 })
   @IsString()
   @MaxLength(64)
   webhook_id: string;

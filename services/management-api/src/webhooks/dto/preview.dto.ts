@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { OptionalNotNull } from '../../common/validation';
 import { IsIn, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
 import type { HttpMethod } from '@callhooks/contracts';
 import { MAX_URL_LENGTH } from '../webhook-target.policy';
@@ -21,8 +22,12 @@ export class TemplatePreviewDto {
   @IsIn(METHODS, { message: 'must be GET or POST' })
   method?: HttpMethod;
 
-  @ApiPropertyOptional({ example: 'https://crm.example.com/hooks/calls', description: 'The target, to show where GET query parameters go.' })
-  @IsOptional()
+  @ApiPropertyOptional({
+    example: 'https://crm.example.com/hooks/calls',
+    maxLength: MAX_URL_LENGTH,
+    description: 'The target, to show where GET query parameters go; checked as a save checks it.',
+  })
+  @OptionalNotNull()
   @IsString()
   @MaxLength(MAX_URL_LENGTH)
   url?: string;

@@ -3,6 +3,7 @@ import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength,
 import { EVENT_NAMES, type EventName, type HttpMethod } from '@callhooks/contracts';
 import { ListQueryDto, PageMetaDto } from '../../common/pagination';
 import { QueryBoolean } from '../../common/validation';
+import { HEADER_VALUE_PATTERN, MAX_HEADER_NAME_LENGTH, MAX_HEADER_VALUE_LENGTH, MAX_HEADERS } from '../webhook-headers.policy';
 import { MAX_URL_LENGTH } from '../webhook-target.policy';
 import { WebhookHealthDto } from '../../webhook-health/dto/webhook-stats.dto';
 
@@ -57,9 +58,12 @@ export class CreateWebhookDto {
 
   @ApiPropertyOptional({
     type: 'object',
-    additionalProperties: { type: 'string' },
+    maxProperties: MAX_HEADERS,
+    additionalProperties: { type: 'string', minLength: 1, maxLength: MAX_HEADER_VALUE_LENGTH, pattern: HEADER_VALUE_PATTERN },
     example: { Authorization: 'Bearer crm-token-123', 'X-Tenant': 'acme' },
-    description: 'Custom headers (at most 20); protocol and signature headers cannot be overridden.',
+    description:
+      `Custom headers (at most ${MAX_HEADERS}): names are RFC 9110 tokens of at most ${MAX_HEADER_NAME_LENGTH} characters, given once whatever their case; ` +
+      'protocol and signature headers cannot be overridden; values are visible ASCII, spaces and tabs, not starting or ending with whitespace.',
   })
   @unlessAbsent
   @IsObject()
@@ -163,13 +167,13 @@ export class ListWebhooksQueryDto extends ListQueryDto {
   @IsBoolean({ message: 'must be true or false' })
   enabled?: boolean;
 
-  @ApiPropertyOptional({ example: 'crm.example.com', description: 'Only webhooks whose URL contains this text (case-insensitive).' })
+  @ApiPropertyOptional({ example: 'crm.example.com', maxLength: MAX_URL_LENGTH, description: 'Only webhooks whose URL contains this text (case-insensitive).' })
   @IsOptional()
   @IsString()
   @MaxLength(MAX_URL_LENGTH)
   url?: string;
 
-  @ApiPropertyOptional({ example: 'https://crm.example.com/', description: 'Only webhooks whose URL starts with this text.' })
+  @ApiPropertyOptional({ example: 'https://crm.example.com/', maxLength: MAX_URL_LENGTH, description: 'Only webhooks whose URL starts with this text.' })
   @IsOptional()
   @IsString()
   @MaxLength(MAX_URL_LENGTH)
