@@ -39,7 +39,8 @@ describe('auto-disable and operational notices (e2e)', () => {
   beforeAll(async () => {
     base = await receiver.start();
     receiver.script('/down', [], { kind: 'status', status: 500, body: 'down' });
-    receiver.script('/flaky', [500, 500, 500].map((status) => ({ kind: 'status' as const, status })));
+    // six first attempts fail, their retries (300 ms later) succeed: three failures in a row at least, whatever order the results are read in
+    receiver.script('/flaky', Array.from({ length: 6 }, () => ({ kind: 'status' as const, status: 500 })));
     receiver.script('/gone', [], { kind: 'status', status: 410 });
     await stack.start();
     ops = await stack.api.request<{ id: string }>('POST', '/v1/operational-webhooks', { url: `${base}/ops`, description: 'on-call' });
@@ -49,7 +50,7 @@ describe('auto-disable and operational notices (e2e)', () => {
     gone = await stack.createWebhook(`${base}/gone`);
     await stack.configPublished();
     await stack.publish(stack.jobs(failing, 3));
-    await stack.publish(stack.jobs(flaky, 3));
+    await stack.publish(stack.jobs(flaky, 6));
     await stack.publish(stack.jobs(gone, 1));
   }, 180_000);
 
@@ -111,7 +112,8 @@ describe('auto-disable and operational notices (e2e)', () => {
     expect(ofType('webhook.failing', flaky.id)).toHaveLength(1);
     expect(ofType('delivery.exhausted', flaky.id)).toHaveLength(0);
     const recovered = ofType('webhook.recovered', flaky.id)[0].body.data;
-    expect(recovered).toMatchObject({ webhook_id: flaky.id, failures: 3 });
+    expect(recovered).toMatchObject({ webhook_id: flaky.id });
+    expect(recovered.failures as number).toBeGreaterThanOrEqual(3);
     expect((await stack.api.request<WebhookView>('GET', `/v1/webhooks/${flaky.id}`)).enabled).toBe(true);
   });
 

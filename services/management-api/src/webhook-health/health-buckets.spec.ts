@@ -86,17 +86,34 @@ describe('webhook health buckets', () => {
     expect(percentile({}, 0.5)).toBeNull();
   });
 
-  it('tracks consecutive failures, the failing start and the last success and failure, whatever the order results are read in', () => {
+  it('tracks consecutive failures, the failing start and the last success and failure by attempt time, whatever the order results are read in', () => {
     let state = applyResults(emptyHealth(), [result({ attempted_at: NOW - 10 * MIN }), fail(NOW - 8 * MIN), fail(NOW - 6 * MIN)], NOW);
     expect(state.consecutive_failures).toBe(2);
     expect(state.failing_since).toEqual(new Date(NOW - 8 * MIN));
     expect(state.last_failure).toMatchObject({ at: new Date(NOW - 6 * MIN), status_code: 503, error: 'http_status' });
-    // an older failure read late moves the start back; an older success read late does not end the streak
-    state = applyResults(state, [fail(NOW - 9 * MIN), result({ attempted_at: NOW - 7 * MIN })], NOW);
+    // an older failure read late moves the start back
+    state = applyResults(state, [fail(NOW - 9 * MIN)], NOW);
     expect(state.failing_since).toEqual(new Date(NOW - 9 * MIN));
     expect(state.consecutive_failures).toBe(3);
+    // a success read late, between those failures: the streak is what failed after it, by attempt time
+    state = applyResults(state, [result({ attempted_at: NOW - 7 * MIN })], NOW);
+    expect(state.failing_since).toEqual(new Date(NOW - 6 * MIN));
+    expect(state.consecutive_failures).toBe(1);
+    // and a failure older than the last success, read later still, changes nothing
+    state = applyResults(state, [fail(NOW - 7.5 * MIN)], NOW);
+    expect(state.consecutive_failures).toBe(1);
     state = applyResults(state, [result({ attempted_at: NOW - MIN, status_code: 204 })], NOW);
     expect(state).toMatchObject({ consecutive_failures: 0, failing_since: null, last_success: { at: new Date(NOW - MIN), status_code: 204, error: null } });
+  });
+
+  it('ends up with the same streak in any reading order', () => {
+    const times = [1, 2, 3, 4, 5, 6, 7, 8].map((m) => NOW - (10 - m) * MIN);
+    // by time: F F S F S F F F: the streak is the last three failures
+    const results = times.map((t, i) => ([2, 4].includes(i) ? result({ attempted_at: t }) : fail(t)));
+    for (const order of [results, [...results].reverse(), [results[7], results[0], results[4], results[2], results[6], results[1], results[5], results[3]]]) {
+      const state = applyResults(emptyHealth(), order, NOW);
+      expect({ streak: state.consecutive_failures, since: state.failing_since }).toEqual({ streak: 3, since: new Date(times[5]) });
+    }
   });
 
   it('tells the breaker open when the latest news of the target is a postponed job', () => {

@@ -22,6 +22,8 @@ export const HEALTH_WINDOWS = Object.keys(WINDOWS) as HealthWindow[];
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const UNIT_MS = { minute: MINUTE, hour: HOUR } as const;
+/** Failure times of the current streak kept (enough to place late results; the rest is counted). */
+const STREAK_KEPT = 1000;
 /** Minute buckets kept: the 1 h window plus the minute in progress. */
 const MINUTES_KEPT = 61;
 /** Hour buckets kept: the 7 d window plus the hour in progress. */
@@ -55,10 +57,14 @@ export interface HealthState {
   hours: HealthBucket[];
   last_success: LastAttempt | null;
   last_failure: LastAttempt | null;
-  /** Failed attempts since the last success (in the order the results are read). */
+  /** Failed attempts after the last success, by attempt time (whatever order the results are read in). */
   consecutive_failures: number;
   /** The first failure after the last success; null while the last attempt succeeded. */
   failing_since: Date | null;
+  /** Times (epoch ms, ascending) of the failures after the last success, the latest STREAK_KEPT of them. */
+  streak: number[];
+  /** Failures of the streak older than those kept in `streak`. */
+  streak_overflow: number;
   /** Latest time a job of this webhook was postponed because its target's breaker was open. */
   breaker_open_at: Date | null;
   /** Latest attempt time (success or failure): a later one than breaker_open_at means the breaker let it through. */
@@ -66,7 +72,18 @@ export interface HealthState {
 }
 
 export function emptyHealth(): HealthState {
-  return { minutes: [], hours: [], last_success: null, last_failure: null, consecutive_failures: 0, failing_since: null, breaker_open_at: null, last_attempt_at: null };
+  return {
+    minutes: [],
+    hours: [],
+    last_success: null,
+    last_failure: null,
+    consecutive_failures: 0,
+    failing_since: null,
+    streak: [],
+    streak_overflow: 0,
+    breaker_open_at: null,
+    last_attempt_at: null,
+  };
 }
 
 /** Results that say nothing about the target: no HTTP attempt was made. */
@@ -118,20 +135,29 @@ export function applyResults(state: HealthState, results: DeliveryAttemptResult[
       }
     }
     const last: LastAttempt = { at, status_code: r.status_code, error: kind.kind === 'success' ? null : (r.error_class ?? 'failed') };
+    // results of one webhook come from several partitions: the streak is kept by attempt time
     if (kind.kind === 'success') {
-      if (!state.last_success || at >= state.last_success.at) state.last_success = last;
-      // a success read after a later failure (results of one webhook come from several partitions) does not end the streak
-      if (!state.last_failure || at >= state.last_failure.at) {
-        state.consecutive_failures = 0;
-        state.failing_since = null;
+      if (!state.last_success || at >= new Date(state.last_success.at)) {
+        state.last_success = last;
+        const kept = state.streak.filter((t) => t > at.getTime());
+        // the overflow is older than every kept failure: if one of those is before this success, so is all of it
+        if (kept.length < state.streak.length) state.streak_overflow = 0;
+        state.streak = kept;
       }
     } else {
-      if (!state.last_failure || at >= state.last_failure.at) state.last_failure = last;
-      if (!state.last_success || at > state.last_success.at) {
-        state.consecutive_failures++;
-        if (!state.failing_since || at < state.failing_since) state.failing_since = at;
+      if (!state.last_failure || at >= new Date(state.last_failure.at)) state.last_failure = last;
+      if (!state.last_success || at > new Date(state.last_success.at)) {
+        const t = at.getTime();
+        const i = state.streak.findIndex((u) => u > t);
+        state.streak.splice(i < 0 ? state.streak.length : i, 0, t);
+        if (state.streak.length > STREAK_KEPT) {
+          state.streak.shift();
+          state.streak_overflow++;
+        }
       }
     }
+    state.consecutive_failures = state.streak.length + state.streak_overflow;
+    state.failing_since = state.streak_overflow > 0 ? state.failing_since : state.streak.length > 0 ? new Date(state.streak[0]) : null;
   }
   return prune(state, now);
 }

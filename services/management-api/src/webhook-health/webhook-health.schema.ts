@@ -17,6 +17,8 @@ export class WebhookHealthRecord {
   @Prop({ type: Object, default: null }) last_failure: LastAttempt | null;
   @Prop({ type: Number, default: 0 }) consecutive_failures: number;
   @Prop({ type: Date, default: null }) failing_since: Date | null;
+  @Prop({ type: [Number], default: [] }) streak: number[];
+  @Prop({ type: Number, default: 0 }) streak_overflow: number;
   @Prop({ type: Date, default: null }) breaker_open_at: Date | null;
   @Prop({ type: Date, default: null }) last_attempt_at: Date | null;
   @Prop({ type: Object, default: {} }) applied_offsets: Record<string, number>;

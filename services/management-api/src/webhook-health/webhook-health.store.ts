@@ -111,6 +111,8 @@ export function stateOf(doc: WebhookHealthRecord): HealthState {
     last_failure: doc.last_failure ?? null,
     consecutive_failures: doc.consecutive_failures ?? 0,
     failing_since: doc.failing_since ?? null,
+    streak: doc.streak ?? [],
+    streak_overflow: doc.streak_overflow ?? 0,
     breaker_open_at: doc.breaker_open_at ?? null,
     last_attempt_at: doc.last_attempt_at ?? null,
   };
