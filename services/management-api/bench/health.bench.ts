@@ -69,8 +69,11 @@ async function main(): Promise<void> {
   const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
   const connection = app.get<Connection>(getConnectionToken());
   try {
-    const call = (method: string, path: string, token: string, body?: unknown) =>
-      fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const call = async (method: string, path: string, token: string, body?: unknown) => {
+      const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
+      return res;
+    };
     await call('POST', '/v1/customers', OPERATOR, { id: 'bench', name: 'Bench' });
     const key = ((await (await call('POST', '/v1/customers/bench/api-keys', OPERATOR, { name: 'bench' })).json()) as { key: string }).key;
     const webhooks: string[] = [];
