@@ -62,11 +62,17 @@ export class WebhookHealthStore {
     return this.health.findById(webhookId).lean().exec();
   }
 
-  /** The documents of these webhooks (a page of the list), by id. */
+  /**
+   * The documents of these webhooks (a page of the list), by id: one `_id` look-up each, all at
+   * once. FerretDB serves `_id` equality from its index but scans the collection for `$in`
+   * (bench:health: 1.1 s for a page of 50 with `$in`); and only what the list shows.
+   */
   async getMany(webhookIds: string[]): Promise<Map<string, WebhookHealthRecord>> {
-    if (webhookIds.length === 0) return new Map();
-    const docs = await this.health.find({ _id: { $in: webhookIds } }).lean().exec();
-    return new Map(docs.map((d) => [d._id, d]));
+    // the list shows the last 24 h from the hour buckets: the minute buckets, offsets and streak times are not needed
+    // (FerretDB v1 refuses a `$slice` of the hours here)
+    const projection = { minutes: 0, applied_offsets: 0, streak: 0 };
+    const docs = await Promise.all(webhookIds.map((id) => this.health.findById(id, projection).lean().exec()));
+    return new Map(docs.filter((d): d is NonNullable<typeof d> => d !== null).map((d) => [d._id, d]));
   }
 
   /** Webhooks whose every attempt failed since before `cutoff`. */
