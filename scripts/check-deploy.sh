@@ -14,7 +14,7 @@
 #   helm      go install from the Go module proxy (compiles for a few minutes on the first run)
 #   validate  go build of deploy/helm/validate (rebuilt when its sources change)
 #   promtool  /usr/bin/promtool if installed, else unpacked from Debian's prometheus package
-#             (apt-get download; nothing is installed, no Prometheus server is started)
+#             by scripts/ensure-prometheus.sh (apt-get download; nothing installed or started)
 # Needs: go, bash, apt-get (first run only, for promtool). Set CALLHOOKS_CACHE to move the cache.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -84,21 +84,7 @@ fi
 if command -v promtool >/dev/null; then
   PROMTOOL=$(command -v promtool)
 else
-  PROMTOOL="$TOOLS/prometheus-deb/promtool"
-  if [ ! -x "$PROMTOOL" ]; then
-    log "fetching promtool from Debian's prometheus package (apt-get download; first run only)"
-    command -v apt-get >/dev/null || die "promtool not found and no apt-get: install Prometheus' promtool"
-    mkdir -p "$WORK/deb"
-    download() { (cd "$WORK/deb" && apt-get download -q -o APT::Sandbox::User=root prometheus >/dev/null); }
-    if ! download; then
-      [ "$(id -u)" -eq 0 ] || die "apt-get download prometheus failed; run 'apt-get update' as root first"
-      apt-get update -q >/dev/null
-      download
-    fi
-    dpkg-deb -x "$WORK"/deb/prometheus_*.deb "$WORK/deb/x"
-    mkdir -p "$TOOLS/prometheus-deb"
-    cp "$WORK/deb/x/usr/bin/promtool" "$PROMTOOL"
-  fi
+  PROMTOOL="$(bash scripts/ensure-prometheus.sh promtool)"
 fi
 log "tools ready in $(($(date +%s) - tools_started))s: $("$HELM" version --short), $("$PROMTOOL" --version 2>&1 | head -1)"
 

@@ -27,6 +27,11 @@ npx jest --selectProjects unit --json --outputFile="$results/unit.json" || unit_
 
 build
 
+# Prometheus and promtool (Debian's package, unpacked once into the cache): the deployment checks
+# use promtool, the dashboards' e2e test runs a Prometheus. First, so no two jobs fetch it at once.
+log "Prometheus (Debian's package)"
+bash scripts/ensure-prometheus.sh prometheus >/dev/null
+
 # The Kubernetes/Prometheus checks and the browser's install need no servers: they run while
 # the servers install and start (the first run builds helm and the validator from source).
 log "deployment checks (helm, manifests, promtool) and chromium for the console's browser test, in the background"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Starts the whole system locally: the real servers (downloaded, built and started by
-# deploy/local/infra.sh, data under .local/), the four services and a sample webhook
-# receiver, with every log line prefixed by its source. Ctrl-C stops everything cleanly
-# (the servers keep running; `npm run infra -- stop` stops them).
+# deploy/local/infra.sh, data under .local/), then the four services and a sample webhook
+# receiver (scripts/run-services.sh: readable logs in a terminal, JSON lines prefixed by their
+# source otherwise). Ctrl-C stops the services cleanly (the servers keep running;
+# `npm run infra -- stop` stops them).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
@@ -23,41 +24,6 @@ export MANAGEMENT_OPERATOR_TOKEN="$(cat "$token_file")"
 # the demo receiver listens on loopback, which production configurations refuse
 export MANAGEMENT_ALLOW_PRIVATE_TARGETS=true DISPATCHER_ALLOW_PRIVATE_TARGETS=true
 
-pids=()
-run() {
-  local name=$1; shift
-  # the service itself is the background job (its pid is $!), its output goes through awk,
-  # which prefixes and flushes each line
-  "$@" > >(awk -v p="[$name] " '{ print p $0; fflush() }') 2>&1 &
-  pids+=($!)
-}
-# Ctrl-C in a terminal already sends SIGINT to every service (one process group) and the
-# services drain on it; a second signal would cut that short. So after an INT this waits for
-# them first, and signals only what is still running after the shutdown timeout.
-stop_all() {
-  trap - INT TERM EXIT
-  log "stopping services"
-  if [ "$1" = INT ]; then
-    for _ in $(seq 1 60); do
-      alive=0
-      for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-      [ "$alive" = 0 ] && break
-      sleep 0.5
-    done
-  fi
-  kill -TERM "${pids[@]}" 2>/dev/null || true
-  wait "${pids[@]}" 2>/dev/null || true
-}
-trap 'stop_all INT' INT
-trap 'stop_all TERM' TERM
-trap 'stop_all EXIT' EXIT
-
-run management-api env HTTP_PORT=3000 node dist/services/management-api/src/main.js
-run enricher env HTTP_PORT=3001 node dist/services/enricher/src/main.js
-run matcher env HTTP_PORT=3002 node dist/services/matcher/src/main.js
-run dispatcher env HTTP_PORT=3003 node dist/services/dispatcher/src/main.js
-run receiver node dist/scripts/sample-receiver.js --port 4000
-
 cat >&2 <<INFO
 
 callhooks is starting:
@@ -71,4 +37,6 @@ callhooks is starting:
 Ctrl-C stops the services.
 
 INFO
-wait
+# the services run in the foreground of this process: a signal to it (Ctrl-C, a process
+# manager's SIGTERM) stops them within their shutdown timeout
+exec bash scripts/run-services.sh

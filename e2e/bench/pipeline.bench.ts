@@ -1,106 +1,355 @@
-// npm run bench:e2e [-- --rate 200 --seconds 30 --speedup 20 --fanout 1 --skip-hang]
-// Simulated calls through all four services (built, as child processes) to a local receiver
-// (a process of its own, receiver.process.ts):
-// deliveries/s sustained and latency from raw leg to HTTP request, printed next to the
-// ceilings measured in the same run: the Kafka consume ceiling and the receiver's raw HTTP
-// requests/s under autocannon. A second phase adds a webhook whose target hangs and measures
-// what the healthy target keeps of its throughput. --fanout N subscribes N webhooks per event type (capacity runs).
-// Environment: BENCH_TARGET_CONCURRENCY overrides DISPATCHER_TARGET_CONCURRENCY; BENCH_DUMP_METRICS=1 also prints the
-// services' Kafka request counts, histograms and the dispatcher's postponement counters; CALLHOOKS_SERVICE_NODE_ARGS profiles.
-// Besides the end-to-end figures it prints each hop's latency (from the timestamps of the records each stage wrote)
-// and, per stage, CPU, batches, lag and the p99 record wait (callhooks_consumer_record_wait_seconds).
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+// npm run bench:e2e [-- --scenario all|one-target|fifty-targets|latency --seconds 15 --offer 4000 --events 300]
+// Simulated calls through the four services (built, as child processes) to a receiver in a
+// process of its own (receiver.process.ts), in three scenarios, each in an environment of its own:
+// - one-target: capacity, 10 webhooks per event type, all to one fast target;
+// - fifty-targets: capacity, 50 webhooks per event type, one to each of 50 fast targets;
+//   a capacity run offers more deliveries per second than the system takes (--offer) for
+//   --seconds and reports the steady rate: deliveries between the 10th and the 90th percentile
+//   arrival over the time between them (the ramp-up and the drain's tail left out);
+// - latency: --events call events per second (one webhook per event type, one target), well
+//   under capacity: event record → HTTP request, and raw leg → HTTP for Ringing and Answer.
+// Every scenario prints CPU-seconds per 1,000 deliveries of each process of the system
+// (dispatcher, matcher, enricher, management API, Kafka, registry, database: each one's process
+// tree from /proc/<pid>/stat), net of each one's idle rate measured just before, and the
+// webhook-ids the receiver got more than once (0 in a healthy run). The run ends with one
+// Markdown table per kind, to paste into docs/benchmarks.md.
+// Environment: CALLHOOKS_SERVICE_NODE_ARGS profiles the services (see the README); BENCH_TARGET_CONCURRENCY_MAX
+// sets DISPATCHER_TARGET_CONCURRENCY_MAX (10: the adaptive per-target limit off).
+// --dashboard <dir>: a real Prometheus scrapes the services during the run and the dashboard's main panels
+// over the run are written there as JSON (draw them: scripts/render-dashboard.sh <dir>/dashboard-snapshot.json docs/dashboards).
+// --otlp: the services export their spans over OTLP/HTTP to a counting sink in this process (tracing's cost).
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
 import { topicName, topicSpec, type CallEvent, type CallLegEvent, type DeliveryJob, type EventName, type TopicId } from '@callhooks/contracts';
 import { CallTraffic, type SimulatedCall } from '@callhooks/call-simulator';
 import { CallLegSender } from '@callhooks/call-simulator/call-leg.sender';
 import { AvroSerde, createKafka, TopicReader } from '@callhooks/kafka';
 import { createLogger } from '@callhooks/observability';
-import { histogramBuckets, histogramQuantileBound, ManagementClient, metricSum, MONGO_URI, RecordingReceiver, requireServers, scrapeMetrics, ServiceProcess, testEnv, testKafkaSettings, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
-import { measureKafkaCeiling } from '../../libs/kafka/bench/kafka-ceiling';
-import { ForkedReceiver } from './receiver.process';
+import { PrometheusServer, snapshotDashboard } from '@callhooks/testing';
+import { ManagementClient, metricSum, MONGO_URI, requireServers, scrapeMetrics, ServiceProcess, testEnv, testKafkaSettings, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { listeningPid, treeCpuSeconds } from './process-cpu';
+import { ForkedReceiver, type BenchRequest } from './receiver.process';
 
 const OPERATOR_TOKEN = 'bench-e2e-operator-token-0123456789abcd';
-/** Events whose triggering raw event is known from the call itself; Call:Reporting waits on purpose (grace, recording). */
-const TIMED_EVENTS: EventName[] = ['Call:Ringing', 'Call:Answer', 'Call:Hangup'];
-/** Call:Hangup waits this long after the last hangup for stragglers, on purpose (set explicitly so the bench knows it). */
-const HANGUP_SETTLE_MS = 1000;
+const SUBSCRIBED: EventName[] = ['Call:Ringing', 'Call:Answer', 'Call:Hangup', 'Call:Reporting'];
+/** Events whose raw trigger is known from the call and sent without a deliberate wait. */
+const RAW_TIMED: EventName[] = ['Call:Ringing', 'Call:Answer'];
+const SERVICES = ['management-api', 'enricher', 'matcher', 'dispatcher'] as const;
+/** The servers of the system, found by the port they listen on (the shared test servers). */
+const SERVERS = { kafka: 9092, registry: 8081, database: 27017 } as const;
+/** FerretDB's PostgreSQL, when the local servers run on it (deploy/local/infra.sh, CALLHOOKS_POSTGRES_PORT): its own process tree. */
+const OPTIONAL_SERVERS = { postgresql: 55432 } as const;
+const IDLE_SECONDS = 5;
+
+type ScenarioName = 'one-target' | 'fifty-targets' | 'latency';
+interface Scenario {
+  name: ScenarioName;
+  /** Webhooks per event type. */
+  fanout: number;
+  /** Distinct target origins the webhooks of an event type spread over. */
+  targets: number;
+}
+const SCENARIOS: Record<ScenarioName, Scenario> = {
+  'one-target': { name: 'one-target', fanout: 10, targets: 1 },
+  'fifty-targets': { name: 'fifty-targets', fanout: 50, targets: 50 },
+  latency: { name: 'latency', fanout: 1, targets: 1 },
+};
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-/** The raw event that makes the enricher emit an event: first callee ring, first callee answer, last hangup. */
 function triggerLeg(call: SimulatedCall, event: EventName): CallLegEvent | undefined {
-  const legs = call.legs;
-  if (event === 'Call:Ringing') return legs.find((l) => l.kind === 'LEG_RINGING' && l.leg_role === 'CALLEE');
-  if (event === 'Call:Answer') return legs.find((l) => l.kind === 'LEG_ANSWERED' && l.leg_role === 'CALLEE');
-  const hangups = legs.filter((l) => l.kind === 'LEG_HANGUP');
-  return hangups[hangups.length - 1];
+  if (event === 'Call:Ringing') return call.legs.find((l) => l.kind === 'LEG_RINGING' && l.leg_role === 'CALLEE');
+  if (event === 'Call:Answer') return call.legs.find((l) => l.kind === 'LEG_ANSWERED' && l.leg_role === 'CALLEE');
+  return undefined;
 }
 
-/** What one service did during a phase, from its /metrics: where the time and the backlog went. */
-interface StageSample {
-  cpuSeconds: number;
-  records: number;
-  batches: number;
-  batchSeconds: number;
-  lag: number;
-  kafkaRequests: number;
-  /** callhooks_consumer_record_wait_seconds, retry tiers left out (they wait on purpose). */
-  wait: Map<number, number>;
+function subscribedEvents(call: SimulatedCall): number {
+  return call.truth.events.filter((e) => SUBSCRIBED.includes(e)).length;
 }
 
-async function stageSample(service: ServiceProcess): Promise<StageSample> {
-  const text = await scrapeMetrics(service.url);
-  return {
-    cpuSeconds: metricSum(text, 'process_cpu_seconds_total'),
-    records: metricSum(text, 'callhooks_consumer_records_total'),
-    batches: metricSum(text, 'callhooks_consumer_batch_duration_seconds_count'),
-    batchSeconds: metricSum(text, 'callhooks_consumer_batch_duration_seconds_sum'),
-    lag: metricSum(text, 'callhooks_consumer_lag'),
-    kafkaRequests: metricSum(text, 'callhooks_kafka_requests_total'),
-    wait: histogramBuckets(text, 'callhooks_consumer_record_wait_seconds', /^(?!.*\.retry\.)/),
-  };
+/** Mean subscribed events per simulated call, from a sample of the same traffic. */
+function eventsPerCall(speedup: number): { subscribed: number; all: number } {
+  const sample = new CallTraffic({ seed: 7, rate: 1000, startAt: Date.now(), speedup });
+  sample.due(500);
+  const calls = sample.calls;
+  return { subscribed: calls.reduce((n, c) => n + subscribedEvents(c), 0) / calls.length, all: calls.reduce((n, c) => n + c.truth.events.length, 0) / calls.length };
 }
 
-/** Samples every service each second while `work` runs; returns per service the deltas and the largest lag seen. */
-async function watchStages<R>(services: ServiceProcess[], work: () => Promise<R>): Promise<{ result: R; stages: Record<string, Record<string, number>> }> {
-  const before = await Promise.all(services.map(stageSample));
-  const maxLag = services.map(() => 0);
-  const started = Date.now();
-  const timer = setInterval(() => {
-    void Promise.all(services.map(stageSample)).then(
-      (now) => now.forEach((s, i) => (maxLag[i] = Math.max(maxLag[i], s.lag))),
-      () => undefined,
-    );
-  }, 1000);
-  let result: R;
-  try {
-    result = await work();
-  } finally {
-    clearInterval(timer);
+/** The processes whose CPU counts as the system's, by name. */
+function systemProcesses(services: ServiceProcess[]): Array<{ name: string; pid: number }> {
+  const out: Array<{ name: string; pid: number }> = services.map((s) => ({ name: s.name, pid: s.pid! }));
+  for (const [name, port] of Object.entries(SERVERS)) {
+    const pid = listeningPid(port);
+    if (pid) out.push({ name, pid });
+    else console.warn(`no process listening on ${port} readable here: ${name} left out of the CPU figures`);
   }
-  const after = await Promise.all(services.map(stageSample));
-  const seconds = (Date.now() - started) / 1000;
-  const stages: Record<string, Record<string, number>> = {};
-  services.forEach((service, i) => {
-    const batches = after[i].batches - before[i].batches;
-    const records = after[i].records - before[i].records;
-    stages[service.name] = {
-      'CPU (% of one core)': Math.round((100 * (after[i].cpuSeconds - before[i].cpuSeconds)) / seconds),
-      'records consumed': records,
-      batches,
-      'records per batch': batches ? Math.round(records / batches) : 0,
-      'ms per batch': batches ? Math.round((1000 * (after[i].batchSeconds - before[i].batchSeconds)) / batches) : 0,
-      'largest lag': maxLag[i],
-      'record wait p99 ≤ s': histogramQuantileBound(before[i].wait, after[i].wait, 0.99) ?? 0,
-      'Kafka requests/s': Math.round((after[i].kafkaRequests - before[i].kafkaRequests) / seconds),
-    };
+  for (const [name, port] of Object.entries(OPTIONAL_SERVERS)) {
+    const pid = listeningPid(port);
+    if (pid) out.push({ name, pid });
+  }
+  return out;
+}
+
+interface PhaseResult {
+  scenario: Scenario;
+  offeredPerSec: number;
+  seconds: number;
+  expected: number;
+  requests: BenchRequest[];
+  repeated: number;
+  steadyPerSec: number;
+  /** Net CPU-seconds per 1,000 deliveries, per process name, then the system's total. */
+  cpuPer1000: Record<string, number>;
+  receiverAndBench: { receiver: number; bench: number };
+  detached: number;
+  load: string;
+  latency?: Record<string, string>;
+}
+
+/** The dashboard panels an operator looks at first, drawn from a run with --dashboard. */
+const BENCH_PANELS = [
+  'Throughput per stage',
+  'Delivery outcomes by status class',
+  'Delivery attempt latency',
+  'Lag per topic and group',
+  'Batch duration and record wait p99',
+  'Breakers open',
+  'Retry-tier depth',
+  'Postponed, blocked and detached',
+  'CPU per pod',
+  'Memory per pod',
+];
+
+/** An OTLP/HTTP endpoint that only counts what it is sent: the services pay the export, nothing is kept. */
+async function startOtlpSink(): Promise<{ url: string; server: Server; spans: () => number; requests: () => number }> {
+  let spans = 0;
+  let requests = 0;
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      requests++;
+      spans += (body.match(/"spanId"/g) ?? []).length;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
   });
-  return { result, stages };
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, spans: () => spans, requests: () => requests };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      scenario: { type: 'string', default: 'all' },
+      seconds: { type: 'string', default: '15' },
+      // deliveries per second offered in the capacity scenarios (more than the system takes)
+      offer: { type: 'string', default: '4000' },
+      // call events per second in the latency scenario
+      events: { type: 'string', default: '300' },
+      speedup: { type: 'string', default: '20' },
+      dashboard: { type: 'string' },
+      otlp: { type: 'boolean', default: false },
+    },
+  });
+  const chosen: ScenarioName[] = values.scenario === 'all' ? ['one-target', 'fifty-targets', 'latency'] : (values.scenario!.split(',') as ScenarioName[]);
+  for (const c of chosen) if (!SCENARIOS[c]) throw new Error(`unknown scenario ${c}: one-target, fifty-targets, latency or all`);
+  const seconds = Number(values.seconds);
+  const speedup = Number(values.speedup);
+  const perCall = eventsPerCall(speedup);
+  await requireServers();
+  const prefix = uniquePrefix('bench-e2e');
+  const settings = testKafkaSettings(prefix);
+
+  const receiver = new ForkedReceiver();
+  const targetUrls = await receiver.start(Math.max(...chosen.map((c) => SCENARIOS[c].targets)));
+  const otlp = values.otlp ? await startOtlpSink() : undefined;
+  const env = testEnv(prefix, {
+    ...(otlp ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url } : {}),
+    LOG_LEVEL: 'warn',
+    MONGODB_URI: `${MONGO_URI}/${uniqueDatabase('bench_e2e')}`,
+    MANAGEMENT_OPERATOR_TOKEN: OPERATOR_TOKEN,
+    MANAGEMENT_ALLOW_PRIVATE_TARGETS: 'true',
+    DISPATCHER_ALLOW_PRIVATE_TARGETS: 'true',
+    DISPATCHER_ATTEMPT_TIMEOUT_MS: '5000',
+    KAFKA_TOPIC_PARTITIONS: '6',
+    // BENCH_TARGET_CONCURRENCY_MAX=10 turns the adaptive per-target limit off (a fixed 10), to compare
+    ...(process.env.BENCH_TARGET_CONCURRENCY_MAX ? { DISPATCHER_TARGET_CONCURRENCY_MAX: process.env.BENCH_TARGET_CONCURRENCY_MAX } : {}),
+  });
+  const services = SERVICES.map((name) => new ServiceProcess(name, env));
+  for (const s of services) await s.start().then((p) => p.ready());
+  const prometheus = values.dashboard ? await PrometheusServer.start({ targets: services.map((s) => ({ job: s.name, address: `127.0.0.1:${s.port}` })) }) : undefined;
+  const runStartedS = Date.now() / 1000;
+  const dispatcher = services[3];
+  const results: PhaseResult[] = [];
+  try {
+    const api = await ManagementClient.forNewCustomer(services[0].url, OPERATOR_TOKEN, 'bench');
+    for (const name of chosen) {
+      const scenario = SCENARIOS[name];
+      const envId = `bench-${name}`;
+      await api.request('PUT', `/v1/environments/${envId}`, { name, timezone: 'Europe/London' });
+      const ids: string[] = [];
+      for (const event of SUBSCRIBED) {
+        for (let copy = 0; copy < scenario.fanout; copy++) {
+          const url = `${targetUrls[copy % scenario.targets]}/bench`;
+          const hook = await api.request<{ id: string }>('POST', '/v1/webhooks', { event, method: 'POST', url, body: JSON.stringify({ uuid: '{{uuid}}', event, state: '{{call_state}}' }) });
+          ids.push(hook.id);
+        }
+      }
+      await api.request('PUT', `/v1/environments/${envId}/webhooks`, { webhook_ids: ids });
+    }
+    await new Promise((r) => setTimeout(r, 3000));
+
+    const processes = systemProcesses(services);
+    const phase = async (scenario: Scenario): Promise<PhaseResult> => {
+      const latencyMode = scenario.name === 'latency';
+      const callRate = latencyMode ? Number(values.events) / perCall.all : Number(values.offer) / (scenario.fanout * perCall.subscribed);
+      const offeredPerSec = Math.round(callRate * perCall.subscribed * scenario.fanout);
+      console.log(`${scenario.name}: ${callRate.toFixed(1)} calls/s for ${seconds} s (~${offeredPerSec} deliveries/s offered)…`);
+      await receiver.take();
+      await new Promise((r) => setTimeout(r, 3000)); // the previous phase's tail (delivery log writes, timers) settles
+      // each process's idle rate, just before (the machine is shared: other work counts as idle)
+      const idle0 = treeCpuSeconds(processes.map((p) => p.pid));
+      await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
+      const idle1 = treeCpuSeconds(processes.map((p) => p.pid));
+      const idleRate = idle0.map((v, i) => (idle1[i] - v) / IDLE_SECONDS);
+
+      const sender = new CallLegSender({ logLevel: 'warn', ...settings });
+      await sender.ensureTopic();
+      const traffic = new CallTraffic({ seed: Date.now() % 100000, rate: callRate, startAt: Date.now(), customerId: 'bench', environmentId: `bench-${scenario.name}`, environmentName: scenario.name, speedup });
+      const sentAt = new Map<string, number>();
+      if (latencyMode) {
+        const originalSend = sender.send.bind(sender);
+        sender.send = async (legs) => {
+          await originalSend(legs);
+          const now = Date.now();
+          for (const l of legs) sentAt.set(l.event_id, now);
+        };
+      }
+      const detached0 = metricSum(await scrapeMetrics(dispatcher.url), 'callhooks_delivery_attempts_detached_total');
+      const bench0 = process.cpuUsage();
+      const [receiver0] = treeCpuSeconds([receiver.pid!]);
+      const cpu0 = treeCpuSeconds(processes.map((p) => p.pid));
+      const started = Date.now();
+      await sender.play(traffic, { calls: Math.round(callRate * seconds) });
+      const expected = scenario.fanout * traffic.calls.reduce((n, c) => n + subscribedEvents(c), 0);
+      // wait for every delivery, or until nothing arrived for 30 s
+      let last = -1;
+      let lastChange = Date.now();
+      for (;;) {
+        const count = await receiver.count();
+        if (count >= expected) break;
+        if (count !== last) [last, lastChange] = [count, Date.now()];
+        if (Date.now() - lastChange > 30_000) {
+          console.warn(`${scenario.name}: ${count} of ${expected} deliveries arrived; stopped waiting`);
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const cpu1 = treeCpuSeconds(processes.map((p) => p.pid));
+      const [receiver1] = treeCpuSeconds([receiver.pid!]);
+      const bench1 = process.cpuUsage(bench0);
+      const window = (Date.now() - started) / 1000;
+      const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+      const detached = metricSum(await scrapeMetrics(dispatcher.url), 'callhooks_delivery_attempts_detached_total') - detached0;
+      const { requests: received } = await receiver.take();
+      await sender.close();
+      // this phase's calls only: a previous phase's stragglers are not its deliveries
+      const calls = new Set(traffic.calls.map((c) => c.callUuid));
+      const requests = received.filter((r) => calls.has((JSON.parse(r.body) as { uuid: string }).uuid));
+
+      const n = requests.length;
+      const per1000 = (cpuSeconds: number) => Math.round((1000 * cpuSeconds * 1000) / Math.max(n, 1)) / 1000;
+      const cpuPer1000: Record<string, number> = {};
+      let total = 0;
+      let gross = 0;
+      processes.forEach((p, i) => {
+        const net = Math.max(0, cpu1[i] - cpu0[i] - idleRate[i] * window);
+        total += net;
+        gross += cpu1[i] - cpu0[i];
+        cpuPer1000[p.name] = per1000(net);
+      });
+      cpuPer1000.system = per1000(total);
+      // the shared servers also serve other work: their idle rate is a guess, so the gross figure too
+      cpuPer1000.gross = per1000(gross);
+
+      const seen = new Map<string, number>();
+      for (const r of requests) seen.set(r.webhookId, (seen.get(r.webhookId) ?? 0) + 1);
+      let repeated = 0;
+      for (const c of seen.values()) if (c > 1) repeated += c - 1;
+      const arrivals = requests.map((r) => r.receivedAt).sort((a, b) => a - b);
+      const i10 = Math.floor(0.1 * n);
+      const i90 = Math.floor(0.9 * n);
+      const steadyPerSec = n > 10 && arrivals[i90] > arrivals[i10] ? ((i90 - i10) * 1000) / (arrivals[i90] - arrivals[i10]) : NaN;
+
+      const result: PhaseResult = {
+        scenario,
+        offeredPerSec,
+        seconds,
+        expected,
+        requests,
+        repeated,
+        steadyPerSec,
+        cpuPer1000,
+        receiverAndBench: { receiver: per1000(receiver1 - receiver0), bench: per1000((bench1.user + bench1.system) / 1e6) },
+        detached,
+        load,
+      };
+      if (latencyMode) result.latency = await latencies(settings, prefix, traffic, sentAt, requests);
+      return result;
+    };
+
+    for (const name of chosen) results.push(await phase(SCENARIOS[name]));
+    if (prometheus && values.dashboard) {
+      mkdirSync(values.dashboard, { recursive: true });
+      const file = join(values.dashboard, 'dashboard-snapshot.json');
+      await snapshotDashboard(prometheus, join(__dirname, '../../../deploy/observability/dashboards/callhooks.json'), BENCH_PANELS, runStartedS, Date.now() / 1000, file);
+      console.log(`dashboard panels of this run: ${file} (bash scripts/render-dashboard.sh ${file} docs/dashboards)`);
+    }
+  } finally {
+    await prometheus?.stop();
+    if (otlp) console.log(`spans exported over OTLP: ${otlp.spans()} in ${otlp.requests()} requests`);
+    otlp?.server.close();
+    for (const s of services.reverse()) await s.stop();
+    await receiver.stop();
+  }
+  printTables(results);
+}
+
+/** Event record → HTTP, raw leg → HTTP (Ringing, Answer) and the enricher's hop, from the records' timestamps. */
+async function latencies(settings: ReturnType<typeof testKafkaSettings>, prefix: string, traffic: CallTraffic, sentAt: Map<string, number>, requests: BenchRequest[]): Promise<Record<string, string>> {
+  const events = await recordTimes<CallEvent>(settings, 'callEvents', prefix, (e) => e.event_id);
+  const jobs = await recordTimes<DeliveryJob>(settings, 'deliveries', prefix, (j) => j.delivery_id);
+  const byCall = new Map(traffic.calls.map((c) => [c.callUuid, c]));
+  const eventToHttp: number[] = [];
+  const rawToHttp: number[] = [];
+  const enricher: number[] = [];
+  for (const r of requests) {
+    const job = jobs.get(r.webhookId);
+    const event = job && events.get(job.value.event_id);
+    if (!job || !event) continue;
+    eventToHttp.push(r.receivedAt - event.at);
+    const call = byCall.get(job.value.call_uuid ?? '');
+    const trigger = call && RAW_TIMED.includes(job.value.event as EventName) ? triggerLeg(call, job.value.event as EventName) : undefined;
+    const at = trigger && sentAt.get(trigger.event_id);
+    if (!at) continue;
+    rawToHttp.push(r.receivedAt - at);
+    enricher.push(event.at - at);
+  }
+  const fmt = (list: number[]) => {
+    list.sort((a, b) => a - b);
+    return `${percentile(list, 50)} / ${percentile(list, 99)}`;
+  };
+  // the steady event rate of this phase (between its 10th and 90th percentile events: long calls' last legs come late)
+  const times = [...events.values()].filter((e) => byCall.has(e.value.call_uuid)).map((e) => e.at).sort((a, b) => a - b);
+  const [i10, i90] = [Math.floor(0.1 * times.length), Math.floor(0.9 * times.length)];
+  const eventsPerSec = times.length > 10 && times[i90] > times[i10] ? Math.round(((i90 - i10) * 1000) / (times[i90] - times[i10])) : NaN;
+  return { 'events/s': String(eventsPerSec), 'event → HTTP p50 / p99 ms': fmt(eventToHttp), 'raw leg → HTTP p50 / p99 ms (Ringing, Answer)': fmt(rawToHttp), 'raw leg → event (enricher) p50 / p99 ms': fmt(enricher) };
 }
 
 /** Every record of a topic (read_committed) with its timestamp, keyed by `idOf`. */
@@ -110,220 +359,34 @@ async function recordTimes<T>(settings: ReturnType<typeof testKafkaSettings>, id
   const reader = new TopicReader<T>(createKafka(settings.kafka, logger), new AvroSerde(settings.registry), logger, {
     topic: topicName(id, prefix),
     spec: topicSpec(id),
-    purpose: 'bench-hops',
+    purpose: 'bench-latency',
     onRecord: (r) => void (r.value && out.set(idOf(r.value), { value: r.value, at: r.timestamp })),
   });
   await reader.readToEnd();
   return out;
 }
 
-async function rawHttpCeiling(url: string, seconds: number): Promise<number> {
-  const result = await autocannon({ url, method: 'POST', body: JSON.stringify({ uuid: 'x'.repeat(36), event: 'Call:Hangup', state: 'ended' }), headers: { 'content-type': 'application/json' }, connections: 50, duration: seconds });
-  return result.requests.average;
-}
-
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      rate: { type: 'string', default: '200' },
-      seconds: { type: 'string', default: '30' },
-      speedup: { type: 'string', default: '20' },
-      'skip-hang': { type: 'boolean', default: false },
-      // webhooks per event type, all to the one receiver: --fanout 10 at a lower --rate measures the delivery capacity
-      fanout: { type: 'string', default: '1' },
-    },
-  });
-  const rate = Number(values.rate);
-  const fanout = Number(values.fanout);
-  const seconds = Number(values.seconds);
-  await requireServers();
-  const prefix = uniquePrefix('bench-e2e');
-  const settings = testKafkaSettings(prefix);
-
-  console.log('measuring the ceilings…');
-  const ceiling = await measureKafkaCeiling({ kafka: createKafka(settings.kafka, createLogger('bench', 'warn')), serde: new AvroSerde(settings.registry), prefix, records: 30000, valueBytes: 1024 });
-  // the healthy receiver runs in a process of its own, as a customer's endpoint would
-  const healthy = new ForkedReceiver();
-  const healthyUrl = await healthy.start();
-  const httpCeiling = await rawHttpCeiling(`${healthyUrl}/ceiling`, 5);
-  await healthy.take();
-  const hanging = new RecordingReceiver();
-  const hangingUrl = await hanging.start();
-  hanging.script('/hang', [], { kind: 'hang' });
-
-  const env = testEnv(prefix, {
-    LOG_LEVEL: 'warn',
-    MONGODB_URI: `${MONGO_URI}/${uniqueDatabase('bench_e2e')}`,
-    MANAGEMENT_OPERATOR_TOKEN: OPERATOR_TOKEN,
-    MANAGEMENT_ALLOW_PRIVATE_TARGETS: 'true',
-    DISPATCHER_ALLOW_PRIVATE_TARGETS: 'true',
-    DISPATCHER_ATTEMPT_TIMEOUT_MS: '5000',
-    ENRICHER_HANGUP_SETTLE_MS: String(HANGUP_SETTLE_MS),
-    // the product's per-target limit (10) unless BENCH_TARGET_CONCURRENCY says otherwise; 50 (autocannon's
-    // connections) measured slower here: on 2 shared cores more sockets only queue longer
-    ...(process.env.BENCH_TARGET_CONCURRENCY ? { DISPATCHER_TARGET_CONCURRENCY: process.env.BENCH_TARGET_CONCURRENCY } : {}),
-    KAFKA_TOPIC_PARTITIONS: '6',
-  });
-  const services = (['management-api', 'enricher', 'matcher', 'dispatcher'] as const).map((name) => new ServiceProcess(name, env));
-  for (const s of services) await s.start().then((p) => p.ready());
-  try {
-    const api = await ManagementClient.forNewCustomer(services[0].url, OPERATOR_TOKEN, 'bench');
-    await api.request('PUT', '/v1/environments/bench-env', { name: 'Bench', timezone: 'Europe/London' });
-    const ids: string[] = [];
-    for (const event of ['Call:Ringing', 'Call:Answer', 'Call:Hangup', 'Call:Reporting'] as EventName[]) {
-      for (let copy = 0; copy < fanout; copy++) {
-        const hook = await api.request<{ id: string }>('POST', '/v1/webhooks', { event, method: 'POST', url: `${healthyUrl}/bench`, body: JSON.stringify({ uuid: '{{uuid}}', event, state: '{{call_state}}' }) });
-        ids.push(hook.id);
-      }
-    }
-    await api.request('PUT', '/v1/environments/bench-env/webhooks', { webhook_ids: ids });
-    await new Promise((r) => setTimeout(r, 3000));
-
-    const phase = async (label: string) => {
-      const sender = new CallLegSender({ logLevel: 'warn', ...settings });
-      await sender.ensureTopic();
-      const traffic = new CallTraffic({ seed: Date.now() % 100000, rate, startAt: Date.now(), customerId: 'bench', environmentId: 'bench-env', environmentName: 'Bench', speedup: Number(values.speedup) });
-      const sentAt = new Map<string, number>();
-      const originalSend = sender.send.bind(sender);
-      sender.send = async (legs) => {
-        await originalSend(legs);
-        const now = Date.now();
-        for (const l of legs) sentAt.set(l.event_id, now);
-      };
-      await healthy.take();
-      await healthy.resetLoopDelay();
-      const started = Date.now();
-      let sendSecs = 0;
-      let expected = 0;
-      const { stages } = await watchStages(services, async () => {
-        await sender.play(traffic, { calls: Math.round(rate * seconds) });
-        sendSecs = (Date.now() - started) / 1000;
-        expected = fanout * traffic.calls.reduce((n, c) => n + c.truth.events.filter((e) => e !== 'Ivr:Start' && e !== 'Ivr:End').length, 0);
-        const deadline = Date.now() + 120_000;
-        while ((await healthy.count()) < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
-      });
-      const { requests, loopDelay: receiverLoop } = await healthy.take();
-      const lastAt = requests.reduce((m, r) => Math.max(m, r.receivedAt), started);
-      const byCall = new Map(traffic.calls.map((c) => [c.callUuid, c]));
-      const latencies: number[] = [];
-      // the pipeline's own latency: Call:Hangup without its deliberate settle
-      const pipeline: number[] = [];
-      const byEvent = new Map<EventName, number[]>(TIMED_EVENTS.map((e) => [e, []]));
-      for (const r of requests) {
-        const body = JSON.parse(r.body) as { uuid: string; event: EventName };
-        if (!TIMED_EVENTS.includes(body.event)) continue;
-        const call = byCall.get(body.uuid);
-        const trigger = call && triggerLeg(call, body.event);
-        const at = trigger && sentAt.get(trigger.event_id);
-        if (!at) continue;
-        latencies.push(r.receivedAt - at);
-        pipeline.push(r.receivedAt - at - (body.event === 'Call:Hangup' ? HANGUP_SETTLE_MS : 0));
-        byEvent.get(body.event)!.push(r.receivedAt - at);
-      }
-      latencies.sort((a, b) => a - b);
-      pipeline.sort((a, b) => a - b);
-      await sender.close();
-
-      // where the pipeline's time goes: each hop from the timestamps of the records it wrote
-      const events = await recordTimes<CallEvent>(settings, 'callEvents', prefix, (e) => e.event_id);
-      const jobs = await recordTimes<DeliveryJob>(settings, 'deliveries', prefix, (j) => j.delivery_id);
-      const hopLists = { 'leg → event (enricher)': [] as number[], 'event → job (matcher)': [] as number[], 'job → HTTP (dispatcher)': [] as number[] };
-      for (const r of requests) {
-        const job = jobs.get(r.webhookId);
-        const event = job && events.get(job.value.event_id);
-        const call = job && byCall.get(job.value.call_uuid ?? '');
-        const trigger = call && TIMED_EVENTS.includes(job.value.event as EventName) ? triggerLeg(call, job.value.event as EventName) : undefined;
-        const at = trigger && sentAt.get(trigger.event_id);
-        if (!job || !event || !at) continue;
-        hopLists['leg → event (enricher)'].push(event.at - at - (job.value.event === 'Call:Hangup' ? HANGUP_SETTLE_MS : 0));
-        hopLists['event → job (matcher)'].push(job.at - event.at);
-        hopLists['job → HTTP (dispatcher)'].push(r.receivedAt - job.at);
-      }
-      const hops = Object.fromEntries(
-        Object.entries(hopLists).map(([hop, list]) => {
-          list.sort((a, b) => a - b);
-          return [hop, { deliveries: list.length, 'p50 ms': percentile(list, 50), 'p99 ms': percentile(list, 99) }];
-        }),
+function printTables(results: PhaseResult[]): void {
+  const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
+  const names = ['dispatcher', 'matcher', 'enricher', 'management-api', 'kafka', 'registry', 'database', 'postgresql'];
+  const capacity = results.filter((r) => r.scenario.name !== 'latency');
+  if (capacity.length > 0) {
+    console.log(`\nCapacity, ${date} UTC: steady deliveries/s between the 10th and 90th percentile arrivals; CPU-seconds per 1,000 deliveries net of each process's idle rate (system = the four services, Kafka, registry, database; gross = the same without subtracting the idle rates)\n`);
+    console.log(`| scenario | load (1/5/15 min) | offered/s | delivered | steady/s | repeated webhook-ids | detached | system CPU-s/1k | gross | ${names.join(' | ')} | receiver | load generator |`);
+    console.log(`|---|---|---|---|---|---|---|---|---|${names.map(() => '---').join('|')}|---|---|`);
+    for (const r of capacity) {
+      const label = `${r.scenario.name} (fanout ${r.scenario.fanout}, ${r.scenario.targets} target${r.scenario.targets > 1 ? 's' : ''})`;
+      console.log(
+        `| ${label} | ${r.load} | ${r.offeredPerSec} | ${r.requests.length} of ${r.expected} | **${Math.round(r.steadyPerSec)}** | ${r.repeated} | ${r.detached} | **${r.cpuPer1000.system}** | ${r.cpuPer1000.gross} | ${names.map((n) => r.cpuPer1000[n] ?? '–').join(' | ')} | ${r.receiverAndBench.receiver} | ${r.receiverAndBench.bench} |`,
       );
-      return {
-        label,
-        calls: traffic.callsStarted,
-        sendSecs,
-        expected,
-        delivered: requests.length,
-        deliveriesPerSec: requests.length / ((lastAt - started) / 1000),
-        p50: percentile(latencies, 50),
-        p99: percentile(latencies, 99),
-        pipelineP50: percentile(pipeline, 50),
-        pipelineP99: percentile(pipeline, 99),
-        byEvent: Object.fromEntries(
-          [...byEvent].map(([event, list]) => {
-            list.sort((a, b) => a - b);
-            return [event, { deliveries: list.length, 'p50 ms': percentile(list, 50), 'p99 ms': percentile(list, 99) }];
-          }),
-        ),
-        hops,
-        receiverLoop,
-        stages,
-      };
-    };
-
-    // the load generator's own delay postpones legs (their sentAt is taken after the produce, so it is not counted as latency)
-    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-    loopDelay.enable();
-    console.log(`phase 1: ${rate} calls/s for ${seconds} s, one healthy target…`);
-    const p1 = await phase('healthy target only');
-    loopDelay.disable();
-    const benchLoop = { p50: Math.round(loopDelay.percentile(50) / 1e6), p99: Math.round(loopDelay.percentile(99) / 1e6), max: Math.round(loopDelay.max / 1e6) };
-    let p2: Awaited<ReturnType<typeof phase>> | undefined;
-    if (!values['skip-hang']) {
-      const hang = await api.request<{ id: string }>('POST', '/v1/webhooks', { event: 'Call:Hangup', method: 'POST', url: `${hangingUrl}/hang`, body: null });
-      await api.request('POST', '/v1/environments/bench-env/webhooks', { webhook_id: hang.id });
-      await new Promise((r) => setTimeout(r, 3000));
-      console.log('phase 2: the same traffic, plus a webhook whose target never answers…');
-      p2 = await phase('with a hanging target');
     }
-    const row = (p: typeof p1) => ({
-      'calls/s offered': rate,
-      'webhooks per event': fanout,
-      calls: p.calls,
-      'deliveries expected': p.expected,
-      'deliveries received': p.delivered,
-      'deliveries/s': Math.round(p.deliveriesPerSec),
-      'leg→HTTP p50 ms': p.p50,
-      'leg→HTTP p99 ms': p.p99,
-      'pipeline p50 ms': p.pipelineP50,
-      'pipeline p99 ms': p.pipelineP99,
-    });
-    console.log('\nEnd to end (raw leg produced → HTTP request at the receiver; Ringing, Answer, Hangup).');
-    console.log(`"pipeline" leaves out Call:Hangup's deliberate ${HANGUP_SETTLE_MS} ms settle (ENRICHER_HANGUP_SETTLE_MS), as Call:Reporting's grace is left out altogether.`);
-    console.table(Object.fromEntries([[p1.label, row(p1)], ...(p2 ? [[p2.label, row(p2)]] : [])]));
-    console.log('Raw leg → HTTP per event type in phase 1 (Call:Hangup includes its settle)');
-    console.table(p1.byEvent);
-    console.log('Each hop of the pipeline in phase 1, from the timestamps of the records each stage wrote (Call:Hangup without its settle)');
-    console.table(p1.hops);
-    console.log('Per stage during phase 1 (from each service\'s /metrics; lag = records waiting for its consumer group)');
-    console.table(p1.stages);
-    if (process.env.BENCH_DUMP_METRICS) {
-      for (const service of services) {
-        const text = await scrapeMetrics(service.url);
-        console.log(text.split('\n').filter((l) => /^(callhooks_(deliveries_postponed|deliveries_left_for|delivery_attempts_detached|kafka_requests_total|delivery_attempt_duration_seconds_bucket|consumer_batch_duration_seconds_bucket)|nodejs_eventloop_lag_(p99|max))/.test(l)).join('\n'));
-      }
-    }
-    console.log(`event loop delay in phase 1: load generator p50 ${benchLoop.p50} ms, p99 ${benchLoop.p99} ms, max ${benchLoop.max} ms; receiver p50 ${p1.receiverLoop.p50} ms, p99 ${p1.receiverLoop.p99} ms, max ${p1.receiverLoop.max} ms`);
-    console.log('Ceilings measured in this run');
-    console.table({
-      'Kafka consume + decode (records/s)': ceiling.consumeDecodedRecordsPerSec,
-      'Kafka consume raw (records/s)': ceiling.consumeRawRecordsPerSec,
-      'Kafka produce (records/s)': ceiling.produceRecordsPerSec,
-      'receiver raw HTTP (requests/s, autocannon 50 conns)': Math.round(httpCeiling),
-    });
-    console.log(`e2e deliveries/s as a share of the raw HTTP ceiling: ${((100 * p1.deliveriesPerSec) / httpCeiling).toFixed(1)}%`);
-    if (p2) console.log(`healthy target's throughput with a hanging target, relative to without: ${((100 * p2.deliveriesPerSec) / p1.deliveriesPerSec).toFixed(1)}%`);
-  } finally {
-    for (const s of services.reverse()) await s.stop();
-    await healthy.stop();
-    await hanging.stop();
+  }
+  for (const r of results.filter((x) => x.latency)) {
+    console.log(`\nLatency, ${date} UTC, one target, one webhook per event type; load ${r.load}\n`);
+    const cols = Object.keys(r.latency!);
+    console.log(`| ${cols.join(' | ')} | delivered | repeated webhook-ids | system CPU-s/1k |`);
+    console.log(`|${cols.map(() => '---').join('|')}|---|---|---|`);
+    console.log(`| ${cols.map((c) => r.latency![c]).join(' | ')} | ${r.requests.length} of ${r.expected} | ${r.repeated} | ${r.cpuPer1000.system} |`);
   }
 }
 

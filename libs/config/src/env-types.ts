@@ -16,6 +16,8 @@ export const env = {
   port: () => z.coerce.number().int().min(1).max(65535),
   bool: () => z.stringbool({ truthy: ['true', '1', 'yes'], falsy: ['false', '0', 'no'] }),
   url: () => z.url(),
+  /** Unset or empty (a compose file's `${VAR:-}`): undefined; otherwise a URL. */
+  optionalUrl: () => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.url().optional()),
   list: () =>
     z
       .string()

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { RetryableError, topicSpec, type TopicId, type TopicSpec } from '@callhooks/contracts';
 import { DecodeError, type AvroSerde } from './avro-serde';
 import { contractProblem, oversizeProblem, sendDeadLetters, type DeadLetter } from './dead-letter';
+import { AdaptiveFetchLinger } from './fetch-linger';
 import type { KafkaMetrics } from './kafka.metrics';
 import type { OutgoingRecord, RecordPublisher } from './record-publisher';
 
@@ -74,6 +75,11 @@ export interface ConsumerRuntimeOptions<T> {
    * LINGER_MIN_BYTES at once and is not slowed. Costs up to this long of latency.
    */
   fetchLingerMs?: number;
+  /**
+   * 'adaptive': fetchLingerMs is the longest linger, and each partition rests after a unit of
+   * work only as long as its load makes worth it (AdaptiveFetchLinger): none when idle.
+   */
+  fetchLinger?: 'fixed' | 'adaptive';
   /** Called when the group assigns partitions (restore state here); called before any batch of them is handled. */
   onAssigned?: (assignment: Record<string, number[]>) => Promise<void>;
 }
@@ -94,6 +100,8 @@ interface Deferral {
 
 /** Fetch size that ends a linger early: a quarter of one partition's fetch (kafkajs maxBytesPerPartition, 1 MB). */
 export const LINGER_MIN_BYTES = 256 * 1024;
+/** With an adaptive linger a fetch returns with the first record; this bounds how late a resting partition joins one. */
+const ADAPTIVE_LINGER_FETCH_WAIT_MS = 20;
 
 /**
  * The consumer runtime of the pipeline services: batches (`eachBatch`), explicit commits,
@@ -119,6 +127,7 @@ export class ConsumerRuntime<T> {
   private readonly deferredFrom = new Map<string, bigint>();
   /** Partitions ("topic\u0000partition") this member reports lag for; see forgetLagOutside. */
   private readonly lagPartitions = new Set<string>();
+  private readonly linger?: AdaptiveFetchLinger;
   /** The contract (schema, size bound) of each consumed topic, by its name in this deployment. */
   private readonly specs = new Map<string, TopicSpec>();
 
@@ -131,6 +140,7 @@ export class ConsumerRuntime<T> {
     private readonly options: ConsumerRuntimeOptions<T>,
   ) {
     this.maxAttempts = options.maxAttempts ?? 3;
+    if (options.fetchLinger === 'adaptive' && options.fetchLingerMs) this.linger = new AdaptiveFetchLinger(options.fetchLingerMs);
     for (const id of options.topics) {
       if (!topicSpec(id).schema) throw new Error(`cannot consume ${id}: it has no schema`);
       this.specs.set(publisher.topicName(id), topicSpec(id));
@@ -149,7 +159,8 @@ export class ConsumerRuntime<T> {
       allowAutoTopicCreation: false,
       readUncommitted: false,
       ...(this.options.maxWaitTimeMs !== undefined ? { maxWaitTimeInMs: this.options.maxWaitTimeMs } : {}),
-      ...(this.options.fetchLingerMs ? { maxWaitTimeInMs: this.options.fetchLingerMs, minBytes: LINGER_MIN_BYTES } : {}),
+      ...(this.options.fetchLingerMs && !this.linger ? { maxWaitTimeInMs: this.options.fetchLingerMs, minBytes: LINGER_MIN_BYTES } : {}),
+      ...(this.linger ? { maxWaitTimeInMs: Math.min(ADAPTIVE_LINGER_FETCH_WAIT_MS, this.linger.maxMs) } : {}),
     });
     this.consumer = consumer;
     this.metrics.watch(consumer, 'consumer');
@@ -187,6 +198,8 @@ export class ConsumerRuntime<T> {
       topics: this.options.topics.map((id) => this.publisher.topicName(id)),
       fromBeginning: this.options.fromBeginning ?? true,
     });
+    // the series exist at 0 from the start: a first retry is an increase, and the panel has its series
+    for (const id of this.options.topics) this.metrics.batchRetries.inc({ group: this.groupId, topic: this.publisher.topicName(id) }, 0);
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -350,6 +363,7 @@ export class ConsumerRuntime<T> {
     }
     if (deferred) this.pauseUntil(payload, deferred);
     else payload.resolveOffset(batch.messages[batch.messages.length - 1].offset);
+    if (!deferred && this.linger) this.rest(batch.topic, batch.partition, this.linger.restAfter(`${batch.topic}:${batch.partition}`, batch.messages.length, startedAt, Date.now()));
     timer();
     this.observeWait(batch, startedAt, deferred);
   }
@@ -384,6 +398,21 @@ export class ConsumerRuntime<T> {
       this.consumer?.resume([{ topic, partitions: [partition] }]);
     }, Math.max(0, deferred.resumeAt - Date.now()));
     this.resumeTimers.set(key, timer);
+  }
+
+  /** Leaves a partition out of the fetches for `ms` (an adaptive linger), so its records of that time share one unit. */
+  private rest(topic: string, partition: number, ms: number): void {
+    if (ms <= 0) return;
+    const key = `${topic}:${partition}`;
+    if (this.resumeTimers.has(key)) return;
+    this.consumer?.pause([{ topic, partitions: [partition] }]);
+    this.resumeTimers.set(
+      key,
+      setTimeout(() => {
+        this.resumeTimers.delete(key);
+        this.consumer?.resume([{ topic, partitions: [partition] }]);
+      }, ms),
+    );
   }
 
   /** Processes records one at a time so that only the one that keeps failing is dead-lettered; stops at a deferral. */

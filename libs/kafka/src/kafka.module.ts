@@ -2,7 +2,7 @@ import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicat
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
-import type { KafkaSettings, RegistrySettings } from '@callhooks/config';
+import type { KafkaSettings, LogFormat, RegistrySettings } from '@callhooks/config';
 import { DEFAULT_CONTRACT_BOUNDS, type ContractBounds, type TopicId } from '@callhooks/contracts';
 import { createLogger, ReadinessChecks } from '@callhooks/observability';
 import { AvroSerde } from './avro-serde';
@@ -17,6 +17,8 @@ import { TopicReader, type TopicReaderOptions } from './topic-reader';
 export interface KafkaModuleOptions {
   service: string;
   logLevel: string;
+  /** json unless set (tests and tools that build a context by hand) */
+  logFormat?: LogFormat;
   kafka: KafkaSettings;
   registry: RegistrySettings;
   /** The window of consumed timestamps the contract checks use; DEFAULT_CONTRACT_BOUNDS when absent. */
@@ -47,7 +49,7 @@ export class KafkaContext implements OnApplicationShutdown {
     @Inject(Registry) registry: Registry,
     readiness: ReadinessChecks,
   ) {
-    this.logger = createLogger(options.service, options.logLevel).child({ component: 'kafka' });
+    this.logger = createLogger(options.service, options.logLevel, options.logFormat).child({ component: 'kafka' });
     this.kafka = createKafka(options.kafka, this.logger);
     this.serde = new AvroSerde(options.registry);
     this.publisher = new RecordPublisher(this.serde, options.kafka.topicPrefix);

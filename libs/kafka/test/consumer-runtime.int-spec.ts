@@ -286,9 +286,9 @@ describe('libs/kafka against the real servers', () => {
     await runtime.stop();
   });
 
-  it('fetchLingerMs: a trickle of records comes in a batch per interval, where without it each send is a batch', async () => {
+  it('fetchLingerMs: a trickle of records comes in a batch per interval, where without it each send is a batch; so with the adaptive linger', async () => {
     /** Sends a marker, then 20 legs 50 ms apart once the marker is handled; returns the sizes of the batches that had them. */
-    const trickle = async (fetchLingerMs: number | undefined): Promise<number[]> => {
+    const trickle = async (fetchLingerMs: number | undefined, fetchLinger: 'fixed' | 'adaptive' = 'fixed'): Promise<number[]> => {
       const call = randomUUID();
       const sizes: number[] = [];
       let markerSeen = false;
@@ -296,6 +296,7 @@ describe('libs/kafka against the real servers', () => {
         groupId: `g-${randomUUID()}`,
         topics: ['callLegs'],
         fetchLingerMs,
+        fetchLinger,
         handler: async (records) => {
           const mine = records.filter((r) => r.key === call);
           if (mine.some((r) => r.value.event_id === `${call}-0`)) markerSeen = true;
@@ -319,6 +320,8 @@ describe('libs/kafka against the real servers', () => {
     // 20 sends over ~1 s: with a 500 ms linger two or three fetches take them all
     expect((await trickle(500)).length).toBeLessThanOrEqual(4);
     expect((await trickle(undefined)).length).toBeGreaterThanOrEqual(8);
+    // adaptive: 20 records/s would fill a 500 ms linger with 10, so the partition rests ~450 ms between batches
+    expect((await trickle(500, 'adaptive')).length).toBeLessThanOrEqual(5);
   });
 
   it('transactional mode: outputs appear exactly once even when a unit of work is aborted and retried', async () => {

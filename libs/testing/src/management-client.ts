@@ -7,10 +7,10 @@ export class ManagementClient {
     private readonly bearer: string,
   ) {}
 
-  async request<T>(method: string, path: string, body?: unknown, expected: number[] = [200, 201, 202, 204]): Promise<T> {
+  async request<T>(method: string, path: string, body?: unknown, expected: number[] = [200, 201, 202, 204], headers: Record<string, string> = {}): Promise<T> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${this.bearer}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { ...headers, authorization: `Bearer ${this.bearer}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();

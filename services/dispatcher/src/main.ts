@@ -5,5 +5,5 @@ import { loadDispatcherConfig } from './config/dispatcher.config';
 
 runMain('dispatcher', async () => {
   const config = loadDispatcherConfig();
-  await bootstrapService(AppModule.register(config), { service: config.service, ...config.http });
+  await bootstrapService(AppModule.register(config), { service: config.service, ...config.http, shutdownTimeoutMs: config.shutdownTimeoutMs });
 });

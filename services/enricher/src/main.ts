@@ -5,5 +5,5 @@ import { loadEnricherConfig } from './config/enricher.config';
 
 runMain('enricher', async () => {
   const config = loadEnricherConfig();
-  await bootstrapService(AppModule.register(config), { service: config.service, ...config.http });
+  await bootstrapService(AppModule.register(config), { service: config.service, ...config.http, shutdownTimeoutMs: config.shutdownTimeoutMs });
 });

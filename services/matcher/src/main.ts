@@ -5,5 +5,5 @@ import { loadMatcherConfig } from './config/matcher.config';
 
 runMain('matcher', async () => {
   const config = loadMatcherConfig();
-  await bootstrapService(AppModule.register(config), { service: config.service, ...config.http });
+  await bootstrapService(AppModule.register(config), { service: config.service, ...config.http, shutdownTimeoutMs: config.shutdownTimeoutMs });
 });

@@ -7,6 +7,7 @@ describe('dispatcher configuration', () => {
     expect(c.delivery).toMatchObject({
       attemptTimeoutMs: 15_000,
       targetConcurrency: 10,
+      targetConcurrencyMax: 64,
       maxAttempts: 10,
       maxAgeMs: 24 * 3_600_000,
       tierDelaysMs: [5_000, 30_000, 120_000, 600_000, 3_600_000],
@@ -31,6 +32,11 @@ describe('dispatcher configuration', () => {
     expect(error).toBeInstanceOf(ConfigError);
     const keys = [...new Set(error!.problems.map((p) => p.split(':')[0]))].sort();
     expect(keys).toEqual(['DISPATCHER_ALLOW_PRIVATE_TARGETS', 'DISPATCHER_RETRY_DELAYS_MS', 'DISPATCHER_TARGET_CONCURRENCY']);
+  });
+
+  it('refuses an adaptive maximum below the base concurrency, naming it', () => {
+    expect(() => loadDispatcherConfig({ DISPATCHER_TARGET_CONCURRENCY: '20', DISPATCHER_TARGET_CONCURRENCY_MAX: '10' })).toThrow('DISPATCHER_TARGET_CONCURRENCY_MAX');
+    expect(loadDispatcherConfig({ DISPATCHER_TARGET_CONCURRENCY: '10', DISPATCHER_TARGET_CONCURRENCY_MAX: '10' }).delivery.targetConcurrencyMax).toBe(10);
   });
 
   it('reads "false" as false', () => {

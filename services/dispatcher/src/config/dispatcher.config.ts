@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { commonEnvSchema, env, loadConfig, withSaslCheck, serviceSettings, type ServiceSettings } from '@callhooks/config';
+import { commonEnvSchema, env, loadConfig, withCommonChecks, serviceSettings, type ServiceSettings } from '@callhooks/config';
 import { RETRY_TIERS } from '@callhooks/contracts';
 
 const SERVICE = 'dispatcher';
@@ -18,15 +18,17 @@ const tierDelays = () =>
         .refine((d) => d.every((v, i) => i === 0 || v >= d[i - 1]), 'delays must not decrease'),
     );
 
-export const dispatcherEnvSchema = withSaslCheck(
+export const dispatcherEnvSchema = withCommonChecks(
   commonEnvSchema.extend({
     HTTP_PORT: env.port().default(3003),
     /** Timeout of one HTTP attempt, connect to last body byte. */
     DISPATCHER_ATTEMPT_TIMEOUT_MS: env.int(100, 120_000).default(15_000),
     /** How long a consumed batch waits for its attempts; slower ones go on detached (see DeliveryBatchRunner). */
     DISPATCHER_BATCH_DEADLINE_MS: env.int(50, 120_000).default(2_000),
-    /** Attempts in flight at once to one target origin. */
+    /** Attempts in flight at once to one target origin: every target's limit, and a slow one's for good. */
     DISPATCHER_TARGET_CONCURRENCY: env.int(1, 1000).default(10),
+    /** The most a fast target's adaptive limit grows to (AdaptiveTargetConcurrency); equal to DISPATCHER_TARGET_CONCURRENCY: a fixed limit. */
+    DISPATCHER_TARGET_CONCURRENCY_MAX: env.int(1, 1000).default(64),
     /** Attempts in flight at once in this process, all targets together. */
     DISPATCHER_MAX_INFLIGHT: env.int(1, 10_000).default(256),
     /** Partitions (of the deliveries topic and the retry tiers) processed at once. */
@@ -54,7 +56,11 @@ export const dispatcherEnvSchema = withSaslCheck(
     /** Longest wait of a Kafka fetch: bounds how late a resumed retry tier partition is read again. */
     DISPATCHER_FETCH_MAX_WAIT_MS: env.int(10, 10_000).default(500),
   }),
-);
+).superRefine((v, ctx) => {
+  if (v.DISPATCHER_TARGET_CONCURRENCY_MAX < v.DISPATCHER_TARGET_CONCURRENCY) {
+    ctx.addIssue({ code: 'custom', path: ['DISPATCHER_TARGET_CONCURRENCY_MAX'], message: 'must be at least DISPATCHER_TARGET_CONCURRENCY' });
+  }
+});
 
 export interface DispatcherConfig extends ServiceSettings<typeof SERVICE> {
   delivery: DeliverySettings;
@@ -64,6 +70,7 @@ export interface DeliverySettings {
   attemptTimeoutMs: number;
   batchDeadlineMs: number;
   targetConcurrency: number;
+  targetConcurrencyMax: number;
   maxInflight: number;
   partitionConcurrency: number;
   maxAttempts: number;
@@ -96,6 +103,7 @@ export function loadDispatcherConfig(source: Record<string, string | undefined> 
       attemptTimeoutMs: e.DISPATCHER_ATTEMPT_TIMEOUT_MS,
       batchDeadlineMs: e.DISPATCHER_BATCH_DEADLINE_MS,
       targetConcurrency: e.DISPATCHER_TARGET_CONCURRENCY,
+      targetConcurrencyMax: e.DISPATCHER_TARGET_CONCURRENCY_MAX,
       maxInflight: e.DISPATCHER_MAX_INFLIGHT,
       partitionConcurrency: e.DISPATCHER_PARTITION_CONCURRENCY,
       maxAttempts: e.DISPATCHER_MAX_ATTEMPTS,

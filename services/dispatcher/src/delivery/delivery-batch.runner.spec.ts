@@ -23,6 +23,7 @@ let healthyUrl: string;
 let hangingUrl: string;
 let slowUrl: string;
 let healthyHits = 0;
+let slowHits = 0;
 
 beforeAll(async () => {
   healthy = createServer((req, res) => {
@@ -35,7 +36,10 @@ beforeAll(async () => {
   hanging = createServer((req) => req.resume());
   slow = createServer((req, res) => {
     req.resume();
-    req.on('end', () => setTimeout(() => res.end('ok'), 120));
+    req.on('end', () => {
+      slowHits++;
+      setTimeout(() => res.end('ok'), 120);
+    });
   });
   await new Promise<void>((r) => healthy.listen(0, '127.0.0.1', r));
   await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', r));
@@ -127,7 +131,7 @@ function record(value: DeliveryJob, headers: Record<string, string> = {}): Consu
   return { topic: 't', partition: 0, offset: String(offset++), key: new URL(value.url).origin, value, headers, timestamp: Date.now() };
 }
 
-function setup(over: { deadline?: number; timeout?: number } = {}) {
+function setup(over: { deadline?: number; timeout?: number; publishLate?: (outputs: Outgoing[]) => Promise<void> } = {}) {
   const late: Outgoing[] = [];
   const metrics = new DeliveryMetrics(new Registry());
   const schedule = new RetrySchedule({ tierDelaysMs: [200, 400, 800, 1600, 3200], jitter: 0, maxAttempts: 3, maxAgeMs: 60_000 });
@@ -143,7 +147,7 @@ function setup(over: { deadline?: number; timeout?: number } = {}) {
     slots,
     detached,
     schedule,
-    async (outputs) => void late.push(...outputs),
+    over.publishLate ?? (async (outputs) => void late.push(...outputs)),
     metrics,
     pino({ level: 'silent' }),
   );
@@ -152,7 +156,7 @@ function setup(over: { deadline?: number; timeout?: number } = {}) {
     http.destroy();
     detached.stop();
   };
-  return { runner, late, slots, breakers, detached, stop };
+  return { runner, late, slots, breakers, detached, metrics, stop };
 }
 
 describe('DeliveryBatchRunner', () => {
@@ -162,8 +166,9 @@ describe('DeliveryBatchRunner', () => {
     const records = [...[1, 2, 3, 4, 5].map((n) => record(job(n, hangingUrl))), ...[6, 7, 8, 9, 10].map((n) => record(job(n, healthyUrl)))];
     const started = Date.now();
     await runner.handle('deliveries', records, ctx);
-    const took = Date.now() - started;
-    expect(took).toBeLessThan(800); // the deadline (300 ms), not the attempt timeout (1200 ms)
+    // the batch ended at its deadline, not after the attempt timeout: the hanging attempts are
+    // still in flight (none of their late results is out yet), read from the outcome, not a clock
+    expect(late.filter((o) => o.topic === 'deliveryResults')).toHaveLength(0);
 
     const results = ctx.results();
     expect(results.filter((r) => r.outcome === 'SUCCEEDED').map((r) => r.delivery_id).sort()).toEqual(['d-10', 'd-6', 'd-7', 'd-8', 'd-9']);
@@ -221,6 +226,65 @@ describe('DeliveryBatchRunner', () => {
     expect(handled.sort()).toEqual(records.slice(0, cut).map((r) => r.value.delivery_id).sort());
     // nothing was postponed to a retry tier without an attempt
     expect(ctx.sent.filter((x) => x.topic.startsWith('deliveriesRetry') && !x.record.headers?.[HANDOFF_HEADER])).toHaveLength(0);
+    stop();
+  });
+
+  it('does not detach the attempts of a fast target when the process is busy at the deadline', async () => {
+    // the batch starts, then the process is busy past the deadline (someone else's work on the
+    // same core; the receiver, in this process too, is starved as well): the attempts are
+    // only late because of that, the target is not slow
+    const { runner, metrics, stop } = setup({ deadline: 100, timeout: 3000 });
+    const ctx = new RecordingContext();
+    const handled = runner.handle('deliveries', [1, 2].map((n) => record(job(n, healthyUrl))), ctx);
+    const until = Date.now() + 300;
+    while (Date.now() < until);
+    await handled;
+    expect(ctx.results().map((r) => r.outcome)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    expect(ctx.sent.filter((s) => s.record.headers?.[HANDOFF_HEADER])).toHaveLength(0);
+    expect((await metrics.detached.get()).values[0]?.value ?? 0).toBe(0);
+    stop();
+  });
+
+  it('gives an attempt that got its slot just before the deadline its own time before detaching it', async () => {
+    // 2 slots, 200 ms per request, a 300 ms deadline: jobs 3 and 4 start at ~200 ms and end at ~400 ms
+    const slowish = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => setTimeout(() => res.end('ok'), 200));
+    });
+    await new Promise<void>((r) => slowish.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(slowish.address() as AddressInfo).port}/hook`;
+    const { runner, stop } = setup({ deadline: 300, timeout: 3000 });
+    const ctx = new RecordingContext();
+    try {
+      await runner.handle('deliveries', [1, 2, 3, 4].map((n) => record(job(n, url))), ctx);
+      expect(ctx.results().map((r) => [r.delivery_id, r.outcome])).toEqual([
+        ['d-1', 'SUCCEEDED'],
+        ['d-2', 'SUCCEEDED'],
+        ['d-3', 'SUCCEEDED'],
+        ['d-4', 'SUCCEEDED'],
+      ]);
+      expect(ctx.sent.filter((s) => s.record.headers?.[HANDOFF_HEADER])).toHaveLength(0);
+    } finally {
+      stop();
+      slowish.closeAllConnections();
+      await new Promise((r) => slowish.close(r));
+    }
+  });
+
+  it('a detached attempt whose result could not be published is not made again when its copy comes back: the copy carries the result', async () => {
+    // the issue's repeats came ~66 s after the first request: kafkajs' producer lock times out after 65.5 s
+    const { runner, stop } = setup({ deadline: 100, timeout: 3000, publishLate: () => Promise.reject(new Error('KafkaJSLockTimeout: Timeout while acquiring lock')) });
+    const ctx = new RecordingContext();
+    const slowJob = job(1, slowUrl);
+    await runner.handle('deliveries', [record(slowJob)], ctx);
+    const copy = ctx.sent.find((s) => s.record.headers?.[HANDOFF_HEADER]);
+    expect(copy).toBeDefined();
+    await new Promise((r) => setTimeout(r, 300)); // the attempt (120 ms) has ended; publishing its result failed
+    const hits = slowHits;
+    const ctx2 = new RecordingContext();
+    await runner.handle('deliveriesRetry5s', [record({ ...(copy!.record.value as DeliveryJob), not_before: Date.now() - 1 }, copy!.record.headers as Record<string, string>)], ctx2);
+    expect(slowHits).toBe(hits); // no second request with the same webhook-id
+    expect(ctx2.results().map((r) => [r.delivery_id, r.outcome])).toEqual([['d-1', 'SUCCEEDED']]);
     stop();
   });
 

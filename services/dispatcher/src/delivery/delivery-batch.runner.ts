@@ -4,7 +4,9 @@ import type { Logger } from 'pino';
 import type { DeliveryMetrics } from './delivery.metrics';
 import type { DeliveryExecutor, JobReport, Outgoing, ReadyJob } from './delivery.executor';
 import { targetOrigin } from '@callhooks/contracts';
+import { attemptFailed, carryJobTrace, endAttemptSpan, startAttemptSpan } from './delivery-tracing';
 import { DetachedAttempts } from './detached-attempts';
+import { traceHeaders } from '@callhooks/observability';
 import type { RetrySchedule } from './retry-schedule';
 import { WebhookRateLimits } from './target-rate-limits';
 import type { TargetSlots } from './target-slots';
@@ -41,9 +43,12 @@ export interface BatchRunnerSettings {
  *   to a retry tier, due just after the attempt's timeout. If the process dies before the
  *   attempt ends, the copy brings the job back (at least once, same webhook-id); if it ends,
  *   its result is published at once and the copy, when it comes back, only carries what
- *   follows (next attempt or dead letter: DetachedAttempts), so a job has one retry chain.
+ *   follows (next attempt or dead letter: DetachedAttempts), so a job has one retry chain;
+ *   if the result could not be published, the copy carries it (never a second request).
+ *   Only a slow attempt is detached: one that has itself run a deadline (outlived), not one
+ *   that started late in the batch or whose response the busy process has not read yet.
  *
- * So a batch takes at most the deadline plus a produce, however many targets hang, and a
+ * So a batch takes at most two deadlines plus a produce, however many targets hang, and a
  * healthy target sharing a partition with a dead one loses at most one deadline once (the
  * first batch, before the dead target's slots are all held by detached attempts and its
  * breaker opens). Waiting for whole attempts instead would stall the partition for an
@@ -99,7 +104,8 @@ export class DeliveryBatchRunner {
     const done = this.leaveUnstartedTail(due, reports, ctx);
 
     const byTopic = new Map<TopicId, OutgoingRecord[]>();
-    for (const report of done) {
+    for (const [i, report] of done.entries()) {
+      carryJobTrace(report.outputs, due[i]);
       for (const o of report.outputs) {
         const list = byTopic.get(o.topic) ?? [];
         list.push(o.record);
@@ -162,8 +168,16 @@ export class DeliveryBatchRunner {
     if (!slot) return UNSTARTED;
 
     const startedAt = this.now();
-    const attempt = this.executor.attempt(prepared.ready).finally(() => slot.release());
-    const finished = await Promise.race([attempt, expired]);
+    const inflightAtStart = this.slots.inflight(target);
+    const span = startAttemptSpan(record, target);
+    const attempt = this.executor
+      .attempt({ ...prepared.ready, trace: traceHeaders(span) })
+      .then((report) => {
+        this.slots.observe(target, this.now() - startedAt, report.outcome === 'SUCCEEDED', inflightAtStart);
+        return endAttemptSpan(span, report, record);
+      }, (err: unknown) => attemptFailed(span, err))
+      .finally(() => slot.release());
+    const finished = await Promise.race([attempt, this.outlived(startedAt, expired)]);
     if (finished) return finished;
     slot.detach();
     return this.detach(prepared.ready, startedAt, attempt);
@@ -186,24 +200,48 @@ export class DeliveryBatchRunner {
     return true;
   }
 
+  /**
+   * When an attempt counts as slow: once the batch's deadline has passed AND the attempt
+   * itself has run a deadline's length. A job that waited its turn behind its target's
+   * other jobs, or a process busy with other work, does not make its target slow. And the
+   * judgement comes after the event loop has read what already arrived (setImmediate runs
+   * after the poll phase): a process busy past the deadline would otherwise see the timer
+   * before the responses waiting on its sockets. So a batch waits at most twice the deadline.
+   */
+  private outlived(startedAt: number, expired: Promise<null>): Promise<null> {
+    return expired.then(
+      () =>
+        new Promise<null>((resolve) => {
+          const judge = () => setImmediate(() => resolve(null));
+          const left = startedAt + this.settings.batchDeadlineMs - this.now();
+          if (left > 0) setTimeout(judge, left);
+          else judge();
+        }),
+    );
+  }
+
   /** The attempt outlived the batch deadline: let it finish on its own, and commit a safety copy. */
   private detach(ready: ReadyJob, startedAt: number, attempt: Promise<JobReport>): JobReport {
     const { job, key } = ready;
     const attemptKey = `${this.settings.instanceId}:${DetachedAttempts.key(job.delivery_id, job.attempt)}`;
     this.metrics.detached.inc();
     this.detached.running(attemptKey);
-    void attempt
-      .then(async (report) => {
-        const results = report.outputs.filter((o) => o.topic === 'deliveryResults');
-        const followUps = report.outputs.filter((o) => o.topic !== 'deliveryResults');
+    void attempt.then(async (report) => {
+      const results = report.outputs.filter((o) => o.topic === 'deliveryResults');
+      const followUps = report.outputs.filter((o) => o.topic !== 'deliveryResults');
+      try {
         await this.publishLate(results);
         this.detached.settled(attemptKey, followUps);
-      })
-      .catch((err: unknown) => {
-        // the copy will make the attempt again
-        this.detached.forget(attemptKey);
-        this.logger.warn({ err, deliveryId: job.delivery_id, attempt: job.attempt }, 'could not publish the result of a detached attempt');
-      });
+      } catch (err) {
+        // The request was made: making it again would repeat the delivery. The copy carries the result instead.
+        this.detached.settled(attemptKey, report.outputs);
+        this.logger.warn({ err, deliveryId: job.delivery_id, attempt: job.attempt }, 'could not publish the result of a detached attempt; its safety copy will');
+      }
+    }, (err: unknown) => {
+      // no outcome to speak of (the attempt itself broke): the copy makes the attempt again
+      this.detached.forget(attemptKey);
+      this.logger.warn({ err, deliveryId: job.delivery_id, attempt: job.attempt }, 'a detached attempt failed without an outcome');
+    });
     return this.copy(job, key, attemptKey, startedAt + this.settings.attemptTimeoutMs + HANDOFF_MARGIN_MS);
   }
 

@@ -13,6 +13,7 @@ import { DeliveryMetrics } from './delivery.metrics';
 import { DetachedAttempts } from './detached-attempts';
 import { RetrySchedule } from './retry-schedule';
 import { TargetBreakers } from './target-breakers';
+import { AdaptiveTargetConcurrency } from './target-concurrency';
 import { TargetHttpClient } from './target-http.client';
 import { TargetSlots } from './target-slots';
 import { WebhookDirectory } from './webhook-directory';
@@ -60,12 +61,17 @@ export class DeliveryConsumer implements OnApplicationBootstrap, OnApplicationSh
       },
       metrics,
     );
-    this.slots = new TargetSlots(d.targetConcurrency, d.maxInflight, metrics);
+    const limits =
+      d.targetConcurrencyMax > d.targetConcurrency
+        ? new AdaptiveTargetConcurrency({ base: d.targetConcurrency, max: d.targetConcurrencyMax, tolerance: 1.5, fastMs: 20, slowMs: 1000 })
+        : d.targetConcurrency;
+    this.slots = new TargetSlots(limits, d.maxInflight, metrics);
+    if (typeof limits !== 'number') setInterval(() => limits.sweep(), 15 * 60_000).unref();
     this.http = new TargetHttpClient({
       attemptTimeoutMs: d.attemptTimeoutMs,
       snippetBytes: d.snippetBytes,
       allowPrivateTargets: d.allowPrivateTargets,
-      maxSocketsPerTarget: d.targetConcurrency,
+      maxSocketsPerTarget: d.targetConcurrencyMax,
     });
     // a copy comes back after at most an attempt timeout plus the tier it lands in
     this.detached = new DetachedAttempts(d.attemptTimeoutMs + Math.max(...d.tierDelaysMs) + 10 * 60_000);
@@ -120,10 +126,30 @@ export class DeliveryConsumer implements OnApplicationBootstrap, OnApplicationSh
     await this.admin?.disconnect().catch(() => undefined);
   }
 
-  private async publishLate(outputs: Outgoing[]): Promise<void> {
-    const byTopic = new Map<TopicId, Outgoing['record'][]>();
-    for (const o of outputs) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o.record]);
-    for (const [topic, records] of byTopic) await this.kafka.send(topic, records);
+  private lateBatch?: { outputs: Outgoing[]; sent: Promise<void> };
+
+  /**
+   * The results of detached attempts that end in the same turn of the event loop go out in
+   * one send: a batch's detached attempts often end together, and one send each queued them
+   * on the shared producer's lock (which kafkajs gives up on after 65.5 s).
+   */
+  private publishLate(outputs: Outgoing[]): Promise<void> {
+    if (!this.lateBatch) {
+      const batch: { outputs: Outgoing[]; sent?: Promise<void> } = { outputs: [] };
+      batch.sent = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+        this.lateBatch = undefined;
+        const byTopic = new Map<TopicId, Outgoing['record'][]>();
+        for (const o of batch.outputs) {
+          const list = byTopic.get(o.topic);
+          if (list) list.push(o.record);
+          else byTopic.set(o.topic, [o.record]);
+        }
+        for (const [topic, records] of byTopic) await this.kafka.send(topic, records);
+      });
+      this.lateBatch = batch as { outputs: Outgoing[]; sent: Promise<void> };
+    }
+    this.lateBatch.outputs.push(...outputs);
+    return this.lateBatch.sent;
   }
 
   /**

@@ -39,6 +39,8 @@ export interface ReadyJob {
   headers: Readonly<Record<string, string>>;
   /** The webhook's requests per second at most (WebhookRateLimits); null: no limit. */
   rateLimit: number | null;
+  /** The attempt's trace context (`traceparent`), sent so the receiver can join the trace. */
+  trace?: Readonly<Record<string, string>>;
 }
 
 /** The deliveries DLQ carries its reason in the same header as every `<topic>.dlq`. */
@@ -106,6 +108,7 @@ export class DeliveryExecutor {
     const headers: Record<string, string> = {
       ...ready.headers,
       ...job.headers,
+      ...ready.trace,
       'user-agent': this.settings.userAgent,
       ...signatureHeaders(job.delivery_id, new Date(this.now()), content, ready.secrets),
     };

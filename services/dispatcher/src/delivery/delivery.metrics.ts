@@ -18,6 +18,7 @@ export class DeliveryMetrics implements BreakerListener, SlotListener {
   readonly breakerState: Gauge<'target'>;
   readonly breakerOpened: Counter<'target'>;
   readonly targetInflight: Gauge<'target'>;
+  readonly targetLimit: Gauge<'target'>;
   readonly blocked: Counter;
   readonly postponed: Counter<'reason'>;
   readonly detached: Counter;
@@ -54,6 +55,12 @@ export class DeliveryMetrics implements BreakerListener, SlotListener {
       labelNames: ['target'],
       registers,
     });
+    this.targetLimit = new Gauge({
+      name: 'callhooks_target_concurrency_limit',
+      help: 'Adaptive concurrency limit per target origin (set when it changes; a target never seen stays at DISPATCHER_TARGET_CONCURRENCY)',
+      labelNames: ['target'],
+      registers,
+    });
     this.targetInflight = new Gauge({
       name: 'callhooks_target_inflight',
       help: 'HTTP attempts in flight per target origin',
@@ -73,7 +80,7 @@ export class DeliveryMetrics implements BreakerListener, SlotListener {
     });
     this.detached = new Counter({
       name: 'callhooks_delivery_attempts_detached_total',
-      help: 'Attempts still running at their batch deadline, finished outside the batch (a safety copy waits in a retry tier)',
+      help: 'Attempts that had run a batch deadline themselves and outlived their batch, finished outside it (a safety copy waits in a retry tier)',
       registers,
     });
     this.leftForNextBatch = new Counter({
@@ -104,12 +111,17 @@ export class DeliveryMetrics implements BreakerListener, SlotListener {
 
   stateChanged(target: string, state: BreakerState): void {
     this.breakerState.set({ target }, BREAKER_STATE_VALUE[state]);
-    if (state === 'open') this.breakerOpened.inc({ target });
+    // from the breaker's creation (closed) the series is there at 0, so increase() sees its first opening
+    this.breakerOpened.inc({ target }, state === 'open' ? 1 : 0);
   }
 
   forgotten(target: string): void {
     this.breakerState.remove({ target });
     this.breakerOpened.remove({ target });
+  }
+
+  limitChanged(target: string, limit: number): void {
+    this.targetLimit.set({ target }, limit);
   }
 
   inflightChanged(target: string, inflight: number): void {

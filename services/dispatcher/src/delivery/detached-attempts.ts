@@ -5,8 +5,9 @@ export type DetachedState = { state: 'running' } | { state: 'settled'; followUps
 /**
  * Attempts that outlived their batch (see DeliveryBatchRunner). When the batch commits, a
  * safety copy of each such job waits in a retry tier; when the copy comes back, this
- * registry says what became of the original attempt: settled (its result is already
- * published; the copy only carries the follow-ups: next attempt or dead letter) or still
+ * registry says what became of the original attempt: settled (the copy carries what is left
+ * to send: the follow-ups, next attempt or dead letter, and the result when it could not be
+ * published on its own; never a second request) or still
  * running (the copy waits again). A copy this process knows nothing about (it restarted, or
  * another instance owns the tier partition) is simply attempted again: at least once.
  */
@@ -38,7 +39,7 @@ export class DetachedAttempts {
     this.entries.set(key, { value: { state: 'settled', followUps }, expiresAt: this.now() + this.ttlMs });
   }
 
-  /** Forgets an attempt whose outcome could not be published: its copy will attempt it again. */
+  /** Forgets an attempt that broke without an outcome: its copy will make it again. */
   forget(key: string): void {
     this.entries.delete(key);
   }

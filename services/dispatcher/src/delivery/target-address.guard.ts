@@ -94,7 +94,7 @@ export class GuardedHttpsAgent extends https.Agent {
   }
 }
 
-/** Finds a BlockedAddressError anywhere in an error's cause chain (axios wraps the socket's error). */
+/** Finds a BlockedAddressError anywhere in an error's cause chain (a socket's error may come wrapped). */
 export function blockedAddressIn(err: unknown): BlockedAddressError | null {
   let e: unknown = err;
   for (let depth = 0; e && depth < 5; depth++) {

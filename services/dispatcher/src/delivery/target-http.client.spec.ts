@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { TargetHttpClient } from './target-http.client';
 
 // An in-process HTTP server on loopback plays the receiver; the client runs for real.
@@ -62,6 +63,17 @@ describe('TargetHttpClient', () => {
     const r = await c.send({ method: 'GET', url: `${base}/big`, headers: {}, body: null });
     expect(r.kind).toBe('success');
     expect(r.snippet).toBe('x'.repeat(64));
+    c.destroy();
+  });
+
+  it('keeps the snippet of a body the receiver compressed unasked, decompressed', async () => {
+    routes.set('/gzip', (_req, res) => {
+      res.writeHead(500, { 'content-encoding': 'gzip' });
+      res.end(gzipSync('database is down'));
+    });
+    const c = client();
+    const r = await c.send({ method: 'POST', url: `${base}/gzip`, headers: {}, body: '{}' });
+    expect(r).toMatchObject({ kind: 'failure', statusCode: 500, snippet: 'database is down' });
     c.destroy();
   });
 

@@ -1,3 +1,4 @@
+import { AdaptiveTargetConcurrency } from './target-concurrency';
 import { TargetSlots } from './target-slots';
 
 describe('TargetSlots', () => {
@@ -16,6 +17,24 @@ describe('TargetSlots', () => {
     a2!.release();
     b1!.release();
     expect(slots.inflight()).toBe(0);
+  });
+
+  it('follows an adaptive limit: a fast target\'s grown limit lets its waiters in at once; hanging counts against its limit', async () => {
+    const limits = new AdaptiveTargetConcurrency({ base: 2, max: 4, tolerance: 1.5, fastMs: 20, slowMs: 1000 });
+    const slots = new TargetSlots(limits, 100);
+    const held = [slots.tryAcquire('fast')!, slots.tryAcquire('fast')!];
+    const waiting = slots.acquire('fast');
+    let granted = false;
+    void waiting.slot.then(() => (granted = true));
+    // fast successes with the limit in use grow it: 2 + 1/2 + 1/2.5 ≥ 3
+    for (let i = 0; i < 3; i++) slots.observe('fast', 2, true, slots.inflight('fast'));
+    await Promise.resolve();
+    expect(slots.limit('fast')).toBe(3);
+    expect(granted).toBe(true);
+    for (const h of held) h.detach();
+    expect(slots.hanging('fast')).toBe(false); // 2 detached of 3
+    (await waiting.slot)!.detach();
+    expect(slots.hanging('fast')).toBe(true);
   });
 
   it('grants waiters as slots free up, without a busy target blocking another', async () => {

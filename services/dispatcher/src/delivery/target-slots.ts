@@ -1,5 +1,8 @@
+import type { AdaptiveTargetConcurrency } from './target-concurrency';
+
 export interface SlotListener {
   inflightChanged(target: string, inflight: number): void;
+  limitChanged?(target: string, limit: number): void;
 }
 
 /** A held slot. `release()` when the attempt ends (once; more calls do nothing); `detach()` when the attempt outlives its batch. */
@@ -14,7 +17,8 @@ interface Waiter {
 }
 
 /**
- * Concurrency limits of HTTP attempts: at most `perTarget` in flight to one target origin
+ * Concurrency limits of HTTP attempts: at most the target's limit in flight to one target
+ * origin (a fixed number, or each target's own adaptive limit: AdaptiveTargetConcurrency)
  * and `total` in the whole process. A waiter gets a slot in arrival order as soon as both
  * limits allow, or null when it gives up (its batch's deadline).
  *
@@ -33,10 +37,27 @@ export class TargetSlots {
   private waiterCount = 0;
 
   constructor(
-    private readonly perTarget: number,
+    private readonly perTarget: number | AdaptiveTargetConcurrency,
     private readonly total: number,
     private readonly listener?: SlotListener,
   ) {}
+
+  /** The target's concurrency limit now. */
+  limit(target: string): number {
+    return typeof this.perTarget === 'number' ? this.perTarget : this.perTarget.limit(target);
+  }
+
+  /** An attempt ended: feeds an adaptive limit (latency, success, and how many were in flight when it started). */
+  observe(target: string, latencyMs: number, ok: boolean, inflightAtStart: number): void {
+    if (typeof this.perTarget === 'number') return;
+    const before = this.perTarget.limit(target);
+    this.perTarget.observe(target, latencyMs, ok, inflightAtStart);
+    const after = this.perTarget.limit(target);
+    if (after === before) return;
+    this.listener?.limitChanged?.(target, after);
+    // a grown limit lets waiters in now, not at the next release
+    if (after > before && this.waiterCount > 0) this.grantWaiting(target);
+  }
 
   inflight(target?: string): number {
     return target === undefined ? this.inflightTotal : (this.inflightByTarget.get(target) ?? 0);
@@ -44,7 +65,7 @@ export class TargetSlots {
 
   /** True when every slot of the target is held by an attempt that outlived its batch. */
   hanging(target: string): boolean {
-    return (this.detachedByTarget.get(target) ?? 0) >= this.perTarget;
+    return (this.detachedByTarget.get(target) ?? 0) >= this.limit(target);
   }
 
   /** A slot now, or null. */
@@ -86,7 +107,7 @@ export class TargetSlots {
   }
 
   private fits(target: string): boolean {
-    return this.inflightTotal < this.total && this.inflight(target) < this.perTarget;
+    return this.inflightTotal < this.total && this.inflight(target) < this.limit(target);
   }
 
   private take(target: string): HeldSlot {

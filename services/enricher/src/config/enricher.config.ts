@@ -1,11 +1,11 @@
-import { commonEnvSchema, env, loadConfig, withSaslCheck, serviceSettings, type ServiceSettings } from '@callhooks/config';
+import { commonEnvSchema, env, loadConfig, withCommonChecks, serviceSettings, type ServiceSettings } from '@callhooks/config';
 import type { EnrichmentTimings } from '../enrichment/call-state.reducer';
 
 const SERVICE = 'enricher';
 
 const MINUTE = 60_000;
 
-export const enricherEnvSchema = withSaslCheck(
+export const enricherEnvSchema = withCommonChecks(
   commonEnvSchema.extend({
     HTTP_PORT: env.port().default(3001),
     /**

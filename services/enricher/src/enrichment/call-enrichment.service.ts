@@ -7,6 +7,7 @@ import { ENRICHER_CONFIG, type EnricherConfig } from '../config/enricher.config'
 import { toSnapshot, type CallRecord } from './call-state';
 import { applyLegs, fireTimers, type EnrichmentTimings } from './call-state.reducer';
 import { CallStateStore } from './call-state.store';
+import { CallTraces } from './call-traces';
 import { EnricherMetrics } from './enricher.metrics';
 
 /**
@@ -18,6 +19,7 @@ import { EnricherMetrics } from './enricher.metrics';
 @Injectable()
 export class CallEnrichmentService {
   readonly store = new CallStateStore();
+  private readonly traces = new CallTraces();
   readonly metrics: EnricherMetrics;
   private readonly timings: EnrichmentTimings;
   /** Per input partition, when its last batch was handled (its due timers fired with it). */
@@ -48,6 +50,7 @@ export class CallEnrichmentService {
     const expired = this.collectDueTimers(partition, now, changes, events);
     const byCall = new Map<string, Array<ConsumedRecord<CallLegEvent>>>();
     for (const r of records) {
+      this.traces.remember(r.value.call_uuid, r.headers);
       const list = byCall.get(r.value.call_uuid);
       if (list) list.push(r);
       else byCall.set(r.value.call_uuid, [r]);
@@ -70,7 +73,7 @@ export class CallEnrichmentService {
       if (outcome.changed) changes.set(callUuid, outcome.record!);
       events.push(...outcome.events);
     }
-    this.queue(ctx, partition, changes, events);
+    this.queue(ctx, partition, changes, events, now);
     ctx.onCommitted(() => {
       if (duplicates > 0) this.metrics.duplicateLegs.inc(duplicates);
       if (late > 0) this.metrics.lateLegs.inc(late);
@@ -87,8 +90,9 @@ export class CallEnrichmentService {
   fireDueTimers(partition: number, ctx: BatchContext): void {
     const changes = new Map<string, CallRecord | null>();
     const events: CallEvent[] = [];
-    const expired = this.collectDueTimers(partition, Date.now(), changes, events);
-    this.queue(ctx, partition, changes, events);
+    const now = Date.now();
+    const expired = this.collectDueTimers(partition, now, changes, events);
+    this.queue(ctx, partition, changes, events, now);
     ctx.onCommitted(() => {
       if (expired > 0) this.metrics.expiredCalls.inc(expired);
     });
@@ -114,13 +118,14 @@ export class CallEnrichmentService {
     return expired;
   }
 
-  private queue(ctx: BatchContext, partition: number, changes: Map<string, CallRecord | null>, events: CallEvent[]): void {
+  private queue(ctx: BatchContext, partition: number, changes: Map<string, CallRecord | null>, events: CallEvent[], startedAt: number): void {
     const epoch = this.store.epoch(partition);
-    if (events.length > 0) ctx.send('callEvents', events.map((e) => ({ key: e.call_uuid, value: e })));
+    if (events.length > 0) ctx.send('callEvents', events.map((e) => ({ key: e.call_uuid, value: e, headers: this.traces.eventHeaders(e, startedAt) })));
     // the changelog partition is the input partition: a partition's state restores from one place
     if (changes.size > 0) ctx.send('enricherState', [...changes].map(([callUuid, record]) => ({ key: callUuid, value: record ? toSnapshot(record) : null, partition })));
     ctx.onCommitted(() => {
       this.store.apply(partition, changes, epoch);
+      for (const [callUuid, record] of changes) if (!record) this.traces.forget(callUuid);
       this.metrics.emitted(events);
     });
   }

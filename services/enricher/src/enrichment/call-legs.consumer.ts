@@ -49,6 +49,7 @@ export class CallLegsConsumer implements OnApplicationBootstrap, OnApplicationSh
       transactionalIdPrefix: this.kafka.groupName(consumerGroup),
       concurrency: partitionConcurrency,
       fetchLingerMs,
+      fetchLinger: 'adaptive',
       validate: (leg, record) => legContractViolation(leg, record.key, this.kafka.contractBounds),
       onAssigned: (assignment) => this.restore(assignment),
       handler: async (records, ctx) => this.enrichment.handleLegs(records, ctx),

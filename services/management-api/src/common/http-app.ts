@@ -2,6 +2,7 @@ import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
+import { FrameworkLogger, httpServerSpans } from '@callhooks/observability';
 import { allowedMethodsOf } from './allowed-methods';
 import { ApiExceptionFilter } from './api-exception.filter';
 import { setupOpenApi } from './openapi';
@@ -15,7 +16,7 @@ import { createValidationPipe } from './validation';
  */
 export async function createHttpApp(module: DynamicModule): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, bodyParser: false });
-  app.useLogger(app.get(Logger));
+  app.useLogger(new FrameworkLogger(app.get(Logger)));
   // Nest flushes buffered logs in listen(); in-process tests only init(), so flush here too
   app.flushLogs();
   configureHttpApp(app);
@@ -23,6 +24,8 @@ export async function createHttpApp(module: DynamicModule): Promise<NestExpressA
 }
 
 export function configureHttpApp(app: NestExpressApplication): void {
+  // first, so a request's span covers its parsing too
+  app.use(httpServerSpans());
   // size, charset and depth are checked on the raw bytes before JSON.parse (request-body.ts)
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT, verify: checkRawJson });
   app.use(translateBodyParserError);

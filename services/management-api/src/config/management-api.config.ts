@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { commonEnvSchema, env, loadConfig, withSaslCheck, serviceSettings, type ServiceSettings } from '@callhooks/config';
+import { commonEnvSchema, env, loadConfig, withCommonChecks, serviceSettings, type ServiceSettings } from '@callhooks/config';
 
 const SERVICE = 'management-api';
 
 const HOUR = 3_600_000;
 
-export const managementApiEnvSchema = withSaslCheck(
+export const managementApiEnvSchema = withCommonChecks(
   commonEnvSchema.extend({
     HTTP_PORT: env.port().default(3000),
     /** MongoDB (or FerretDB) connection string, with the database name. */

@@ -3,7 +3,7 @@ import { PinoLogger } from 'nestjs-pino';
 import { Counter, Registry } from 'prom-client';
 import type { DeliveryAttemptResult } from '@callhooks/contracts';
 import { KafkaContext, type ConsumedRecord, type ConsumerRuntime } from '@callhooks/kafka';
-import { ReadinessChecks } from '@callhooks/observability';
+import { contextFrom, failSpan, ReadinessChecks, SpanKind, startSpan } from '@callhooks/observability';
 import { DELIVERIES_CONFIG, type DeliveriesConfig } from './config/deliveries.config';
 import { DeliveryLogService } from './delivery-log.service';
 import { deliveryResultViolation } from './delivery-result.contract';
@@ -89,13 +89,23 @@ export class DeliveryLogConsumer implements OnApplicationBootstrap, OnApplicatio
   async apply(records: Array<ConsumedRecord<DeliveryAttemptResult>>): Promise<void> {
     const byDelivery = new Map<string, DeliveryAttemptResult[]>();
     for (const r of records) byDelivery.set(r.value.delivery_id, [...(byDelivery.get(r.value.delivery_id) ?? []), r.value]);
-    const queue = await this.log.insertFresh([...byDelivery.values()]);
-    const worker = async () => {
-      for (let results = queue.shift(); results; results = queue.shift()) {
-        for (const result of results) await this.log.record(result);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, queue.length) }, worker));
+    // one span per result, child of its attempt's span, over the batch's writes
+    const spans = records.map((r) =>
+      startSpan('delivery-log write', contextFrom(r.headers), { kind: SpanKind.CONSUMER, attributes: { 'callhooks.delivery_id': r.value.delivery_id, 'callhooks.outcome': r.value.outcome } }),
+    );
+    try {
+      const queue = await this.log.insertFresh([...byDelivery.values()]);
+      const worker = async () => {
+        for (let results = queue.shift(); results; results = queue.shift()) {
+          for (const result of results) await this.log.record(result);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, queue.length) }, worker));
+    } catch (err) {
+      spans.forEach((s) => failSpan(s, err));
+      throw err;
+    }
+    spans.forEach((s) => s.end());
     await this.observer?.observe(records);
     for (const r of records) if (r.value.outcome === 'GONE') await this.disableGone(r.value);
   }

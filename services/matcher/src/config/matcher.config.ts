@@ -1,8 +1,8 @@
-import { commonEnvSchema, env, loadConfig, withSaslCheck, serviceSettings, type ServiceSettings } from '@callhooks/config';
+import { commonEnvSchema, env, loadConfig, withCommonChecks, serviceSettings, type ServiceSettings } from '@callhooks/config';
 
 const SERVICE = 'matcher';
 
-export const matcherEnvSchema = withSaslCheck(
+export const matcherEnvSchema = withCommonChecks(
   commonEnvSchema.extend({
     HTTP_PORT: env.port().default(3002),
     /** Partitions of the call-events topic processed at once. */

@@ -3,7 +3,7 @@ import { PinoLogger } from 'nestjs-pino';
 import type { CallEvent } from '@callhooks/contracts';
 import { ConfigViewFollower } from '@callhooks/config-view';
 import { KafkaContext, type BatchContext, type ConsumedRecord, type ConsumerRuntime, type OutgoingRecord } from '@callhooks/kafka';
-import { ReadinessChecks } from '@callhooks/observability';
+import { contextFrom, ReadinessChecks, SpanKind, SpanStatusCode, startSpan, traceHeaders, withinSpan, type Span } from '@callhooks/observability';
 import { MATCHER_CONFIG, type MatcherConfig } from '../config/matcher.config';
 import { callEventViolation } from './call-event.contract';
 import { EventMatcher } from './event-matcher';
@@ -71,12 +71,18 @@ export class CallEventsConsumer implements OnApplicationBootstrap {
     const counted: Array<() => void> = [];
     for (const record of records) {
       const event = record.value;
+      const attributes = { 'callhooks.event': event.event, 'callhooks.event_id': event.event_id, 'callhooks.call_uuid': event.call_uuid };
+      const match = startSpan('match', contextFrom(record.headers), { kind: SpanKind.CONSUMER, attributes });
       const outcome = this.matcher.match(event, now);
+      match.setAttribute('callhooks.deliveries', outcome.deliveries.length);
+      match.end();
       for (const failure of outcome.failures) {
         this.logger.warn({ webhookId: failure.webhookId, eventId: event.event_id, reason: failure.reason, problem: failure.message }, 'matching webhook gets no delivery');
       }
       if (outcome.zoneProblem) this.logger.warn({ environmentId: event.environment_id, customerId: event.customer_id, problem: outcome.zoneProblem }, 'local times sent in UTC');
-      for (const d of outcome.deliveries) jobs.push({ key: d.key, value: d.job });
+      // one render span per webhook (within match, which renders them): the job carries its context on
+      for (const d of outcome.deliveries) jobs.push({ key: d.key, value: d.job, headers: renderedHeaders(match, d.job.webhook_id, d.job.delivery_id) });
+      for (const f of outcome.failures) renderedHeaders(match, f.webhookId, undefined, f.reason);
       // counted once the batch is committed, so a repeated batch is not counted twice
       counted.push(() => {
         this.metrics.events.inc({ event: event.event });
@@ -89,4 +95,12 @@ export class CallEventsConsumer implements OnApplicationBootstrap {
     if (jobs.length > 0) ctx.send('deliveries', jobs);
     ctx.onCommitted(() => counted.forEach((count) => count()));
   }
+}
+
+/** A `render` span under the event's `match`, ended at once; an error when the webhook got no job. */
+function renderedHeaders(match: Span, webhookId: string, deliveryId?: string, failure?: string): Record<string, string> {
+  const span = startSpan('render', withinSpan(match), { attributes: { 'callhooks.webhook_id': webhookId, ...(deliveryId ? { 'callhooks.delivery_id': deliveryId } : {}) } });
+  if (failure) span.setStatus({ code: SpanStatusCode.ERROR, message: failure });
+  span.end();
+  return traceHeaders(span);
 }

@@ -21,6 +21,8 @@ export class MatcherMetrics {
       labelNames: ['reason'],
       registers,
     });
+    // every reason from the start at 0: a first failure is an increase, and the panel has its series
+    for (const reason of ['template', 'url', 'render']) this.renderFailures.inc({ reason }, 0);
     this.zoneFallbacks = new Counter({
       name: 'callhooks_matcher_timezone_fallbacks_total',
       help: "Events whose environment's time zone is unknown to this runtime: start_at/answer_at were sent in UTC",
