@@ -48,7 +48,8 @@ function generate() {
     if (declared.has(r.name)) return;
     declared.set(r.name, null); // reserve the slot so nested types follow their parent
     const fields = r.fields
-      .map((f) => `${doc(f.doc, '  ')}  ${f.name}: ${tsType(f.type)};`)
+      // "optional": true (a field added later, with a default) may be left out by writers: avsc writes its default
+      .map((f) => `${doc(f.doc, '  ')}  ${f.name}${f.optional && 'default' in f ? '?' : ''}: ${tsType(f.type)};`)
       .join('\n');
     declared.set(r.name, `${doc(r.doc, '')}export interface ${r.name} {\n${fields}\n}\n`);
   }

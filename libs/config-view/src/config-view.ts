@@ -14,6 +14,8 @@ export interface WebhookView {
   readonly headers: Readonly<Record<string, string>>;
   /** Signing secrets, newest first; a rotated one carries its expiry. */
   readonly secrets: readonly SigningSecret[];
+  /** Requests per second at most to its URL; null: no limit. */
+  readonly rateLimit: number | null;
 }
 
 export interface EnvironmentView {
@@ -127,6 +129,7 @@ export class ConfigView {
         body: w.body ?? null,
         headers: Object.freeze({ ...(w.headers ?? {}) }),
         secrets: Object.freeze((w.secrets ?? []).map((s) => Object.freeze({ ...s }))),
+        rateLimit: w.rate_limit ?? null,
       });
       this.webhooks.set(id, { version: record.version, view });
     }

@@ -8,6 +8,9 @@ import { DatabaseModule } from './database/database.module';
 import { DeliveriesModule } from './deliveries/deliveries.module';
 import { EnvironmentsModule } from './environments/environments.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { OperationalWebhooksModule } from './operational-webhooks/operational-webhooks.module';
+import { RecoveriesModule } from './recoveries/recoveries.module';
+import { WebhookHealthModule } from './webhook-health/webhook-health.module';
 // the admin console (static pages at /console/ over this API)
 import { ConsoleModule } from './console/console.module';
 
@@ -22,7 +25,7 @@ export type FeatureModule = Type | DynamicModule;
 export class AppModule {
   /** Every feature of the API. Tests may start a subset (e.g. without the delivery log's consumer). */
   static features(): FeatureModule[] {
-    return [CustomersModule, WebhooksModule, EnvironmentsModule, CatalogModule, DeliveriesModule.forRoot(), ConsoleModule];
+    return [CustomersModule, WebhooksModule, WebhookHealthModule.forRoot(), OperationalWebhooksModule, EnvironmentsModule, CatalogModule, DeliveriesModule.forRoot(), RecoveriesModule.forRoot(), ConsoleModule];
   }
 
   static register(config: ManagementApiConfig, features: FeatureModule[] = AppModule.features()): DynamicModule {

@@ -1,4 +1,6 @@
-import { samplePayload } from '@callhooks/contracts';
+import { randomUUID } from 'node:crypto';
+import { samplePayload, targetOrigin } from '@callhooks/contracts';
+import { KafkaContext } from '@callhooks/kafka';
 import { eventually, requireServers, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { ensureChromium, launchChromium, PageProblems, screenshot, type ApiRefusal } from './console/console-browser';
@@ -312,6 +314,104 @@ describe('admin console (browser e2e, real Kafka and FerretDB)', () => {
     // per environment: the test send has no environment, so the environment's log is empty and says so
     await page.goto(`${stack.baseUrl}/console/#/environments/env-console`);
     await page.getByText('No call in this environment has triggered a webhook yet.').waitFor();
+    expectCleanPage();
+  });
+
+  it('shows each webhook\u2019s health in the list, its chart on its page, and recovers its failed deliveries', async () => {
+    // a second webhook whose receiver fails: two test sends answered 500
+    const failingPath = '/hooks/failing';
+    const failing = await rest()
+      .post('/v1/webhooks')
+      .set(bearer(apiKey))
+      .send({ event: 'Call:Answer', url: `${stack.receiverUrl}${failingPath}`, description: 'A receiver that is down' })
+      .expect(201);
+    stack.receiver.script(failingPath, [], { kind: 'status', status: 500, body: 'down' });
+    for (let i = 0; i < 2; i++) expect([200, 202]).toContain((await rest().post(`/v1/webhooks/${failing.body.id}/test`).set(bearer(apiKey)).send({})).status);
+    await eventually(async () => {
+      const stats = await rest().get(`/v1/webhooks/${failing.body.id}/stats?window=1h`).set(bearer(apiKey)).expect(200);
+      expect(stats.body).toMatchObject({ attempts: 2, status: 'failing' });
+    }, 30_000, 300);
+
+    await page.goto(`${stack.baseUrl}/console/#/webhooks`);
+    const healthy = page.locator(`tr[data-webhook-id="${webhookId}"] td.cell-health`);
+    const down = page.locator(`tr[data-webhook-id="${failing.body.id}"] td.cell-health`);
+    await healthy.getByText(/^Healthy/).waitFor();
+    await down.getByText(/^Failing since/).waitFor();
+    expect(await healthy.textContent()).toBe('Healthy · 100%');
+    expectCleanPage();
+    await screenshot(page, '15-webhooks-list-health');
+
+    await page.goto(`${stack.baseUrl}/console/#/webhooks/${failing.body.id}`);
+    const card = page.locator('#webhook-health');
+    await card.locator('svg.health-chart rect.bar-failure').first().waitFor();
+    expect(await card.locator('svg.health-chart rect.bar-success').count()).toBe(0);
+    expect(await card.textContent()).toContain('2 http 5xx');
+    await card.getByRole('button', { name: '1h' }).click();
+    await eventually(async () => expect(await card.locator('svg.health-chart').getAttribute('aria-label')).toMatch(/1h: 0 succeeded, 2 failed/), 5000, 200);
+    expectCleanPage();
+    await card.scrollIntoViewIfNeeded();
+    await screenshot(page, '16-webhook-health-chart');
+
+    // two deliveries of events that used their last attempt while the receiver was down, then the receiver is back
+    const jobs = [1, 2].map((n) => ({
+      delivery_id: randomUUID(),
+      webhook_id: failing.body.id,
+      customer_id: 'console-cust',
+      environment_id: null,
+      event_id: randomUUID(),
+      event: 'Call:Answer',
+      call_uuid: null,
+      origin: 'EVENT' as const,
+      method: 'POST' as const,
+      url: `${stack.receiverUrl}${failingPath}`,
+      body: JSON.stringify({ n }),
+      headers: {},
+      // the dispatcher's last attempt (DISPATCHER_MAX_ATTEMPTS, 10): one failure dead-letters it
+      attempt: 10,
+      created_at: Date.now(),
+      not_before: null,
+    }));
+    await stack.api.app.get(KafkaContext).send('deliveries', jobs.map((value) => ({ key: targetOrigin(value.url), value })));
+    await eventually(async () => {
+      const failed = await rest().get(`/v1/deliveries?webhook_id=${failing.body.id}&status=FAILED`).set(bearer(apiKey)).expect(200);
+      expect(failed.body.data.filter((d: { origin: string }) => d.origin === 'EVENT')).toHaveLength(2);
+    }, 30_000, 300);
+    stack.receiver.script(failingPath, [], { kind: 'status', status: 200 });
+    const before = stack.receiver.to(failingPath).length;
+    const recovery = page.locator('#webhook-recovery');
+    await recovery.getByRole('button', { name: 'Recover failed deliveries' }).click();
+    await recovery.locator('[data-fact=state]').getByText('Done').waitFor({ timeout: 60_000 });
+    expect(await recovery.locator('[data-fact=matched]').textContent()).toBe('2');
+    expect(await recovery.locator('[data-fact=delivered]').textContent()).toBe('2');
+    const resent = stack.receiver.to(failingPath).slice(before);
+    expect(resent.map((r) => r.headers['webhook-id']).sort()).toEqual(jobs.map((j) => j.delivery_id).sort());
+    expectCleanPage();
+    await recovery.scrollIntoViewIfNeeded();
+    await screenshot(page, '17-webhook-recovery');
+
+    await rest().delete(`/v1/webhooks/${failing.body.id}`).set(bearer(apiKey)).expect(204);
+  });
+
+  it('lists and adds operational webhooks (notices about failing webhooks)', async () => {
+    await page.getByRole('link', { name: 'Notices', exact: true }).first().click();
+    await page.getByRole('heading', { level: 1, name: 'Notices' }).waitFor();
+    await page.getByRole('heading', { name: 'No operational webhook yet' }).waitFor();
+    await page.getByLabel('URL', { exact: true }).fill('ftp://ops.example.com/notices');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await page.getByText(/^must /).first().waitFor();
+    expectCleanPage([{ status: 400 }]);
+    await page.getByLabel('URL', { exact: true }).fill(`${stack.receiverUrl}/ops`);
+    await page.getByRole('checkbox', { name: /delivery\.exhausted/ }).uncheck();
+    await page.getByRole('button', { name: 'Add' }).click();
+    const row = page.locator('tr[data-operational-webhook-id]');
+    await row.waitFor();
+    expect(await row.textContent()).toContain('webhook.failing, webhook.recovered, webhook.disabled');
+    const listed = await rest().get('/v1/operational-webhooks').set(bearer(apiKey)).expect(200);
+    expect(listed.body.data).toEqual([expect.objectContaining({ url: `${stack.receiverUrl}/ops`, notice_types: ['webhook.failing', 'webhook.recovered', 'webhook.disabled'] })]);
+    expectCleanPage();
+    await screenshot(page, '18-operational-webhooks');
+    await row.getByRole('button', { name: /^Delete operational webhook/ }).click();
+    await page.getByRole('heading', { name: 'No operational webhook yet' }).waitFor();
     expectCleanPage();
   });
 

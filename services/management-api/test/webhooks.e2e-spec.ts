@@ -39,7 +39,9 @@ describe('webhooks API (e2e, real FerretDB and Kafka)', () => {
         body: null,
         headers: { Authorization: 'Bearer crm-token', 'X-Tenant': 'acme' },
         description: 'to the CRM',
+        rate_limit: null,
         disabled_reason: null,
+        disabled_at: null,
         version: 1,
         created_at: expect.any(String),
         updated_at: expect.any(String),
@@ -61,8 +63,13 @@ describe('webhooks API (e2e, real FerretDB and Kafka)', () => {
         version: 2,
       });
 
-      const cleared = await api.http().patch(`/v1/webhooks/${id}`).set(auth).send({ body: null, description: null, headers: {} }).expect(200);
-      expect(cleared.body).toMatchObject({ body: null, description: null, headers: {}, version: 3 });
+      const limited = await api.http().patch(`/v1/webhooks/${id}`).set(auth).send({ rate_limit: 25 }).expect(200);
+      expect(limited.body).toMatchObject({ rate_limit: 25, version: 3 });
+      expectError((await api.http().patch(`/v1/webhooks/${id}`).set(auth).send({ rate_limit: 0.5 }).expect(400)).body, 'validation_failed', ['rate_limit']);
+      expectError((await api.http().patch(`/v1/webhooks/${id}`).set(auth).send({ rate_limit: 20_000 }).expect(400)).body, 'validation_failed', ['rate_limit']);
+
+      const cleared = await api.http().patch(`/v1/webhooks/${id}`).set(auth).send({ body: null, description: null, headers: {}, rate_limit: null }).expect(200);
+      expect(cleared.body).toMatchObject({ body: null, description: null, headers: {}, rate_limit: null, version: 4 });
 
       await api.http().delete(`/v1/webhooks/${id}`).set(auth).expect(204);
       expectError((await api.http().get(`/v1/webhooks/${id}`).set(auth).expect(404)).body, 'not_found');

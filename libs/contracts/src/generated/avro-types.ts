@@ -118,6 +118,8 @@ export interface DeliveryJob {
   created_at: number;
   /** Earliest time of the next attempt (retry tiers). */
   not_before: null | number;
+  /** The attempt number where this job's retry budget starts: a bulk recovery resends after the delivery's last attempt, with the usual retries. null = 1. */
+  first_attempt?: null | number;
 }
 
 export type DeliveryOrigin = 'EVENT' | 'TEST' | 'REDELIVERY';
@@ -188,6 +190,8 @@ export interface WebhookConfig {
   /** The JSON template text; null sends the full payload. */
   body: null | string;
   headers: Record<string, string>;
+  /** At most this many requests per second to this webhook's URL (the dispatcher spaces them); null: no limit. */
+  rate_limit?: null | number;
   /** Signing secrets, newest first; a rotated one stays until expires_at. */
   secrets: Array<SigningSecret>;
 }

@@ -17,7 +17,7 @@ export class ConfigViewWebhookDirectory extends WebhookDirectory {
 
   status(webhookId: string): WebhookStatus {
     const webhook = this.follower.view.webhook(webhookId);
-    if (webhook) return { state: 'active', enabled: webhook.enabled, secrets: webhook.secrets, headers: webhook.headers };
+    if (webhook) return { state: 'active', enabled: webhook.enabled, secrets: webhook.secrets, headers: webhook.headers, rateLimit: webhook.rateLimit };
     return this.follower.view.isWebhookDeleted(webhookId) ? { state: 'deleted' } : { state: 'unknown' };
   }
 

@@ -8,6 +8,7 @@ import { attemptFailed, carryJobTrace, endAttemptSpan, startAttemptSpan } from '
 import { DetachedAttempts } from './detached-attempts';
 import { traceHeaders } from '@callhooks/observability';
 import type { RetrySchedule } from './retry-schedule';
+import { WebhookRateLimits } from './target-rate-limits';
 import type { TargetSlots } from './target-slots';
 
 /** Header of a safety copy: the key of the detached attempt it stands for. */
@@ -70,6 +71,7 @@ export class DeliveryBatchRunner {
     private readonly metrics: DeliveryMetrics,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
+    private readonly rateLimits: WebhookRateLimits = new WebhookRateLimits(now),
   ) {}
 
   async handle(topic: TopicId, records: Array<ConsumedRecord<DeliveryJob>>, ctx: BatchContext): Promise<JobReport[]> {
@@ -94,7 +96,8 @@ export class DeliveryBatchRunner {
     });
     let reports: Array<JobReport | typeof UNSTARTED>;
     try {
-      reports = await Promise.all(due.map((record) => this.runJob(record, cancels, expired, ctx)));
+      const deadline = started + this.settings.batchDeadlineMs;
+      reports = await Promise.all(due.map((record) => this.runJob(record, cancels, expired, ctx, deadline)));
     } finally {
       clearTimeout(deadlineTimer);
     }
@@ -136,6 +139,7 @@ export class DeliveryBatchRunner {
     cancels: Set<() => void>,
     expired: Promise<null>,
     ctx: BatchContext,
+    deadline: number,
   ): Promise<JobReport | typeof UNSTARTED> {
     const job = record.value;
     const target = targetOrigin(job.url);
@@ -155,6 +159,7 @@ export class DeliveryBatchRunner {
     const prepared = this.executor.prepare(job, key, target);
     if ('report' in prepared) return prepared.report;
     if (this.slots.hanging(target)) return this.executor.postponeBusy(job, key);
+    if (prepared.ready.rateLimit !== null && !(await this.throttle(prepared.ready.job.webhook_id, prepared.ready.rateLimit, deadline))) return UNSTARTED;
 
     const wait = this.slots.acquire(target);
     cancels.add(wait.cancel);
@@ -176,6 +181,23 @@ export class DeliveryBatchRunner {
     if (finished) return finished;
     slot.detach();
     return this.detach(prepared.ready, startedAt, attempt);
+  }
+
+  /**
+   * Waits for the webhook's next instant under its rate limit, if it comes before the batch's
+   * deadline; false when it does not (the job is left for a later batch, no attempt used).
+   */
+  private async throttle(webhookId: string, perSecond: number, deadline: number): Promise<boolean> {
+    const wait = this.rateLimits.reserve(webhookId, perSecond, deadline - this.now());
+    if (wait === null) {
+      this.metrics.throttled.inc({ outcome: 'deferred' });
+      return false;
+    }
+    if (wait > 0) {
+      this.metrics.throttled.inc({ outcome: 'waited' });
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    return true;
   }
 
   /**

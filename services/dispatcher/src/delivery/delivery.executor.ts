@@ -1,4 +1,4 @@
-import type { AttemptOutcome, DeliveryAttemptResult, DeliveryJob, TopicId } from '@callhooks/contracts';
+import { targetOrigin, type AttemptOutcome, type DeliveryAttemptResult, type DeliveryJob, type TopicId } from '@callhooks/contracts';
 import { DLQ_HEADERS, type OutgoingRecord } from '@callhooks/kafka';
 import type { DeliveryMetrics } from './delivery.metrics';
 import { statusClass } from './delivery.metrics';
@@ -37,6 +37,8 @@ export interface ReadyJob {
   secrets: string[];
   /** The webhook's custom headers as configured now; the job's own headers override them. */
   headers: Readonly<Record<string, string>>;
+  /** The webhook's requests per second at most (WebhookRateLimits); null: no limit. */
+  rateLimit: number | null;
   /** The attempt's trace context (`traceparent`), sent so the receiver can join the trace. */
   trace?: Readonly<Record<string, string>>;
 }
@@ -82,7 +84,7 @@ export class DeliveryExecutor {
     if (webhook.state !== 'active') return { report: this.drop(job, `webhook_${webhook.state}`, now) };
     if (!webhook.enabled && job.origin !== 'TEST') return { report: this.drop(job, 'webhook_disabled', now) };
     if (!this.breakers.allows(target)) return { report: this.breakerOpen(job, key) };
-    return { ready: { job, key, target, secrets: validSecrets(webhook.secrets, now), headers: webhook.headers } };
+    return { ready: { job, key, target, secrets: validSecrets(webhook.secrets, now), headers: webhook.headers, rateLimit: webhook.rateLimit ?? null } };
   }
 
   /** The attempt itself, through the target's breaker. */
@@ -150,13 +152,14 @@ export class DeliveryExecutor {
 
   private breakerOpen(job: DeliveryJob, key: string): JobReport {
     this.metrics.postponed.inc({ reason: 'breaker_open' });
-    return this.postpone(job, key, 'BREAKER_OPEN');
+    // back when the breaker lets its probe through, not every few seconds meanwhile
+    return this.postpone(job, key, 'BREAKER_OPEN', this.breakers.openFor(targetOrigin(job.url)));
   }
 
-  /** The same attempt later through the first tier; past the age limit it fails to the DLQ instead. */
-  private postpone(job: DeliveryJob, key: string, outcome: 'BREAKER_OPEN' | null): JobReport {
+  /** The same attempt later, through the first tier that waits `minDelayMs`; past the age limit it fails to the DLQ instead. */
+  private postpone(job: DeliveryJob, key: string, outcome: 'BREAKER_OPEN' | null, minDelayMs = 0): JobReport {
     const now = this.now();
-    const decision = this.schedule.postpone(job, now);
+    const decision = this.schedule.postpone(job, now, minDelayMs);
     if (decision.kind === 'give_up') {
       const errorClass = outcome === 'BREAKER_OPEN' ? 'breaker_open' : 'target_busy';
       return {

@@ -23,6 +23,7 @@ export class DeliveryMetrics implements BreakerListener, SlotListener {
   readonly postponed: Counter<'reason'>;
   readonly detached: Counter;
   readonly leftForNextBatch: Counter;
+  readonly throttled: Counter<'outcome'>;
   readonly retryTierPending: Gauge<'tier'>;
   /** Reads the retry tiers' depth when /metrics is scraped (set by the consumer once Kafka is up). */
   tierDepth?: () => Promise<Map<string, number>>;
@@ -85,6 +86,12 @@ export class DeliveryMetrics implements BreakerListener, SlotListener {
     this.leftForNextBatch = new Counter({
       name: 'callhooks_deliveries_left_for_next_batch_total',
       help: 'Jobs still waiting for a busy target at their batch deadline, left uncommitted and read again at once (backpressure)',
+      registers,
+    });
+    this.throttled = new Counter({
+      name: 'callhooks_deliveries_throttled_total',
+      help: "Jobs held back by their webhook's rate_limit, without an attempt: waited (sent later in the batch) or deferred (left for a later batch)",
+      labelNames: ['outcome'],
       registers,
     });
     // prom-client calls collect() with the gauge as `this`; the depth source is read through this closure

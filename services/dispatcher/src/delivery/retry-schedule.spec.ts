@@ -39,6 +39,13 @@ describe('RetrySchedule', () => {
     expect(schedule().afterFailure({ attempt: 9, created_at: T0 }, T0).kind).toBe('retry');
   });
 
+  it('counts the budget from first_attempt: a recovery resend after attempt 10 gets the usual retries and backoff', () => {
+    expect(schedule().afterFailure({ attempt: 11, first_attempt: 11, created_at: T0 }, T0)).toMatchObject({ kind: 'retry', tier: { name: '5s' } });
+    expect(schedule().afterFailure({ attempt: 12, first_attempt: 11, created_at: T0 }, T0)).toMatchObject({ kind: 'retry', tier: { name: '30s' } });
+    expect(schedule().afterFailure({ attempt: 20, first_attempt: 11, created_at: T0 }, T0)).toEqual({ kind: 'give_up', reason: 'max_attempts' });
+    expect(schedule().afterFailure({ attempt: 11, first_attempt: null, created_at: T0 }, T0)).toEqual({ kind: 'give_up', reason: 'max_attempts' });
+  });
+
   it('gives up when the next attempt would be past the maximum age', () => {
     const now = T0 + 23.5 * 3_600_000;
     expect(schedule().afterFailure({ attempt: 5, created_at: T0 }, now)).toEqual({ kind: 'give_up', reason: 'max_age' });

@@ -62,10 +62,14 @@ export class RetrySchedule {
     return this.tiers.find((t) => t.delayMs >= ms) ?? this.tiers[this.tiers.length - 1];
   }
 
-  /** After attempt `attempt` failed: retry through a tier, or give up (attempts or age exhausted). */
-  afterFailure(job: { attempt: number; created_at: number }, now: number, retryAfterMs: number | null = null): RetryDecision {
-    if (job.attempt >= this.settings.maxAttempts) return { kind: 'give_up', reason: 'max_attempts' };
-    const wanted = Math.max(this.backoffMs(job.attempt), retryAfterMs ?? 0);
+  /**
+   * After attempt `attempt` failed: retry through a tier, or give up (attempts or age exhausted).
+   * The budget counts from `first_attempt` (a bulk recovery's resend gets the usual retries).
+   */
+  afterFailure(job: { attempt: number; created_at: number; first_attempt?: number | null }, now: number, retryAfterMs: number | null = null): RetryDecision {
+    const used = job.attempt - Math.max(1, job.first_attempt ?? 1) + 1;
+    if (used >= this.settings.maxAttempts) return { kind: 'give_up', reason: 'max_attempts' };
+    const wanted = Math.max(this.backoffMs(used), retryAfterMs ?? 0);
     return this.schedule(job, now, this.tierFor(wanted));
   }
 

@@ -37,6 +37,21 @@ describe('TargetBreakers', () => {
     breakers.shutdown();
   });
 
+  it('tells how long an open breaker stays shut, so its jobs wait that long and not one short tier after another', async () => {
+    let now = 1_000_000;
+    const breakers = new TargetBreakers(settings, undefined, () => now);
+    const t = 'http://dead:80';
+    expect(breakers.openFor(t)).toBe(0);
+    for (let i = 0; i < 3; i++) await breakers.call(t, bad, unhealthy);
+    expect(breakers.openFor(t)).toBe(10_000);
+    now += 4_000;
+    expect(breakers.openFor(t)).toBe(6_000);
+    jest.advanceTimersByTime(10_001);
+    // half-open: the probe may go now
+    expect(breakers.openFor(t)).toBe(0);
+    breakers.shutdown();
+  });
+
   it('lets only one probe through while half-open', async () => {
     const breakers = new TargetBreakers(settings);
     const t = 'http://flaky:80';

@@ -31,6 +31,8 @@ interface Entry {
   breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
   consecutive: number;
   lastUsed: number;
+  /** When the breaker last opened (its half-open probe comes resetTimeoutMs later). */
+  openedAt: number;
 }
 
 /**
@@ -63,6 +65,18 @@ export class TargetBreakers {
     if (!b) return 'closed';
     if (b.halfOpen) return 'half_open';
     return b.opened ? 'open' : 'closed';
+  }
+
+  /**
+   * How long until an open breaker lets its probe through (0 when it is not open): a job
+   * postponed by it waits that long instead of cycling through the first retry tier, which,
+   * with a long outage and a deep backlog, re-produced every job (and a result for it) every
+   * few seconds and buried the target's recovery under that traffic.
+   */
+  openFor(target: string): number {
+    const e = this.entries.get(target);
+    if (!e || !e.breaker.opened || e.breaker.halfOpen) return 0;
+    return Math.max(0, e.openedAt + this.settings.resetTimeoutMs - this.now());
   }
 
   /**
@@ -123,8 +137,11 @@ export class TargetBreakers {
       rollingCountBuckets: 10,
       name: target,
     });
-    const created: Entry = { breaker, consecutive: 0, lastUsed: this.now() };
-    breaker.on('open', () => this.listener?.stateChanged(target, 'open'));
+    const created: Entry = { breaker, consecutive: 0, lastUsed: this.now(), openedAt: 0 };
+    breaker.on('open', () => {
+      created.openedAt = this.now();
+      this.listener?.stateChanged(target, 'open');
+    });
     breaker.on('halfOpen', () => this.listener?.stateChanged(target, 'half_open'));
     breaker.on('close', () => {
       created.consecutive = 0;

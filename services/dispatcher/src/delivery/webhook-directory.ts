@@ -2,7 +2,7 @@ import type { SigningSecret } from '@callhooks/contracts';
 
 /** What the dispatcher knows of a webhook when it is about to deliver to it. */
 export type WebhookStatus =
-  | { state: 'active'; enabled: boolean; secrets: readonly SigningSecret[]; headers: Readonly<Record<string, string>> }
+  | { state: 'active'; enabled: boolean; secrets: readonly SigningSecret[]; headers: Readonly<Record<string, string>>; rateLimit?: number | null }
   | { state: 'deleted' }
   /** Never seen: the config topic may simply not have reached us yet. */
   | { state: 'unknown' };

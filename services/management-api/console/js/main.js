@@ -9,6 +9,7 @@ import * as webhookEdit from './views/webhook-edit.js';
 import * as environments from './views/environments.js';
 import * as environmentDetail from './views/environment-detail.js';
 import * as deliveries from './views/deliveries.js';
+import * as operationalWebhooks from './views/operational-webhooks.js';
 
 // Hash routes: the server serves one page, and a reload keeps the screen.
 const ROUTES = [
@@ -18,12 +19,14 @@ const ROUTES = [
   { pattern: /^\/environments$/, view: environments, nav: 'environments' },
   { pattern: /^\/environments\/(?<id>[^/]+)$/, view: environmentDetail, nav: 'environments' },
   { pattern: /^\/deliveries$/, view: deliveries, nav: 'deliveries' },
+  { pattern: /^\/operational-webhooks$/, view: operationalWebhooks, nav: 'operational-webhooks' },
 ];
 
 const NAV = [
   ['webhooks', 'Webhooks', 'webhook'],
   ['environments', 'Environments', 'layers'],
   ['deliveries', 'Deliveries', 'activity'],
+  ['operational-webhooks', 'Notices', 'zap'],
 ];
 
 const app = document.getElementById('app');

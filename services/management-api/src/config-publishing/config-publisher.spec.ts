@@ -76,7 +76,7 @@ class MemoryTopic extends ConfigSink {
 }
 
 function record(ref: EntityRef, version: number): ConfigRecord {
-  return { entity_type: ref.type, entity_id: ref.id, customer_id: 'c1', version, deleted: false, published_at: 0, webhook: null, environment: null };
+  return { entity_type: ref.type === 'ENVIRONMENT' ? 'ENVIRONMENT' : 'WEBHOOK', entity_id: ref.id, customer_id: 'c1', version, deleted: false, published_at: 0, webhook: null, environment: null };
 }
 
 function setup(options: { backoffMinMs?: number } = {}) {

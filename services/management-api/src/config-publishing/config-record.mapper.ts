@@ -1,5 +1,6 @@
 import type { ConfigRecord, SigningSecret } from '@callhooks/contracts';
 import type { Environment } from '../environments/environment.schema';
+import type { OperationalWebhook } from '../operational-webhooks/operational-webhook.schema';
 import type { Webhook } from '../webhooks/webhook.schema';
 
 /** Key of a webhook on the config topic. Webhook ids are UUIDs, unique across customers. */
@@ -36,6 +37,7 @@ export function webhookRecord(w: Webhook, now: number): ConfigRecord {
           url: w.url,
           body: w.body ?? null,
           headers: Object.fromEntries((w.headers ?? []).map((h) => [h.name, h.value])),
+          rate_limit: w.rate_limit ?? null,
           secrets: liveSecrets(w, now),
         },
     environment: null,
@@ -56,7 +58,25 @@ export function environmentRecord(e: Environment, now: number): ConfigRecord {
   };
 }
 
-function liveSecrets(w: Webhook, now: number): SigningSecret[] {
+/** The event name of an operational webhook's record: no call event has it, so the matcher never sends one there. */
+export const OPERATIONAL_EVENT = 'callhooks.operational';
+
+/** An operational webhook as the dispatcher needs it (URL, secrets, enabled); its notices come as ready jobs from the API. */
+export function operationalWebhookRecord(o: OperationalWebhook, now: number): ConfigRecord {
+  const deleted = o.deleted_at !== null && o.deleted_at !== undefined;
+  return {
+    entity_type: 'WEBHOOK',
+    entity_id: o._id,
+    customer_id: o.customer_id,
+    version: o.version,
+    deleted,
+    published_at: now,
+    webhook: deleted ? null : { id: o._id, enabled: o.enabled, event: OPERATIONAL_EVENT, method: 'POST', url: o.url, body: null, headers: {}, secrets: liveSecrets(o, now) },
+    environment: null,
+  };
+}
+
+function liveSecrets(w: Pick<Webhook, 'secrets'>, now: number): SigningSecret[] {
   return (w.secrets ?? [])
     .filter((s) => !s.expires_at || s.expires_at.getTime() > now)
     .map((s) => ({ secret: s.secret, expires_at: s.expires_at ? s.expires_at.getTime() : null }));

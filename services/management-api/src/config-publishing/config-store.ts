@@ -1,6 +1,7 @@
 import type { ConfigRecord } from '@callhooks/contracts';
 
-export type ConfigEntityType = 'WEBHOOK' | 'ENVIRONMENT';
+/** OPERATIONAL_WEBHOOK documents are published as WEBHOOK records (operational-webhooks/). */
+export type ConfigEntityType = 'WEBHOOK' | 'ENVIRONMENT' | 'OPERATIONAL_WEBHOOK';
 
 /** A webhook or environment document, by its MongoDB _id. */
 export interface EntityRef {

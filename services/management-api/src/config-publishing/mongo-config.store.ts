@@ -2,20 +2,22 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { Environment } from '../environments/environment.schema';
+import { OperationalWebhook } from '../operational-webhooks/operational-webhook.schema';
 import { Webhook } from '../webhooks/webhook.schema';
-import { environmentConfigKey, environmentRecord, webhookConfigKey, webhookRecord } from './config-record.mapper';
+import { environmentConfigKey, environmentRecord, operationalWebhookRecord, webhookConfigKey, webhookRecord } from './config-record.mapper';
 import { DocumentLocks, environmentLock, webhookLock } from '../database/document-locks';
 import { ConfigStore, type EntityRef, type PublishableEntity } from './config-store';
 
 /** Documents read or acknowledged at once. */
 const CONCURRENCY = 8;
 
-/** ConfigStore over the webhooks and environments collections. */
+/** ConfigStore over the webhooks, environments and operational webhooks collections. */
 @Injectable()
 export class MongoConfigStore extends ConfigStore {
   constructor(
     @InjectModel(Webhook.name) private readonly webhooks: Model<Webhook>,
     @InjectModel(Environment.name) private readonly environments: Model<Environment>,
+    @InjectModel(OperationalWebhook.name) private readonly operational: Model<OperationalWebhook>,
     private readonly locks: DocumentLocks,
   ) {
     super();
@@ -24,9 +26,10 @@ export class MongoConfigStore extends ConfigStore {
   async load(refs: EntityRef[]): Promise<PublishableEntity[]> {
     const now = Date.now();
     // one findById each, a few at a time: FerretDB v1 serves `_id` equality from its index but scans for `$in`
-    const [webhooks, environments] = await Promise.all([
+    const [webhooks, environments, operational] = await Promise.all([
       inBatches(idsOf(refs, 'WEBHOOK'), (id) => this.webhooks.findById(id).lean<Webhook>().exec()).then(present),
       inBatches(idsOf(refs, 'ENVIRONMENT'), (id) => this.environments.findById(id).lean<Environment>().exec()).then(present),
+      inBatches(idsOf(refs, 'OPERATIONAL_WEBHOOK'), (id) => this.operational.findById(id).lean<OperationalWebhook>().exec()).then(present),
     ]);
     return [
       ...webhooks.map((w): PublishableEntity => ({
@@ -41,6 +44,12 @@ export class MongoConfigStore extends ConfigStore {
         key: environmentConfigKey(e.customer_id, e.environment_id),
         record: environmentRecord(e, now),
       })),
+      ...operational.map((o): PublishableEntity => ({
+        ref: { type: 'OPERATIONAL_WEBHOOK', id: o._id },
+        version: o.version,
+        key: webhookConfigKey(o._id),
+        record: operationalWebhookRecord(o, now),
+      })),
     ];
   }
 
@@ -48,8 +57,8 @@ export class MongoConfigStore extends ConfigStore {
     // each document under its lock: on FerretDB an acknowledgement racing an API write to the
     // same document could erase that write (see DocumentLocks)
     const matched = await inBatches(entities, (entity) => {
-      const model = (entity.ref.type === 'WEBHOOK' ? this.webhooks : this.environments) as Model<Webhook>;
-      const lock = entity.ref.type === 'WEBHOOK' ? webhookLock(entity.ref.id) : environmentLock(entity.ref.id);
+      const model = (entity.ref.type === 'WEBHOOK' ? this.webhooks : entity.ref.type === 'ENVIRONMENT' ? this.environments : this.operational) as unknown as Model<Webhook>;
+      const lock = entity.ref.type === 'ENVIRONMENT' ? environmentLock(entity.ref.id) : webhookLock(entity.ref.id);
       return this.locks.run(lock, async () => {
         // publishing is not a change of the entity: no updated_at
         const r = await model
@@ -68,19 +77,25 @@ export class MongoConfigStore extends ConfigStore {
 
   async pending(limit: number, changedBefore: Date): Promise<EntityRef[]> {
     const filter = { publish_pending: true, updated_at: { $lt: changedBefore } };
-    const [w, e] = await Promise.all([
+    const [w, e, o] = await Promise.all([
       this.webhooks.find(filter, { _id: 1 }).limit(limit).lean().exec(),
       this.environments.find(filter, { _id: 1 }).limit(limit).lean().exec(),
+      this.operational.find(filter, { _id: 1 }).limit(limit).lean().exec(),
     ]);
-    return [...w.map((d): EntityRef => ({ type: 'WEBHOOK', id: d._id })), ...e.map((d): EntityRef => ({ type: 'ENVIRONMENT', id: d._id }))];
+    return [
+      ...w.map((d): EntityRef => ({ type: 'WEBHOOK', id: d._id })),
+      ...e.map((d): EntityRef => ({ type: 'ENVIRONMENT', id: d._id })),
+      ...o.map((d): EntityRef => ({ type: 'OPERATIONAL_WEBHOOK', id: d._id })),
+    ];
   }
 
   async countPending(): Promise<number> {
-    const [w, e] = await Promise.all([
+    const counts = await Promise.all([
       this.webhooks.countDocuments({ publish_pending: true }).exec(),
       this.environments.countDocuments({ publish_pending: true }).exec(),
+      this.operational.countDocuments({ publish_pending: true }).exec(),
     ]);
-    return w + e;
+    return counts.reduce((a, b) => a + b, 0);
   }
 }
 

@@ -6,6 +6,7 @@ import { MANAGEMENT_API_CONFIG, type ManagementApiConfig } from '../config/manag
 import { ApiKey, ApiKeySchema } from '../customers/api-key.schema';
 import { Customer, CustomerSchema } from '../customers/customer.schema';
 import { Environment, EnvironmentSchema } from '../environments/environment.schema';
+import { OperationalWebhook, OperationalWebhookSchema } from '../operational-webhooks/operational-webhook.schema';
 import { Webhook, WebhookSchema } from '../webhooks/webhook.schema';
 import { DocumentLocks } from './document-locks';
 
@@ -20,6 +21,7 @@ const CONFIG_MODELS = MongooseModule.forFeature([
   { name: ApiKey.name, schema: ApiKeySchema },
   { name: Webhook.name, schema: WebhookSchema },
   { name: Environment.name, schema: EnvironmentSchema },
+  { name: OperationalWebhook.name, schema: OperationalWebhookSchema },
 ]);
 
 /** Readiness pings MongoDB; start-up waits until the indexes (unique constraints included) exist. */

@@ -7,6 +7,7 @@ import { contextFrom, failSpan, ReadinessChecks, SpanKind, startSpan } from '@ca
 import { DELIVERIES_CONFIG, type DeliveriesConfig } from './config/deliveries.config';
 import { DeliveryLogService } from './delivery-log.service';
 import { deliveryResultViolation } from './delivery-result.contract';
+import { DeliveryResultsObserver } from './delivery-results-observer';
 import { GoneWebhooks } from './gone-webhooks';
 
 export const DELIVERY_LOG_GROUP = 'callhooks-delivery-log';
@@ -32,6 +33,7 @@ export class DeliveryLogConsumer implements OnApplicationBootstrap, OnApplicatio
     private readonly logger: PinoLogger,
     @Inject(Registry) registry: Registry,
     @Optional() private readonly goneWebhooks?: GoneWebhooks,
+    @Optional() private readonly observer?: DeliveryResultsObserver,
   ) {
     this.logger.setContext(DeliveryLogConsumer.name);
     this.gone = new Counter({
@@ -104,6 +106,7 @@ export class DeliveryLogConsumer implements OnApplicationBootstrap, OnApplicatio
       throw err;
     }
     spans.forEach((s) => s.end());
+    await this.observer?.observe(records);
     for (const r of records) if (r.value.outcome === 'GONE') await this.disableGone(r.value);
   }
 

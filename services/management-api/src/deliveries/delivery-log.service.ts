@@ -4,6 +4,7 @@ import type { FilterQuery, Model } from 'mongoose';
 import { ConflictError, NotFoundError, RetryableError, targetOrigin, type DeliveryAttemptResult, type DeliveryJob } from '@callhooks/contracts';
 import { KafkaContext } from '@callhooks/kafka';
 import { findPage, type ListQueryDto, type Page } from '../common/pagination';
+import { resendJob } from './delivery-resend';
 import { dayOf, DeliveryRecord, type DeliveryAttempt, type DeliveryStatus } from './delivery.schema';
 
 export interface DeliveryFilter {
@@ -128,23 +129,7 @@ export class DeliveryLogService {
       throw new ConflictError(`delivery ${id} has an attempt pending (${doc.status}); redeliver it once that is done`, { id, status: doc.status });
     }
     const attempt = Math.max(0, ...doc.attempts.map((a) => a.attempt)) + 1;
-    const job: DeliveryJob = {
-      delivery_id: doc._id,
-      webhook_id: doc.webhook_id,
-      customer_id: doc.customer_id,
-      environment_id: doc.environment_id,
-      event_id: doc.event_id,
-      event: doc.event,
-      call_uuid: doc.call_uuid,
-      origin: 'REDELIVERY',
-      method: doc.method === 'GET' ? 'GET' : 'POST',
-      url: doc.url,
-      body: doc.method === 'GET' ? null : (doc.request_body ?? ''),
-      headers: {},
-      attempt,
-      created_at: Date.now(),
-      not_before: null,
-    };
+    const job = resendJob(doc, attempt, false);
     await this.send(job, targetOrigin(doc.url));
     // PENDING unless the attempt's result already came back (rev moved on)
     await this.deliveries.updateOne({ _id: id, rev: doc.rev }, { $set: { status: 'PENDING', updated_at: new Date() }, $inc: { rev: 1 } });

@@ -46,9 +46,21 @@ export class Webhook extends PublishedDocument {
   @Prop({ type: String, default: null })
   description: string | null;
 
-  /** Why the system disabled the webhook (its receiver answered 410 Gone); cleared when it is enabled again. */
+  /** Requests per second at most to its URL (enforced by the dispatcher); null: no limit. */
+  @Prop({ type: Number, default: null })
+  rate_limit: number | null;
+
+  /** Why the system disabled the webhook (its receiver answered 410 Gone, or every attempt failed for too long); cleared when it is enabled again. */
   @Prop({ type: String, default: null })
   disabled_reason: string | null;
+
+  /** When the webhook was last disabled (by an admin or by the system); cleared when it is enabled again. */
+  @Prop({ type: Date, default: null })
+  disabled_at: Date | null;
+
+  /** When the webhook was last enabled (created enabled, or enabled again): the auto-disable clock starts no earlier. */
+  @Prop({ type: Date, default: null })
+  enabled_at: Date | null;
 
   @Prop({
     type: [{ _id: false, secret: { type: String, required: true }, created_at: { type: Date, required: true }, expires_at: { type: Date, default: null } }],

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Optional, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
@@ -16,6 +16,7 @@ import { PreviewDto, TemplatePreviewDto } from './dto/preview.dto';
 import { CreateWebhookDto, ListWebhooksQueryDto, UpdateWebhookDto, WebhookDto, WebhookPageDto, WebhookSecretDto } from './dto/webhook.dto';
 import { WebhookPreviews } from './webhook-previews';
 import { WebhooksService } from './webhooks.service';
+import { WebhookHealthService } from '../webhook-health/webhook-health.service';
 
 const badRequest = ApiBadRequestResponse({
   type: ApiErrorDto,
@@ -30,14 +31,18 @@ export class WebhooksController {
   constructor(
     private readonly webhooks: WebhooksService,
     private readonly previews: WebhookPreviews,
+    @Optional() private readonly health?: WebhookHealthService,
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'List webhooks', description: 'Paged (cursor or page number), ordered by creation date, filtered by event, enabled and URL.' })
+  @ApiOperation({ summary: 'List webhooks', description: 'Paged (cursor or page number), ordered by creation date, filtered by event, enabled and URL; `include=health` adds each webhook\u2019s health.' })
   @ApiOkResponse({ type: WebhookPageDto })
   @badRequest
-  list(@CurrentCustomer() customerId: string, @Query() query: ListWebhooksQueryDto): Promise<Page<WebhookDto>> {
-    return this.webhooks.list(customerId, query);
+  async list(@CurrentCustomer() customerId: string, @Query() query: ListWebhooksQueryDto): Promise<Page<WebhookDto>> {
+    const page = await this.webhooks.list(customerId, query);
+    if (query.include !== 'health' || !this.health) return page;
+    const health = await this.health.forPage(page.data);
+    return { ...page, data: page.data.map((w) => ({ ...w, health: health.get(w.id) })) };
   }
 
   @Post()

@@ -33,6 +33,7 @@ interface WebhookDraft {
   body: string | null;
   headers: Record<string, string>;
   description: string | null;
+  rate_limit: number | null;
 }
 
 /** Optimistic retries of a read-check-write whose document changed in between. */
@@ -66,6 +67,7 @@ export class WebhooksService {
       body: normaliseBody(dto.body),
       headers: dto.headers ?? {},
       description: dto.description ?? null,
+      rate_limit: dto.rate_limit ?? null,
     };
     this.check(draft);
     const created = await this.webhooks.create({
@@ -74,6 +76,8 @@ export class WebhooksService {
       ...draft,
       headers: headersToPairs(draft.headers),
       secrets: [{ secret: generateSigningSecret(), created_at: new Date(), expires_at: null }],
+      enabled_at: draft.enabled ? new Date() : null,
+      disabled_at: draft.enabled ? null : new Date(),
       version: 1,
       published_version: 0,
       publish_pending: true,
@@ -122,10 +126,12 @@ export class WebhooksService {
         body: dto.body === undefined ? current.body : normaliseBody(dto.body),
         headers: dto.headers ?? headersToMap(current.headers),
         description: dto.description === undefined ? current.description : dto.description,
+        rate_limit: dto.rate_limit === undefined ? (current.rate_limit ?? null) : dto.rate_limit,
       };
       this.check(draft);
       const set: Partial<Webhook> = { ...draft, headers: headersToPairs(draft.headers), publish_pending: true };
-      if (dto.enabled === true) set.disabled_reason = null;
+      if (draft.enabled && !current.enabled) Object.assign(set, { disabled_reason: null, disabled_at: null, enabled_at: new Date() });
+      if (!draft.enabled && current.enabled) set.disabled_at = new Date();
       const updated = await this.changeAt(current, { $set: set, $inc: { version: 1 } });
       if (updated) return presentWebhook(updated);
     }
@@ -166,14 +172,24 @@ export class WebhooksService {
     throw new ConflictError(`webhook ${id} kept changing during the rotation; try again`);
   }
 
-  /** Disables a webhook whose receiver answered 410 Gone (idempotent). */
-  async disableGone(customerId: string, id: string, reason: string): Promise<void> {
+  /** Disables a webhook whose receiver answered 410 Gone (idempotent); the webhook if this call disabled it. */
+  async disableGone(customerId: string, id: string, reason: string): Promise<WebhookDto | null> {
+    return this.disableBySystem(customerId, id, reason, (w) => w.enabled);
+  }
+
+  /**
+   * Disables a webhook on the system's decision, with its reason, if it is still enabled and
+   * `stillDue` holds for the current document (checked under the lock); the webhook if this
+   * call disabled it, null if it was already disabled, deleted or no longer due.
+   */
+  async disableBySystem(customerId: string, id: string, reason: string, stillDue: (current: Webhook) => boolean): Promise<WebhookDto | null> {
     const disabled = await this.locks.run(webhookLock(id), async () => {
       const current = await this.webhooks.findById(id).lean().exec();
-      if (!current || current.customer_id !== customerId || current.deleted_at !== null || !current.enabled) return false;
-      return (await this.changeAt(current, { $set: { enabled: false, disabled_reason: reason, publish_pending: true }, $inc: { version: 1 } })) !== null;
+      if (!current || current.customer_id !== customerId || current.deleted_at !== null || !current.enabled || !stillDue(current)) return null;
+      return this.changeAt(current, { $set: { enabled: false, disabled_reason: reason, disabled_at: new Date(), publish_pending: true }, $inc: { version: 1 } });
     });
-    if (disabled) this.logger.log({ webhookId: id, customerId, reason }, 'webhook disabled: its receiver is gone');
+    if (disabled) this.logger.log({ webhookId: id, customerId, reason }, 'webhook disabled by the system');
+    return disabled ? presentWebhook(disabled) : null;
   }
 
   /** Applies an update only if the document is still at the version read (a deletion also moves the version on). */

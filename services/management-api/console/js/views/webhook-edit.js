@@ -9,6 +9,8 @@ import { deliveryLog } from '../components/delivery-log.js';
 import { headersEditor } from '../components/headers-editor.js';
 import { secretCard } from '../components/secret-card.js';
 import { testSendCard } from '../components/test-send.js';
+import { healthCard } from '../components/webhook-health.js';
+import { recoveryCard } from '../components/recovery-card.js';
 
 const STARTER_BODY = `{
   "call": "{{uuid}}",
@@ -272,7 +274,13 @@ export async function render({ main, params, navigate }) {
   ]);
 
   if (webhook) {
-    side.append(subscriptionsCard(webhook), testSendCard(webhook.id, { onSent: () => recent.reload() }), secretCard(webhook.id));
+    side.append(
+      subscriptionsCard(webhook),
+      testSendCard(webhook.id, { onSent: () => recent.reload() }),
+      recoveryCard(webhook.id, { onDone: () => (recent.reload(), health.reload()) }),
+      secretCard(webhook.id),
+    );
+    const health = healthCard(webhook.id);
     const recent = deliveryLog({
       filter: { webhook_id: webhook.id },
       limit: 5,
@@ -281,6 +289,7 @@ export async function render({ main, params, navigate }) {
       emptyText: 'Nothing was sent to this webhook yet. Send a test to see one here.',
     });
     main.append(
+      health.el,
       card(
         {
           title: 'Recent deliveries',

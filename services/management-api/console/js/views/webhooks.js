@@ -20,6 +20,7 @@ import {
   toast,
 } from '../ui.js';
 import { showBodyDialog } from '../components/body-dialog.js';
+import { healthBadge } from '../components/webhook-health.js';
 
 const PAGE_SIZES = [10, 20, 50];
 
@@ -119,6 +120,7 @@ export async function render({ main, query }) {
         event: state.event,
         enabled: state.enabled,
         url: state.url,
+        include: 'health',
       });
       if (seq !== loadSeq) return;
       if (result.data.length === 0 && state.page > 1 && result.page.total > 0) {
@@ -220,6 +222,7 @@ export async function render({ main, query }) {
               {},
               h('th', { scope: 'col', 'aria-sort': state.order === 'desc' ? 'descending' : 'ascending' }, sortButton),
               h('th', { scope: 'col', text: 'Status' }),
+              h('th', { scope: 'col', text: 'Health' }),
               h('th', { scope: 'col', text: 'URL' }),
               h('th', { scope: 'col', class: 'col-method', text: 'Method' }),
               h('th', { scope: 'col', text: 'Event' }),
@@ -274,6 +277,7 @@ export async function render({ main, query }) {
           ? h('span', { class: 'row-note', title: w.disabled_reason }, icon('alert', 14), h('span', { class: 'visually-hidden', text: w.disabled_reason }))
           : null,
       ),
+      h('td', { class: 'nowrap cell-health' }, healthBadge(w.health)),
       h(
         'td',
         { class: 'cell-url' },

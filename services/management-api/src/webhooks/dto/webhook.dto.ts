@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsObject, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { EVENT_NAMES, type EventName, type HttpMethod } from '@callhooks/contracts';
 import { ListQueryDto, PageMetaDto } from '../../common/pagination';
 import { QueryBoolean } from '../../common/validation';
 import { HEADER_VALUE_PATTERN, MAX_HEADER_NAME_LENGTH, MAX_HEADER_VALUE_LENGTH, MAX_HEADERS } from '../webhook-headers.policy';
 import { MAX_URL_LENGTH } from '../webhook-target.policy';
+import { WebhookHealthDto } from '../../webhook-health/dto/webhook-stats.dto';
 
 export const METHODS = ['GET', 'POST'] as const;
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -15,6 +16,9 @@ const EVENT_MESSAGE = `must be exactly one of: ${EVENT_NAMES.join(', ')}`;
 const unlessAbsent = ValidateIf((_o, v) => v !== undefined);
 
 const BODY_EXAMPLE = '{"call": "{{uuid}}", "from": "{{caller_id_number}}", "seconds": "{{duration}}", "note": "Call {{uuid}} ended: {{cause}}"}';
+
+/** The highest `rate_limit` (requests per second). */
+export const MAX_RATE_LIMIT = 10_000;
 
 export class CreateWebhookDto {
   @ApiPropertyOptional({ default: true, example: true })
@@ -70,9 +74,23 @@ export class CreateWebhookDto {
   @IsString()
   @MaxLength(MAX_DESCRIPTION_LENGTH)
   description?: string | null;
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    minimum: 1,
+    maximum: MAX_RATE_LIMIT,
+    example: 10,
+    description: 'At most this many requests per second to this webhook\u2019s URL (a CRM\u2019s API quota): the dispatcher spaces them out, without using up attempts. null: no limit.',
+  })
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number of requests per second' })
+  @Min(1)
+  @Max(MAX_RATE_LIMIT)
+  rate_limit?: number | null;
 }
 
-/** Every field optional; `body: null` and `description: null` clear them. */
+/** Every field optional; `body: null`, `description: null` and `rate_limit: null` clear them. */
 export class UpdateWebhookDto extends PartialType(CreateWebhookDto, { skipNullProperties: false }) {}
 
 export class WebhookDto {
@@ -100,13 +118,19 @@ export class WebhookDto {
   @ApiProperty({ type: String, nullable: true, example: 'Hangups to the CRM' })
   description: string | null;
 
+  @ApiProperty({ type: Number, nullable: true, example: null, description: 'Requests per second at most; null: no limit.' })
+  rate_limit: number | null;
+
   @ApiProperty({
     type: String,
     nullable: true,
     example: null,
-    description: 'Why the system disabled the webhook (its receiver answered 410 Gone); null otherwise.',
+    description: 'Why the system disabled the webhook (its receiver answered 410 Gone, or every attempt failed for the auto-disable period); null otherwise.',
   })
   disabled_reason: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'When the webhook was disabled (by an admin or the system); null while enabled.' })
+  disabled_at: string | null;
 
   @ApiProperty({ example: 3, description: 'Grows with every change (also a secret rotation).' })
   version: number;
@@ -118,9 +142,14 @@ export class WebhookDto {
   updated_at: string;
 }
 
+export class WebhookWithHealthDto extends WebhookDto {
+  @ApiPropertyOptional({ type: WebhookHealthDto, description: 'With `include=health` only.' })
+  health?: WebhookHealthDto;
+}
+
 export class WebhookPageDto {
-  @ApiProperty({ type: [WebhookDto] })
-  data: WebhookDto[];
+  @ApiProperty({ type: [WebhookWithHealthDto] })
+  data: WebhookWithHealthDto[];
 
   @ApiProperty({ type: PageMetaDto })
   page: PageMetaDto;
@@ -149,6 +178,11 @@ export class ListWebhooksQueryDto extends ListQueryDto {
   @IsString()
   @MaxLength(MAX_URL_LENGTH)
   url_prefix?: string;
+
+  @ApiPropertyOptional({ enum: ['health'], description: '`health` adds each webhook\u2019s health summary (status, failing since, 24 h success rate, breaker).' })
+  @IsOptional()
+  @IsIn(['health'], { message: 'must be health' })
+  include?: 'health';
 }
 
 export class SigningSecretDto {

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { env, loadConfig } from '@callhooks/config';
+
+const DAY = 24 * 3_600_000;
+
+/** Webhook health, auto-disable and failing notices (validated once, with the rest of the management API's environment). */
+export const webhookHealthEnvSchema = z.object({
+  /** A webhook whose every attempt failed for this long is disabled (Svix's default: 5 days). 0 = never. */
+  MANAGEMENT_AUTO_DISABLE_AFTER_MS: env.int(0, 365 * DAY).default(5 * DAY),
+  /** How often the failing webhooks are looked for. */
+  MANAGEMENT_AUTO_DISABLE_CHECK_INTERVAL_MS: env.int(100, DAY).default(60_000),
+  /** Failures in a row after which a `webhook.failing` notice goes to the operational webhooks. */
+  MANAGEMENT_FAILING_NOTICE_THRESHOLD: env.int(1, 1_000_000).default(10),
+});
+
+export interface WebhookHealthConfig {
+  autoDisableAfterMs: number;
+  autoDisableCheckIntervalMs: number;
+  failingNoticeThreshold: number;
+}
+
+export const WEBHOOK_HEALTH_CONFIG = Symbol('WEBHOOK_HEALTH_CONFIG');
+
+export function loadWebhookHealthConfig(source: Record<string, string | undefined> = process.env): WebhookHealthConfig {
+  const e = loadConfig('management-api', webhookHealthEnvSchema, source);
+  return {
+    autoDisableAfterMs: e.MANAGEMENT_AUTO_DISABLE_AFTER_MS,
+    autoDisableCheckIntervalMs: e.MANAGEMENT_AUTO_DISABLE_CHECK_INTERVAL_MS,
+    failingNoticeThreshold: e.MANAGEMENT_FAILING_NOTICE_THRESHOLD,
+  };
+}
