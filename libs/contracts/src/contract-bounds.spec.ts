@@ -24,6 +24,16 @@ describe('contract bounds', () => {
     expect(() => enumSymbols('call-leg', 'event_id')).toThrow(/not an enum field/);
   });
 
+  it('shows any value in a reason, even one String() and JSON.stringify throw on', () => {
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    for (const value of [{ toString: '' }, 10n, cycle, Symbol('s')]) {
+      expect(timestampProblem('t', value, bounds, { now })).toMatch(/^t .* is not an epoch in milliseconds$/);
+      expect(enumProblem('call-leg', 'kind', value)).toMatch(/^kind .* is not one of LEG_CREATED, /);
+    }
+    expect(timestampProblem('t', { toString: '' }, bounds, { now })).toBe('t {"toString":""} is not an epoch in milliseconds');
+  });
+
   it('checks are total: any value gives a reason or null, never a throw', () => {
     fc.assert(
       fc.property(fc.anything(), (value) => {

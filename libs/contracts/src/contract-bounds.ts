@@ -48,7 +48,7 @@ export function idsProblem(record: unknown, fields: readonly string[]): string |
  * only the future (a compacted topic keeps old records for ever).
  */
 export function timestampProblem(field: string, value: unknown, bounds: ContractBounds, options: { past?: boolean; now?: number } = {}): string | null {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) return `${field} ${String(value)} is not an epoch in milliseconds`;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) return `${field} ${shown(value)} is not an epoch in milliseconds`;
   const now = options.now ?? Date.now();
   if (value > now + bounds.maxClockSkewMs) return `${field} ${describe(value)} is more than ${bounds.maxClockSkewMs} ms in the future`;
   if (options.past !== false && value < now - bounds.maxRecordAgeMs) return `${field} ${describe(value)} is more than ${bounds.maxRecordAgeMs} ms in the past`;
@@ -58,6 +58,19 @@ export function timestampProblem(field: string, value: unknown, bounds: Contract
 /** Like timestampProblem, for a nullable field: null and undefined pass. */
 export function optionalTimestampProblem(field: string, value: unknown, bounds: ContractBounds, options: { past?: boolean; now?: number } = {}): string | null {
   return value === null || value === undefined ? null : timestampProblem(field, value, bounds, options);
+}
+
+/**
+ * A value as a reason shows it, whatever it is: String() and JSON.stringify throw on some values
+ * a forged record can hold (an object whose toString is not a function, a BigInt, a cycle).
+ */
+function shown(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
+  try {
+    return String(JSON.stringify(value)).slice(0, 100);
+  } catch {
+    return `a value of type ${typeof value}`;
+  }
 }
 
 function describe(ms: number): string {
@@ -99,5 +112,5 @@ export function enumProblem(schema: SchemaName, path: string, value: unknown, nu
   if (nullable && (value === null || value === undefined)) return null;
   const symbols = enumSymbols(schema, path);
   if (typeof value === 'string' && symbols.includes(value)) return null;
-  return `${path} ${String(JSON.stringify(value)).slice(0, 100)} is not one of ${symbols.join(', ')}`;
+  return `${path} ${shown(value)} is not one of ${symbols.join(', ')}`;
 }
