@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { env, loadConfig } from '@callhooks/config';
 
-/** The delivery log's own settings (validated once, with the rest of the management API's environment). */
+/**
+ * The delivery log's own settings. Validated in a pass of their own when DeliveriesModule is
+ * built, after the rest of the management API's environment: a bad key here is reported
+ * in a message of its own, not with the others.
+ */
 export const deliveriesEnvSchema = z.object({
   /** Deliveries older than this are purged (FerretDB has no TTL indexes). */
   MANAGEMENT_DELIVERY_RETENTION_DAYS: env.int(1, 3650).default(30),
@@ -27,5 +31,10 @@ export const DELIVERIES_CONFIG = Symbol('DELIVERIES_CONFIG');
 
 export function loadDeliveriesConfig(source: Record<string, string | undefined> = process.env): DeliveriesConfig {
   const e = loadConfig('management-api', deliveriesEnvSchema, source);
-  return { retentionDays: e.MANAGEMENT_DELIVERY_RETENTION_DAYS, purgeIntervalMs: e.MANAGEMENT_DELIVERY_PURGE_INTERVAL_MS, testSendWaitMs: e.MANAGEMENT_TEST_SEND_WAIT_MS, fetchLingerMs: e.MANAGEMENT_DELIVERY_LOG_FETCH_LINGER_MS };
+  return {
+    retentionDays: e.MANAGEMENT_DELIVERY_RETENTION_DAYS,
+    purgeIntervalMs: e.MANAGEMENT_DELIVERY_PURGE_INTERVAL_MS,
+    testSendWaitMs: e.MANAGEMENT_TEST_SEND_WAIT_MS,
+    fetchLingerMs: e.MANAGEMENT_DELIVERY_LOG_FETCH_LINGER_MS,
+  };
 }
