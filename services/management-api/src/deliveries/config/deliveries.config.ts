@@ -7,6 +7,8 @@ import { env, loadConfig } from '@callhooks/config';
  * in a message of its own, not with the others.
  */
 export const deliveriesEnvSchema = z.object({
+  /** Consumer group of the delivery-log consumer of delivery results (KAFKA_TOPIC_PREFIX goes before it). */
+  MANAGEMENT_DELIVERY_LOG_CONSUMER_GROUP: env.string().default('callhooks-delivery-log'),
   /** Deliveries older than this are purged (FerretDB has no TTL indexes). */
   MANAGEMENT_DELIVERY_RETENTION_DAYS: env.int(1, 3650).default(30),
   MANAGEMENT_DELIVERY_PURGE_INTERVAL_MS: env.int(1000, 24 * 3_600_000).default(3_600_000),
@@ -21,6 +23,7 @@ export const deliveriesEnvSchema = z.object({
 });
 
 export interface DeliveriesConfig {
+  consumerGroup: string;
   retentionDays: number;
   purgeIntervalMs: number;
   testSendWaitMs: number;
@@ -32,6 +35,7 @@ export const DELIVERIES_CONFIG = Symbol('DELIVERIES_CONFIG');
 export function loadDeliveriesConfig(source: Record<string, string | undefined> = process.env): DeliveriesConfig {
   const e = loadConfig('management-api', deliveriesEnvSchema, source);
   return {
+    consumerGroup: e.MANAGEMENT_DELIVERY_LOG_CONSUMER_GROUP,
     retentionDays: e.MANAGEMENT_DELIVERY_RETENTION_DAYS,
     purgeIntervalMs: e.MANAGEMENT_DELIVERY_PURGE_INTERVAL_MS,
     testSendWaitMs: e.MANAGEMENT_TEST_SEND_WAIT_MS,
