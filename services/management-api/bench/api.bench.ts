@@ -29,7 +29,7 @@ import { AppModule } from '../src/app.module';
 import { createHttpApp } from '../src/common/http-app';
 import { loadManagementApiConfig } from '../src/config/management-api.config';
 import { DeliveryLogService } from '../src/deliveries/delivery-log.service';
-import { DELIVERY_LOG_GROUP } from '../src/deliveries/delivery-log.consumer';
+import { loadDeliveriesConfig } from '../src/deliveries/config/deliveries.config';
 import { dayOf } from '../src/deliveries/delivery.schema';
 import { cpuSince, cpuSnapshot, findDatabaseProcesses, type DatabaseProcesses } from './database-processes';
 import { DEFAULT_SEED, seedDatabase, seededSample, type SeedSample } from './delivery-log.seed';
@@ -239,8 +239,10 @@ interface Ingest {
  * else runs meanwhile), FerretDB and PostgreSQL over the whole run.
  */
 async function measureIngest(registry: Registry, db: DatabaseProcesses, prefix: string, count: number, rate: number): Promise<Ingest> {
-  const processed = async () => counterValue(registry, 'callhooks_consumer_records_total', DELIVERY_LOG_GROUP);
-  const retries = async () => counterValue(registry, 'callhooks_consumer_batch_retries_total', DELIVERY_LOG_GROUP);
+  // the group the app under measure consumes with: read from the same environment
+  const group = loadDeliveriesConfig().consumerGroup;
+  const processed = async () => counterValue(registry, 'callhooks_consumer_records_total', group);
+  const retries = async () => counterValue(registry, 'callhooks_consumer_batch_retries_total', group);
   const [processedBefore, retriesBefore] = [await processed(), await retries()];
   const cpuBefore = cpuSnapshot(db);
   const started = Date.now();

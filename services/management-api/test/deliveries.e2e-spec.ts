@@ -64,7 +64,7 @@ class DeliveriesApp {
         KafkaModule.forRoot({ service: config.service, logLevel: config.logLevel, kafka: config.kafka, registry: config.registry }),
         DatabaseModule,
         AuthModule,
-        DeliveriesModule.forRoot({ retentionDays: 30, purgeIntervalMs: 3_600_000, testSendWaitMs: 2000, fetchLingerMs: 250 }),
+        DeliveriesModule.forRoot({ consumerGroup: 'callhooks-delivery-log', retentionDays: 30, purgeIntervalMs: 3_600_000, testSendWaitMs: 2000, fetchLingerMs: 250 }),
       ],
       providers: [{ provide: MANAGEMENT_API_CONFIG, useValue: config }, { provide: WebhookTestJobs, useClass: FixedTestJobs }],
       exports: [MANAGEMENT_API_CONFIG, WebhookTestJobs],

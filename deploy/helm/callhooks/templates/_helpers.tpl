@@ -35,16 +35,19 @@ enricher:
   name: enricher
   pipeline: true
   group: callhooks-enricher
+  groupEnv: ENRICHER_CONSUMER_GROUP
   topic: telephony.call-legs.v1
 matcher:
   name: matcher
   pipeline: true
   group: callhooks-matcher
+  groupEnv: MATCHER_CONSUMER_GROUP
   topic: callhooks.call-events.v1
 dispatcher:
   name: dispatcher
   pipeline: true
   group: callhooks-dispatcher
+  groupEnv: DISPATCHER_CONSUMER_GROUP
   topic: callhooks.deliveries.v1
 {{- end -}}
 

@@ -5,6 +5,7 @@ describe('dispatcher configuration', () => {
   it('has working defaults', () => {
     const c = loadDispatcherConfig({});
     expect(c.delivery).toMatchObject({
+      consumerGroup: 'callhooks-dispatcher',
       attemptTimeoutMs: 15_000,
       targetConcurrency: 10,
       targetConcurrencyMax: 64,
@@ -20,6 +21,11 @@ describe('dispatcher configuration', () => {
 
   it('takes shortened tier delays for tests', () => {
     expect(loadDispatcherConfig({ DISPATCHER_RETRY_DELAYS_MS: '100, 200,400,800,1600' }).delivery.tierDelaysMs).toEqual([100, 200, 400, 800, 1600]);
+  });
+
+  it('reads the consumer group and refuses a blank one', () => {
+    expect(loadDispatcherConfig({ DISPATCHER_CONSUMER_GROUP: 'dispatcher-blue' }).delivery.consumerGroup).toBe('dispatcher-blue');
+    expect(() => loadDispatcherConfig({ DISPATCHER_CONSUMER_GROUP: '  ' })).toThrow('DISPATCHER_CONSUMER_GROUP');
   });
 
   it('names every bad key at once', () => {

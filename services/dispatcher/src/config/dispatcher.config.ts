@@ -21,6 +21,8 @@ const tierDelays = () =>
 export const dispatcherEnvSchema = withCommonChecks(
   commonEnvSchema.extend({
     HTTP_PORT: env.port().default(3003),
+    /** Consumer group of the deliveries consumer, every retry tier included (KAFKA_TOPIC_PREFIX goes before it). */
+    DISPATCHER_CONSUMER_GROUP: env.string().default('callhooks-dispatcher'),
     /** Timeout of one HTTP attempt, connect to last body byte. */
     DISPATCHER_ATTEMPT_TIMEOUT_MS: env.int(100, 120_000).default(15_000),
     /** How long a consumed batch waits for its attempts; slower ones go on detached (see DeliveryBatchRunner). */
@@ -67,6 +69,7 @@ export interface DispatcherConfig extends ServiceSettings<typeof SERVICE> {
 }
 
 export interface DeliverySettings {
+  consumerGroup: string;
   attemptTimeoutMs: number;
   batchDeadlineMs: number;
   targetConcurrency: number;
@@ -100,6 +103,7 @@ export function loadDispatcherConfig(source: Record<string, string | undefined> 
   return {
     ...serviceSettings(SERVICE, e),
     delivery: {
+      consumerGroup: e.DISPATCHER_CONSUMER_GROUP,
       attemptTimeoutMs: e.DISPATCHER_ATTEMPT_TIMEOUT_MS,
       batchDeadlineMs: e.DISPATCHER_BATCH_DEADLINE_MS,
       targetConcurrency: e.DISPATCHER_TARGET_CONCURRENCY,

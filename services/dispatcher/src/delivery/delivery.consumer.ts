@@ -18,10 +18,8 @@ import { TargetHttpClient } from './target-http.client';
 import { TargetSlots } from './target-slots';
 import { WebhookDirectory } from './webhook-directory';
 
-export const DELIVERY_GROUP = 'callhooks-dispatcher';
-
 /**
- * Wires the delivery pipeline to Kafka: one consumer runtime (group callhooks-dispatcher)
+ * Wires the delivery pipeline to Kafka: one consumer runtime (group DISPATCHER_CONSUMER_GROUP)
  * over the deliveries topic and every retry tier, at-least-once (results, reschedules and
  * dead letters are produced before the offsets are committed; HTTP cannot be part of a
  * transaction anyway, so a crash repeats an attempt, with the same webhook-id). It starts
@@ -104,7 +102,7 @@ export class DeliveryConsumer implements OnApplicationBootstrap, OnApplicationSh
     await this.webhooks.ready();
     this.watchTierDepth();
     this.runtime = this.kafka.consumer<DeliveryJob>({
-      groupId: DELIVERY_GROUP,
+      groupId: this.config.delivery.consumerGroup,
       topics: this.consumedTopics(),
       concurrency: this.config.delivery.partitionConcurrency,
       maxWaitTimeMs: this.config.delivery.fetchMaxWaitMs,
@@ -116,7 +114,7 @@ export class DeliveryConsumer implements OnApplicationBootstrap, OnApplicationSh
       },
     });
     await this.runtime.start();
-    this.logger.info({ topics: this.consumedTopics(), group: DELIVERY_GROUP }, 'dispatching deliveries');
+    this.logger.info({ topics: this.consumedTopics(), group: this.config.delivery.consumerGroup }, 'dispatching deliveries');
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -169,7 +167,7 @@ export class DeliveryConsumer implements OnApplicationBootstrap, OnApplicationSh
       const values = new Map<string, number>();
       const admin = this.admin;
       const names = tiers.map((t) => this.kafka.topicName(t.topic));
-      const committed = await admin.fetchOffsets({ groupId: this.kafka.groupName(DELIVERY_GROUP), topics: names });
+      const committed = await admin.fetchOffsets({ groupId: this.kafka.groupName(this.config.delivery.consumerGroup), topics: names });
       for (const [i, tier] of tiers.entries()) {
         const ends = await admin.fetchTopicOffsets(names[i]);
         const group = committed.find((c) => c.topic === names[i])?.partitions ?? [];

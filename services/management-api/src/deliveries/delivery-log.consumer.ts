@@ -10,12 +10,12 @@ import { deliveryResultViolation } from './delivery-result.contract';
 import { DeliveryResultsObserver } from './delivery-results-observer';
 import { GoneWebhooks } from './gone-webhooks';
 
-export const DELIVERY_LOG_GROUP = 'callhooks-delivery-log';
 /** Deliveries written at once; the results of one delivery are always written in order. */
 const WRITE_CONCURRENCY = 16;
 
 /**
- * Keeps the delivery log from the delivery-results topic (group callhooks-delivery-log).
+ * Keeps the delivery log from the delivery-results topic (group
+ * MANAGEMENT_DELIVERY_LOG_CONSUMER_GROUP).
  * At least once: a batch is committed after its documents are written, and writing a
  * result twice changes nothing (DeliveryLogService.record). A 410 Gone result disables the
  * webhook through the webhooks feature (GoneWebhooks).
@@ -50,7 +50,7 @@ export class DeliveryLogConsumer implements OnApplicationBootstrap, OnApplicatio
       await this.runtime!.check();
     });
     this.runtime = this.kafka.consumer<DeliveryAttemptResult>({
-      groupId: DELIVERY_LOG_GROUP,
+      groupId: this.config.consumerGroup,
       topics: ['deliveryResults'],
       concurrency: 3,
       fetchLingerMs: this.config.fetchLingerMs,

@@ -36,11 +36,6 @@ export class DeliveryLogService {
   ) {}
 
   /**
-   * Records one attempt's result, idempotently: the attempt is keyed by its number, so a
-   * result read again after a crash replaces itself instead of adding a row. The delivery's
-   * status follows its highest attempt (a BREAKER_OPEN, not attempted, shows as RETRYING).
-   */
-  /**
    * Records a batch of results, each inner list being one delivery's results in order. A
    * delivery not yet in the log (the common case: a first attempt) is inserted with one
    * insertMany for the whole batch, which costs the database one request instead of two per
@@ -66,6 +61,11 @@ export class DeliveryLogService {
     return [...rest, ...fallback];
   }
 
+  /**
+   * Records one attempt's result, idempotently: the attempt is keyed by its number, so a
+   * result read again after a crash replaces itself instead of adding a row. The delivery's
+   * status follows its highest attempt (a BREAKER_OPEN, not attempted, shows as RETRYING).
+   */
   async record(result: DeliveryAttemptResult): Promise<void> {
     const attempt = attemptOf(result);
     for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {

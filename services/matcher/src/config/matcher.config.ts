@@ -5,6 +5,8 @@ const SERVICE = 'matcher';
 export const matcherEnvSchema = withCommonChecks(
   commonEnvSchema.extend({
     HTTP_PORT: env.port().default(3002),
+    /** Consumer group of the call-events consumer (KAFKA_TOPIC_PREFIX goes before it). */
+    MATCHER_CONSUMER_GROUP: env.string().default('callhooks-matcher'),
     /** Partitions of the call-events topic processed at once. */
     MATCHER_PARTITION_CONCURRENCY: env.int(1, 256).default(4),
     /** Compiled body templates kept (one per webhook at its current version, least recently used dropped first). */
@@ -16,6 +18,7 @@ export const matcherEnvSchema = withCommonChecks(
 
 export interface MatcherConfig extends ServiceSettings<typeof SERVICE> {
   matching: {
+    consumerGroup: string;
     partitionConcurrency: number;
     templateCacheSize: number;
     fetchMaxWaitMs: number;
@@ -30,6 +33,7 @@ export function loadMatcherConfig(source: Record<string, string | undefined> = p
   return {
     ...serviceSettings(SERVICE, e),
     matching: {
+      consumerGroup: e.MATCHER_CONSUMER_GROUP,
       partitionConcurrency: e.MATCHER_PARTITION_CONCURRENCY,
       templateCacheSize: e.MATCHER_TEMPLATE_CACHE_SIZE,
       fetchMaxWaitMs: e.MATCHER_FETCH_MAX_WAIT_MS,

@@ -9,11 +9,9 @@ import { callEventViolation } from './call-event.contract';
 import { EventMatcher } from './event-matcher';
 import { MatcherMetrics } from './matcher.metrics';
 
-export const MATCHER_GROUP = 'callhooks-matcher';
-
 /**
  * Wires matching to Kafka: the config view is followed first, and call events are consumed
- * (group callhooks-matcher) only once it has caught up, so no event is matched against a
+ * (group MATCHER_CONSUMER_GROUP) only once it has caught up, so no event is matched against a
  * partial configuration. At-least-once: a batch's jobs are produced before its offsets are
  * committed; a repeat produces the same delivery ids, which downstream treats as one delivery.
  * Start-up runs in the background after the topics are provisioned, so /readyz can say what
@@ -53,7 +51,7 @@ export class CallEventsConsumer implements OnApplicationBootstrap {
   private async start(): Promise<void> {
     await this.follower.follow();
     const runtime = this.kafka.consumer<CallEvent>({
-      groupId: MATCHER_GROUP,
+      groupId: this.config.matching.consumerGroup,
       topics: ['callEvents'],
       concurrency: this.config.matching.partitionConcurrency,
       maxWaitTimeMs: this.config.matching.fetchMaxWaitMs,
@@ -62,7 +60,7 @@ export class CallEventsConsumer implements OnApplicationBootstrap {
     });
     this.runtime = runtime;
     await runtime.start();
-    this.logger.info({ group: MATCHER_GROUP }, 'matching call events');
+    this.logger.info({ group: runtime.groupId }, 'matching call events');
   }
 
   private async handle(records: Array<ConsumedRecord<CallEvent>>, ctx: BatchContext): Promise<void> {

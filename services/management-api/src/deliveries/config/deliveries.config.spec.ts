@@ -3,11 +3,22 @@ import { loadDeliveriesConfig } from './deliveries.config';
 
 describe('loadDeliveriesConfig', () => {
   it('has defaults for every delivery log key', () => {
-    expect(loadDeliveriesConfig({})).toEqual({ retentionDays: 30, purgeIntervalMs: 3_600_000, testSendWaitMs: 15_000, fetchLingerMs: 250 });
+    expect(loadDeliveriesConfig({})).toEqual({
+      consumerGroup: 'callhooks-delivery-log',
+      retentionDays: 30,
+      purgeIntervalMs: 3_600_000,
+      testSendWaitMs: 15_000,
+      fetchLingerMs: 250,
+    });
   });
 
   it('reads the fetch linger (0 turns it off)', () => {
     expect(loadDeliveriesConfig({ MANAGEMENT_DELIVERY_LOG_FETCH_LINGER_MS: '0' }).fetchLingerMs).toBe(0);
+  });
+
+  it('reads the consumer group and refuses a blank one', () => {
+    expect(loadDeliveriesConfig({ MANAGEMENT_DELIVERY_LOG_CONSUMER_GROUP: 'delivery-log-blue' }).consumerGroup).toBe('delivery-log-blue');
+    expect(() => loadDeliveriesConfig({ MANAGEMENT_DELIVERY_LOG_CONSUMER_GROUP: '  ' })).toThrow('MANAGEMENT_DELIVERY_LOG_CONSUMER_GROUP');
   });
 
   it('names every bad key', () => {

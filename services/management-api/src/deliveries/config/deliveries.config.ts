@@ -1,8 +1,14 @@
 import { z } from 'zod';
 import { env, loadConfig } from '@callhooks/config';
 
-/** The delivery log's own settings (validated once, with the rest of the management API's environment). */
+/**
+ * The delivery log's own settings. Validated in a pass of their own when DeliveriesModule is
+ * built, after the rest of the management API's environment: a bad key here is reported
+ * in a message of its own, not with the others.
+ */
 export const deliveriesEnvSchema = z.object({
+  /** Consumer group of the delivery-log consumer of delivery results (KAFKA_TOPIC_PREFIX goes before it). */
+  MANAGEMENT_DELIVERY_LOG_CONSUMER_GROUP: env.string().default('callhooks-delivery-log'),
   /** Deliveries older than this are purged (FerretDB has no TTL indexes). */
   MANAGEMENT_DELIVERY_RETENTION_DAYS: env.int(1, 3650).default(30),
   MANAGEMENT_DELIVERY_PURGE_INTERVAL_MS: env.int(1000, 24 * 3_600_000).default(3_600_000),
@@ -17,6 +23,7 @@ export const deliveriesEnvSchema = z.object({
 });
 
 export interface DeliveriesConfig {
+  consumerGroup: string;
   retentionDays: number;
   purgeIntervalMs: number;
   testSendWaitMs: number;
@@ -27,5 +34,11 @@ export const DELIVERIES_CONFIG = Symbol('DELIVERIES_CONFIG');
 
 export function loadDeliveriesConfig(source: Record<string, string | undefined> = process.env): DeliveriesConfig {
   const e = loadConfig('management-api', deliveriesEnvSchema, source);
-  return { retentionDays: e.MANAGEMENT_DELIVERY_RETENTION_DAYS, purgeIntervalMs: e.MANAGEMENT_DELIVERY_PURGE_INTERVAL_MS, testSendWaitMs: e.MANAGEMENT_TEST_SEND_WAIT_MS, fetchLingerMs: e.MANAGEMENT_DELIVERY_LOG_FETCH_LINGER_MS };
+  return {
+    consumerGroup: e.MANAGEMENT_DELIVERY_LOG_CONSUMER_GROUP,
+    retentionDays: e.MANAGEMENT_DELIVERY_RETENTION_DAYS,
+    purgeIntervalMs: e.MANAGEMENT_DELIVERY_PURGE_INTERVAL_MS,
+    testSendWaitMs: e.MANAGEMENT_TEST_SEND_WAIT_MS,
+    fetchLingerMs: e.MANAGEMENT_DELIVERY_LOG_FETCH_LINGER_MS,
+  };
 }

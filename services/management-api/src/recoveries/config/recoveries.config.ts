@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { env, loadConfig } from '@callhooks/config';
 
-/** Bulk recoveries (validated once, with the rest of the management API's environment). */
+/**
+ * Bulk recoveries. Validated in a pass of their own when RecoveriesModule is built, after the rest of the
+ * management API's environment: a bad key here is reported in a message of its own.
+ */
 export const recoveriesEnvSchema = z.object({
   /** Resends of one recovery not yet over, at most: the recovery goes at the pace the target (its breaker, concurrency, rate limit) takes them. */
   MANAGEMENT_RECOVERY_WINDOW: env.int(1, 10_000).default(200),

@@ -3,7 +3,10 @@ import { env, loadConfig } from '@callhooks/config';
 
 const DAY = 24 * 3_600_000;
 
-/** Webhook health, auto-disable and failing notices (validated once, with the rest of the management API's environment). */
+/**
+ * Webhook health, auto-disable and failing notices. Validated in a pass of their own when WebhookHealthModule is built, after the rest of the
+ * management API's environment: a bad key here is reported in a message of its own.
+ */
 export const webhookHealthEnvSchema = z.object({
   /** A webhook whose every attempt failed for this long is disabled (Svix's default: 5 days). 0 = never. */
   MANAGEMENT_AUTO_DISABLE_AFTER_MS: env.int(0, 365 * DAY).default(5 * DAY),
