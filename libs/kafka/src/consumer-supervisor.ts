@@ -51,6 +51,8 @@ export class ConsumerSupervisor implements ConsumerLifecycleListener {
     this.attempts = 0;
     this.lastError = undefined;
     this.metrics.consumerUp.set({ group: this.groupId }, 1);
+    // the restart counter's series exists from the first join, so increase() sees its first restart
+    this.metrics.consumerRestarts.inc({ group: this.groupId }, 0);
   }
 
   crashed(error: Error): void {

@@ -118,6 +118,7 @@ export class DeliveryMetrics implements BreakerListener, SlotListener {
   forgotten(target: string): void {
     this.breakerState.remove({ target });
     this.breakerOpened.remove({ target });
+    this.targetInflight.remove({ target });
   }
 
   limitChanged(target: string, limit: number): void {
@@ -125,7 +126,8 @@ export class DeliveryMetrics implements BreakerListener, SlotListener {
   }
 
   inflightChanged(target: string, inflight: number): void {
-    if (inflight === 0) this.targetInflight.remove({ target });
-    else this.targetInflight.set({ target }, inflight);
+    // kept at 0 while the target is known (a panel of an idle target shows 0, not nothing);
+    // removed with the target's other series when it is forgotten
+    this.targetInflight.set({ target }, inflight);
   }
 }
