@@ -15,6 +15,7 @@ interface StoredWebhook {
   body: string | null;
   headers: Array<{ name: string; value: string }>;
   secrets: Array<{ secret: string; expires_at: Date | null }>;
+  rate_limit?: number | null;
   version: number;
   publish_pending: boolean;
   deleted_at: Date | null;
@@ -62,6 +63,7 @@ async function expectedFromMongo(api: RunningApi): Promise<Map<string, Partial<C
             body: w.body,
             headers: Object.fromEntries(w.headers.map((h) => [h.name, h.value])),
             secrets: w.secrets.map((s) => ({ secret: s.secret, expires_at: s.expires_at ? s.expires_at.getTime() : null })),
+            rate_limit: w.rate_limit ?? null,
           },
     });
   }
