@@ -6,6 +6,7 @@ import { DeliveryLogService, type DeliveryDetail, type DeliverySummary } from '.
 import type { Page } from '../common/pagination';
 import { DeliveryPageDto, DeliveryWithAttemptsDto, RedeliveryDto } from './dto/delivery.dto';
 import { ListDeliveriesQueryDto } from './dto/list-deliveries.query';
+import { parseDateTime } from '../common/date-time';
 
 @ApiTags('deliveries')
 @CustomerApi()
@@ -20,7 +21,7 @@ export class DeliveriesController {
     const { webhook_id, environment_id, event, call_uuid, status, from, to } = query;
     return this.log.list(
       customerId,
-      { webhook_id, environment_id, event, call_uuid, status, from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined },
+      { webhook_id, environment_id, event, call_uuid, status, from: parseDateTime(from) ?? undefined, to: parseDateTime(to) ?? undefined },
       { limit: query.limit, cursor: query.cursor, page: query.page, order: query.order },
     );
   }

@@ -9,6 +9,7 @@ import { WebhooksService } from '../webhooks/webhooks.service';
 import type { RecoveryDto, StartRecoveryDto } from './dto/recovery.dto';
 import { Recovery } from './recovery.schema';
 import { RecoveryRunner } from './recovery.runner';
+import { parseDateTime } from '../common/date-time';
 
 /** Starts recoveries and reads their progress; RecoveryRunner carries them out. */
 @Injectable()
@@ -44,8 +45,9 @@ export class RecoveriesService {
   }
 
   private async start(customerId: string, scope: Pick<Recovery, 'webhook_id' | 'environment_id'>, dto: StartRecoveryDto): Promise<RecoveryDto> {
-    const since = new Date(dto.since);
-    const until = dto.until ? new Date(dto.until) : null;
+    // the DTO let only RFC 3339 date-times through
+    const since = parseDateTime(dto.since) as Date;
+    const until = dto.until === undefined ? null : (parseDateTime(dto.until) as Date);
     if (since.getTime() > Date.now()) throw new ValidationError('since is in the future', [{ field: 'since', message: 'must not be in the future' }]);
     if (until && until <= since) throw new ValidationError('until is not after since', [{ field: 'until', message: 'must be after since' }]);
     const now = new Date();

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsDateTime } from '../../common/date-time';
 import { ListQueryDto } from '../../common/pagination';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../delivery.schema';
 
@@ -36,11 +37,11 @@ export class ListDeliveriesQueryDto extends ListQueryDto {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Created at or after this time (ISO-8601).' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsDateTime()
   from?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Created before this time (ISO-8601).' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsDateTime()
   to?: string;
 }

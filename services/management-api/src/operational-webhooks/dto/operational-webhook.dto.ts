@@ -1,8 +1,11 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
 import { ListQueryDto, PageMetaDto } from '../../common/pagination';
 import { MAX_URL_LENGTH } from '../../webhooks/webhook-target.policy';
 import { NOTICE_TYPES, type NoticeType } from '../operational-webhook.schema';
+
+/** Optional, but not nullable: null is validated like any other value (and refused). */
+const unlessAbsent = ValidateIf((_o, v) => v !== undefined);
 
 export class CreateOperationalWebhookDto {
   @ApiProperty({ example: 'https://ops.example.com/callhooks-notices', description: 'Where the notices go (POST, signed with Standard Webhooks).' })
@@ -10,15 +13,15 @@ export class CreateOperationalWebhookDto {
   @MaxLength(MAX_URL_LENGTH)
   url: string;
 
-  @ApiPropertyOptional({ enum: NOTICE_TYPES, isArray: true, description: 'The notices it receives; omitted or empty: all of them.' })
-  @IsOptional()
+  @ApiPropertyOptional({ enum: NOTICE_TYPES, isArray: true, uniqueItems: true, description: 'The notices it receives; omitted or empty: all of them.' })
+  @unlessAbsent
   @IsArray()
   @ArrayUnique()
   @IsIn(NOTICE_TYPES, { each: true, message: `each must be one of ${NOTICE_TYPES.join(', ')}` })
   notice_types?: NoticeType[];
 
   @ApiPropertyOptional({ default: true })
-  @IsOptional()
+  @unlessAbsent
   @IsBoolean()
   enabled?: boolean;
 
@@ -29,7 +32,8 @@ export class CreateOperationalWebhookDto {
   description?: string | null;
 }
 
-export class UpdateOperationalWebhookDto extends PartialType(CreateOperationalWebhookDto) {}
+/** Every field optional; `description: null` clears it, a null elsewhere is refused. */
+export class UpdateOperationalWebhookDto extends PartialType(CreateOperationalWebhookDto, { skipNullProperties: false }) {}
 
 export class OperationalWebhookDto {
   @ApiProperty({ format: 'uuid' }) id: string;

@@ -1,16 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional } from 'class-validator';
+import { ValidateIf } from 'class-validator';
+import { IsDateTime } from '../../common/date-time';
 import { ListQueryDto, PageMetaDto } from '../../common/pagination';
 import { RECOVERY_STATES } from '../recovery.schema';
 
 export class StartRecoveryDto {
-  @ApiProperty({ example: '2026-12-04T00:00:00Z', description: 'Deliveries created at or after this time.' })
-  @IsISO8601({ strict: true }, { message: 'must be an ISO 8601 date-time' })
+  @ApiProperty({ format: 'date-time', example: '2026-12-04T00:00:00Z', description: 'Deliveries created at or after this time.' })
+  @IsDateTime()
   since: string;
 
-  @ApiPropertyOptional({ example: '2026-12-05T00:00:00Z', description: 'Deliveries created before this time; omitted: up to now.' })
-  @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'must be an ISO 8601 date-time' })
+  @ApiPropertyOptional({ format: 'date-time', example: '2026-12-05T00:00:00Z', description: 'Deliveries created before this time; omitted: up to now.' })
+  // omitted is "up to now"; null is not a time (the document says a string)
+  @ValidateIf((_o, v) => v !== undefined)
+  @IsDateTime()
   until?: string;
 }
 
