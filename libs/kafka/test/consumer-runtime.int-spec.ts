@@ -1,54 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
-import { deadLetterTopicOf, RetryableError, samplePayload, topicSpec, type CallEvent, type CallLegEvent } from '@callhooks/contracts';
+import { deadLetterTopicOf, RetryableError, topicSpec, type CallEvent, type CallLegEvent } from '@callhooks/contracts';
 import { ReadinessChecks } from '@callhooks/observability';
 import { DecodeError, DLQ_HEADERS, KafkaContext, type BatchContext, type ConsumedRecord } from '@callhooks/kafka';
-import { eventually, histogramBuckets, metricSum, requireServers, testKafkaSettings, TopicCollector, uniquePrefix } from '@callhooks/testing';
-
-function callEvent(event: string, callUuid = randomUUID()): CallEvent {
-  return {
-    event_id: randomUUID(),
-    event,
-    call_uuid: callUuid,
-    customer_id: 'c1',
-    environment_id: 'e1',
-    occurred_at: Date.now(),
-    emitted_at: Date.now(),
-    started_at_ms: null,
-    answered_at_ms: null,
-    payload: { ...samplePayload(), uuid: callUuid },
-  };
-}
-
-function callLeg(callUuid: string, n: number): CallLegEvent {
-  return {
-    event_id: `${callUuid}-${n}`,
-    call_uuid: callUuid,
-    leg_uuid: `${callUuid}-a`,
-    customer_id: 'c1',
-    environment_id: 'e1',
-    environment_name: null,
-    kind: 'LEG_CREATED',
-    occurred_at: Date.now(),
-    leg_role: 'CALLER',
-    call_direction: 'INCOMING',
-    target_type: null,
-    caller_id_number: null,
-    destination_number: null,
-    did_number: null,
-    did_name: null,
-    user_fullname: null,
-    user_name: null,
-    extension_username: null,
-    recording_enabled: null,
-    hangup_cause: null,
-    sip_status: null,
-    ivr_name: null,
-    queue_name: null,
-    queue_result: null,
-    recording_url: null,
-  };
-}
+import { eventually, histogramBuckets, metricSum, requireServers, testKafkaSettings, TopicCollector, uniquePrefix, testCallEvent, testCallLeg } from '@callhooks/testing';
 
 /**
  * A handler that defers the call's second leg once (to resume at `resumeAt()`), as the
@@ -102,7 +57,7 @@ describe('libs/kafka against the real servers', () => {
     const fresh = new KafkaContext({ service: 'test', logLevel: 'warn', ...testKafkaSettings(uniquePrefix('producer')) }, registry, new ReadinessChecks());
     try {
       await (await fresh.provisioner()).ensure({ produces: ['callEvents'] });
-      const events = Array.from({ length: 20 }, () => callEvent('Call:Hangup'));
+      const events = Array.from({ length: 20 }, () => testCallEvent('Call:Hangup'));
       const collector = await collect<CallEvent>(fresh.topicName('callEvents'));
       const producers = jest.spyOn(fresh.kafka, 'producer');
       await Promise.all(events.map((e) => fresh.send('callEvents', [{ key: e.call_uuid, value: e }])));
@@ -124,13 +79,13 @@ describe('libs/kafka against the real servers', () => {
     const unknownId = Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0, 2, 4]);
     await expect(ctx.serde.decode(unknownId)).rejects.toThrow(DecodeError);
     await expect(ctx.serde.decode(unknownId)).rejects.toThrow(/knows no schema id 2147483632/);
-    const value = callEvent('Call:Ringing');
+    const value = testCallEvent('Call:Ringing');
     expect(await ctx.serde.decode(await ctx.serde.encode(ctx.topicName('callEvents'), 'call-event', value))).toEqual(value);
   });
 
   it('writes and reads the same bytes as the Confluent client library (our encoder and decoder work on cached types)', async () => {
     const topic = ctx.topicName('callEvents');
-    const value = callEvent('Call:Answer');
+    const value = testCallEvent('Call:Answer');
     const ours = await ctx.serde.encode(topic, 'call-event', value);
     const id = await ctx.serde.schemaId(topic, 'call-event');
     const theirs = await ctx.serde.registry.encode(id, value);
@@ -177,12 +132,12 @@ describe('libs/kafka against the real servers', () => {
       handler: async (records) => void seen.push(...records.map((r) => r.value.event)),
     });
     const dlq = await collect<never>(deadLetterTopicOf(topic), false);
-    await ctx.send('callEvents', [{ key: 'k1', value: callEvent('Call:Ringing') }]);
+    await ctx.send('callEvents', [{ key: 'k1', value: testCallEvent('Call:Ringing') }]);
     const producer = ctx.kafka.producer();
     await producer.connect();
     await producer.send({ topic, messages: [{ key: 'k1', value: Buffer.from('{"not":"avro"}') }] });
     await producer.disconnect();
-    await ctx.send('callEvents', [{ key: 'k1', value: callEvent('Bogus:Event') }, { key: 'k1', value: callEvent('Call:Hangup') }]);
+    await ctx.send('callEvents', [{ key: 'k1', value: testCallEvent('Bogus:Event') }, { key: 'k1', value: testCallEvent('Call:Hangup') }]);
     await runtime.start();
 
     await eventually(() => expect(seen).toEqual(['Call:Ringing', 'Call:Hangup']));
@@ -212,7 +167,7 @@ describe('libs/kafka against the real servers', () => {
       },
     });
     const dlq = await collect<never>(deadLetterTopicOf(prefixForTopic), false);
-    await ctx.send('callLegs', [1, 2, 3].map((n) => ({ key: call, value: callLeg(call, n) })));
+    await ctx.send('callLegs', [1, 2, 3].map((n) => ({ key: call, value: testCallLeg(call, n) })));
     await runtime.start();
     await eventually(() => expect(processed.filter((id) => id.startsWith(call)).sort()).toEqual([`${call}-1`, `${call}-3`]), 40000);
     const letters = await dlq.until((r) => r.some((l) => l.key === call));
@@ -226,7 +181,7 @@ describe('libs/kafka against the real servers', () => {
     // due at once: what the dispatcher does with the jobs still queued at its batch deadline
     const { handler, handled, wasDeferred } = deferringSecondLeg(call, () => Date.now());
     const runtime = ctx.consumer<CallLegEvent>({ groupId: `g-${randomUUID()}`, topics: ['callLegs'], handler });
-    await ctx.send('callLegs', [1, 2, 3, 4].map((n) => ({ key: call, value: callLeg(call, n) })));
+    await ctx.send('callLegs', [1, 2, 3, 4].map((n) => ({ key: call, value: testCallLeg(call, n) })));
     await runtime.start();
     await eventually(() => expect(handled).toEqual([1, 2, 3, 4].map((n) => `${call}-${n}`)), 40000);
     expect(wasDeferred()).toBe(true);
@@ -243,7 +198,7 @@ describe('libs/kafka against the real servers', () => {
       const runtime = own.consumer<CallLegEvent>({ groupId: `g-${randomUUID()}`, topics: ['callLegs'], handler });
       await runtime.start();
       await eventually(() => runtime.check(), 30000);
-      await own.send('callLegs', [1, 2, 3, 4].map((n) => ({ key: call, value: callLeg(call, n) })));
+      await own.send('callLegs', [1, 2, 3, 4].map((n) => ({ key: call, value: testCallLeg(call, n) })));
       const lag = async () => metricSum(await registry.metrics(), 'callhooks_consumer_lag');
       // fetched, but three of the four wait out the deferral: they are lag, not processed
       await eventually(async () => {
@@ -279,7 +234,7 @@ describe('libs/kafka against the real servers', () => {
         bctx.onCommitted(() => handled.push(...mine));
       },
     });
-    await ctx.send('callLegs', [1, 2].map((n) => ({ key: call, value: callLeg(call, n) })));
+    await ctx.send('callLegs', [1, 2].map((n) => ({ key: call, value: testCallLeg(call, n) })));
     await runtime.start();
     await eventually(() => expect(handled).toEqual([`${call}-1`, `${call}-2`]), 20000);
     expect(preparations).toBe(2);
@@ -305,10 +260,10 @@ describe('libs/kafka against the real servers', () => {
       });
       try {
         await runtime.start();
-        await ctx.send('callLegs', [{ key: call, value: callLeg(call, 0) }]);
+        await ctx.send('callLegs', [{ key: call, value: testCallLeg(call, 0) }]);
         await eventually(() => expect(markerSeen).toBe(true), 20000);
         for (let n = 1; n <= 20; n++) {
-          await ctx.send('callLegs', [{ key: call, value: callLeg(call, n) }]);
+          await ctx.send('callLegs', [{ key: call, value: testCallLeg(call, n) }]);
           await new Promise((r) => setTimeout(r, 50));
         }
         await eventually(() => expect(sizes.reduce((a, b) => a + b, 0)).toBe(20), 20000);
@@ -335,14 +290,14 @@ describe('libs/kafka against the real servers', () => {
       transactionalIdPrefix: `tx-${randomUUID()}`,
       handler: async (records, bctx) => {
         const mine = records.filter((r) => r.key === call);
-        bctx.send('callEvents', mine.map((r) => ({ key: call, value: { ...callEvent('Call:Answer', call), event_id: r.value.event_id } })));
+        bctx.send('callEvents', mine.map((r) => ({ key: call, value: { ...testCallEvent('Call:Answer', call), event_id: r.value.event_id } })));
         bctx.onAborted(() => abortedCount++);
         // fail after queueing the sends: the transaction must not expose them
         if (mine.length > 0 && failuresLeft-- > 0) throw new Error('transient failure');
       },
     });
     const out = await collect<CallEvent>(ctx.topicName('callEvents'));
-    await ctx.send('callLegs', [1, 2].map((n) => ({ key: call, value: callLeg(call, n) })));
+    await ctx.send('callLegs', [1, 2].map((n) => ({ key: call, value: testCallLeg(call, n) })));
     await runtime.start();
     await out.until((r) => r.filter((x) => (x.value as CallEvent | null)?.event_id?.startsWith(call)).length >= 2);
     await new Promise((r) => setTimeout(r, 1500));
@@ -353,7 +308,7 @@ describe('libs/kafka against the real servers', () => {
     // out-of-band transaction on the same partition: its sends become visible once
     const partition = out.records.find((r) => r.key === call)!.partition;
     await runtime.transaction('callLegs', partition, async (bctx) => {
-      bctx.send('callEvents', [{ key: call, value: { ...callEvent('Call:Reporting', call), event_id: `${call}-timer` } }]);
+      bctx.send('callEvents', [{ key: call, value: { ...testCallEvent('Call:Reporting', call), event_id: `${call}-timer` } }]);
     });
     await out.until((r) => r.some((x) => (x.value as CallEvent | null)?.event_id === `${call}-timer`));
   });

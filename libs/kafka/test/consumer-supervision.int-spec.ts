@@ -4,43 +4,13 @@ import { Registry } from 'prom-client';
 import { topicSpec, type CallLegEvent } from '@callhooks/contracts';
 import { LivenessChecks, ReadinessChecks } from '@callhooks/observability';
 import { KafkaContext, type ConsumedRecord } from '@callhooks/kafka';
-import { eventually, metricSum, requireServers, testKafkaSettings, uniquePrefix } from '@callhooks/testing';
-
-function leg(callUuid: string, n: number): CallLegEvent {
-  return {
-    event_id: `${callUuid}-${n}`,
-    call_uuid: callUuid,
-    leg_uuid: `${callUuid}-a`,
-    customer_id: 'c1',
-    environment_id: 'e1',
-    environment_name: null,
-    kind: 'LEG_CREATED',
-    occurred_at: Date.now(),
-    leg_role: 'CALLER',
-    call_direction: 'INCOMING',
-    target_type: null,
-    caller_id_number: null,
-    destination_number: null,
-    did_number: null,
-    did_name: null,
-    user_fullname: null,
-    user_name: null,
-    extension_username: null,
-    recording_enabled: null,
-    hangup_cause: null,
-    sip_status: null,
-    ivr_name: null,
-    queue_name: null,
-    queue_result: null,
-    recording_url: null,
-  };
-}
+import { eventually, metricSum, requireServers, testKafkaSettings, uniquePrefix, testCallLeg } from '@callhooks/testing';
 
 /** `count` legs, each of a call of its own (so spread over the partitions). */
 function legsOfNewCalls(count: number): Array<{ key: string; value: CallLegEvent }> {
   return Array.from({ length: count }, (_, i) => {
     const call = randomUUID();
-    return { key: call, value: leg(call, i) };
+    return { key: call, value: testCallLeg(call, i) };
   });
 }
 

@@ -3,29 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Registry } from 'prom-client';
-import { deadLetterTopicOf, samplePayload, type CallEvent } from '@callhooks/contracts';
+import { deadLetterTopicOf, type CallEvent } from '@callhooks/contracts';
 import { ReadinessChecks } from '@callhooks/observability';
 import { KafkaContext, type ConsumedRecord } from '@callhooks/kafka';
 import { REPLAYED_FROM_HEADER } from '@callhooks/kafka/dlq/dead-letter-archive';
-import { eventually, requireServers, testEnv, testKafkaSettings, TopicCollector, uniquePrefix } from '@callhooks/testing';
+import { eventually, requireServers, testEnv, testKafkaSettings, TopicCollector, uniquePrefix, testCallEvent } from '@callhooks/testing';
 
 const CLI = join(__dirname, '..', '..', '..', 'dist', 'libs', 'kafka', 'src', 'dlq', 'cli.js');
-
-function callEvent(event: string): CallEvent {
-  const call = randomUUID();
-  return {
-    event_id: randomUUID(),
-    event,
-    call_uuid: call,
-    customer_id: 'c1',
-    environment_id: 'e1',
-    occurred_at: Date.now(),
-    emitted_at: Date.now(),
-    started_at_ms: null,
-    answered_at_ms: null,
-    payload: { ...samplePayload(), uuid: call },
-  };
-}
 
 /**
  * The operator's path after fixing what made records fail: `npm run dlq -- list|replay` (the
@@ -60,13 +44,13 @@ describe('npm run dlq: list and replay dead letters to their source topic', () =
     await runtime.start();
     const letters = await new TopicCollector<never>(ctx.kafka, dlq()).start();
     try {
-      const early = callEvent('Call:Later');
+      const early = testCallEvent('Call:Later');
       await ctx.send('callEvents', [{ key: early.call_uuid, value: early, headers: { 'x-trace': 'early' } }]);
       await letters.until((r) => r.length === 1);
       const between = Date.now() + 1;
       await new Promise((r) => setTimeout(r, 50));
-      const late = callEvent('Call:Later');
-      const good = callEvent('Call:Hangup');
+      const late = testCallEvent('Call:Later');
+      const good = testCallEvent('Call:Hangup');
       await ctx.send('callEvents', [
         { key: late.call_uuid, value: late, headers: { 'x-trace': 'late' } },
         { key: good.call_uuid, value: good },

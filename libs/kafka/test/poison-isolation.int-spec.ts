@@ -1,24 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
-import { deadLetterTopicOf, samplePayload, topicSpec, type CallEvent, type ConfigRecord } from '@callhooks/contracts';
+import { deadLetterTopicOf, topicSpec, type CallEvent, type ConfigRecord } from '@callhooks/contracts';
 import { ReadinessChecks } from '@callhooks/observability';
 import { DLQ_HEADERS, KafkaContext, type ConsumedRecord } from '@callhooks/kafka';
-import { eventually, requireServers, testKafkaSettings, TopicCollector, uniquePrefix } from '@callhooks/testing';
-
-function callEvent(event: string, callUuid: string = randomUUID()): CallEvent {
-  return {
-    event_id: randomUUID(),
-    event,
-    call_uuid: callUuid,
-    customer_id: 'c1',
-    environment_id: 'e1',
-    occurred_at: Date.now(),
-    emitted_at: Date.now(),
-    started_at_ms: null,
-    answered_at_ms: null,
-    payload: { ...samplePayload(), uuid: callUuid },
-  };
-}
+import { eventually, requireServers, testKafkaSettings, TopicCollector, uniquePrefix, testCallEvent } from '@callhooks/testing';
 
 /** The isolation path of the runtime and the readers: whatever throws for one record costs that record only. */
 describe('one record never stops a consumer or a reader', () => {
@@ -52,7 +37,7 @@ describe('one record never stops a consumer or a reader', () => {
     });
     const dlq = await collect(deadLetterTopicOf(ctx.topicName('callEvents')));
     const call = randomUUID();
-    const [bad, good] = [callEvent('Call:Answer', call), callEvent('Call:Hangup', call)];
+    const [bad, good] = [testCallEvent('Call:Answer', call), testCallEvent('Call:Hangup', call)];
     await ctx.send('callEvents', [bad, good].map((value) => ({ key: call, value })));
     await runtime.start();
     await eventually(() => expect(processed).toContain(good.event_id), 30_000);
@@ -83,8 +68,8 @@ describe('one record never stops a consumer or a reader', () => {
       },
     });
     const dlq = await collect(deadLetterTopicOf(ctx.topicName('callEvents')));
-    const after = calls.map((c) => callEvent('Call:Hangup', c));
-    await ctx.send('callEvents', calls.map((c) => ({ key: c, value: callEvent('Call:Ringing', c) })));
+    const after = calls.map((c) => testCallEvent('Call:Hangup', c));
+    await ctx.send('callEvents', calls.map((c) => ({ key: c, value: testCallEvent('Call:Ringing', c) })));
     await ctx.send('callEvents', after.map((value) => ({ key: value.call_uuid, value })));
     await runtime.start();
     const letters = await dlq.until((r) => calls.every((c) => r.some((l) => l.key === c)), 60_000);

@@ -7,3 +7,4 @@ export * from './prometheus-text';
 export * from './prometheus-server';
 export * from './dashboard-queries';
 export * from './dashboard-snapshot';
+export * from './record-factories';

@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import { samplePayload, type CallEvent, type CallLegEvent } from '@callhooks/contracts';
+
+/** A well-formed call event of `callUuid` (a new call by default), for tests of the Kafka plumbing. */
+export function testCallEvent(event: string, callUuid: string = randomUUID()): CallEvent {
+  return {
+    event_id: randomUUID(),
+    event,
+    call_uuid: callUuid,
+    customer_id: 'c1',
+    environment_id: 'e1',
+    occurred_at: Date.now(),
+    emitted_at: Date.now(),
+    started_at_ms: null,
+    answered_at_ms: null,
+    payload: { ...samplePayload(), uuid: callUuid },
+  };
+}
+
+/** The caller's LEG_CREATED of `callUuid`, its event id numbered `n`, every optional field null. */
+export function testCallLeg(callUuid: string, n: number): CallLegEvent {
+  return {
+    event_id: `${callUuid}-${n}`,
+    call_uuid: callUuid,
+    leg_uuid: `${callUuid}-a`,
+    customer_id: 'c1',
+    environment_id: 'e1',
+    environment_name: null,
+    kind: 'LEG_CREATED',
+    occurred_at: Date.now(),
+    leg_role: 'CALLER',
+    call_direction: 'INCOMING',
+    target_type: null,
+    caller_id_number: null,
+    destination_number: null,
+    did_number: null,
+    did_name: null,
+    user_fullname: null,
+    user_name: null,
+    extension_username: null,
+    recording_enabled: null,
+    hangup_cause: null,
+    sip_status: null,
+    ivr_name: null,
+    queue_name: null,
+    queue_result: null,
+    recording_url: null,
+  };
+}
