@@ -55,3 +55,60 @@ describe('AvroSerde.decode', () => {
     });
   });
 });
+
+describe('AvroSerde registering a topic schema', () => {
+  let server: Server;
+  let url: string;
+  /** What the fake registry does with each registration, in turn. */
+  let script: Array<'hang' | 'fail' | 'refuse' | 'ok'>;
+  const requests: string[] = [];
+
+  beforeAll(async () => {
+    const { createServer: createHttpServer } = await import('node:http');
+    const http = createHttpServer((req, res) => {
+      res.setHeader('content-type', 'application/vnd.schemaregistry.v1+json');
+      // the client asks the subject's compatibility before registering
+      if (req.method === 'GET') return res.writeHead(200).end(JSON.stringify({ compatibilityLevel: 'BACKWARD' }));
+      requests.push(`${req.method} ${req.url}`);
+      const step = script.shift() ?? 'ok';
+      if (step === 'hang') return; // never answers: the client's timeout ends it
+      if (step === 'fail') res.writeHead(503).end(JSON.stringify({ error_code: 50301, message: 'busy' }));
+      else if (step === 'refuse') res.writeHead(409).end(JSON.stringify({ error_code: 409, message: 'incompatible schema' }));
+      else res.writeHead(200).end(JSON.stringify({ id: 42 }));
+    });
+    server = http as unknown as Server;
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(http.address() as { port: number }).port}`;
+  });
+
+  beforeEach(() => {
+    requests.length = 0;
+  });
+
+  afterAll(async () => {
+    (server as unknown as { closeAllConnections(): void }).closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('tries again when the registry is slow or busy, and then registers', async () => {
+    script = ['hang', 'hang', 'ok'];
+    const serde = new AvroSerde({ url, timeoutMs: 200 });
+    await expect(serde.schemaId('t.calls', 'call-leg')).resolves.toBe(42);
+    expect(requests).toEqual(Array(3).fill('POST /subjects/t.calls-value/versions'));
+  });
+
+  it('does not try again when the registry refuses the schema, and says which topic', async () => {
+    script = ['refuse', 'ok'];
+    const serde = new AvroSerde({ url, timeoutMs: 200 });
+    await expect(serde.schemaId('t.calls', 'call-leg')).rejects.toThrow(/cannot register the call-leg schema for t\.calls \(attempt 1\): .*incompatible schema/);
+    expect(requests).toHaveLength(1);
+  });
+
+  it('gives up after its last try, and a later record tries again', async () => {
+    script = ['hang', 'hang', 'hang', 'hang', 'ok'];
+    const serde = new AvroSerde({ url, timeoutMs: 200 });
+    await expect(serde.schemaId('t.calls', 'call-leg')).rejects.toThrow(/attempt 4\): .*Timeout \(200ms\)/);
+    await expect(serde.schemaId('t.calls', 'call-leg')).resolves.toBe(42);
+    expect(requests).toHaveLength(5);
+  }, 15_000);
+});

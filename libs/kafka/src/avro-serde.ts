@@ -8,6 +8,9 @@ export { DecodeError } from './resolving-decoder';
 
 /** How long a schema id the registry said it does not know is not asked again. */
 const UNKNOWN_ID_MEMORY_MS = 60_000;
+/** Registering a schema: how many tries, and the first pause between them (then ×4: 0.25, 1, 4 s). */
+const REGISTER_ATTEMPTS = 4;
+const REGISTER_BACKOFF_MS = 250;
 
 type RegistryMiddleware = NonNullable<ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']>[number];
 
@@ -184,14 +187,31 @@ export class AvroSerde {
   private writer(topic: string, schema: SchemaName): Promise<{ id: number; type: Type }> {
     let writer = this.writers.get(topic);
     if (!writer) {
-      writer = this.registry
-        .register({ type: SchemaType.AVRO, schema: JSON.stringify(loadSchema(schema)) }, { subject: valueSubject(topic) })
-        .then(({ id }) => ({ id, type: Type.forSchema(loadSchema(schema) as never) }));
+      writer = this.register(topic, schema).then((id) => ({ id, type: Type.forSchema(loadSchema(schema) as never) }));
       // a failed registration (registry down) must not be cached forever
       writer.catch(() => this.writers.delete(topic));
       this.writers.set(topic, writer);
     }
     return writer;
+  }
+
+  /**
+   * Registers a topic's schema (idempotent), trying again when the registry was slow or
+   * unavailable: a registry busy for a few seconds (a JVM warming up, a loaded node) must not
+   * fail a producer's first record. A refusal (incompatible or invalid schema) is final.
+   */
+  private async register(topic: string, schema: SchemaName): Promise<number> {
+    const body = { type: SchemaType.AVRO as const, schema: JSON.stringify(loadSchema(schema)) };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.registry.register(body, { subject: valueSubject(topic) })).id;
+      } catch (err) {
+        if (attempt >= REGISTER_ATTEMPTS || !isTransientRegistryError(err)) {
+          throw new Error(`cannot register the ${schema} schema for ${topic} (attempt ${attempt}): ${(err as Error).message}`, { cause: err });
+        }
+        await new Promise((resolve) => setTimeout(resolve, REGISTER_BACKOFF_MS * 4 ** (attempt - 1)));
+      }
+    }
   }
 
   /** Readiness: the registry answers its subjects listing. */
@@ -203,6 +223,16 @@ export class AvroSerde {
     const res = await fetch(`${this.settings.url.replace(/\/$/, '')}/subjects`, { headers, signal: AbortSignal.timeout(2000) });
     if (!res.ok) throw new Error(`schema registry answered ${res.status}`);
   }
+}
+
+/**
+ * A request timeout (the HTTP client reports it as status 400 "Timeout (…ms)"), a connection
+ * that failed, or a 5xx left after the client's own retries. Anything else is an answer.
+ */
+function isTransientRegistryError(err: unknown): boolean {
+  const status = (err as { status?: number }).status;
+  if (status !== undefined && status >= 500) return true;
+  return /\bTimeout \(\d+ms\)|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|EAI_AGAIN|socket hang up/.test(String((err as Error)?.message));
 }
 
 function unknownId(id: number): DecodeError {
