@@ -2,14 +2,14 @@ import type { DeliveryJob, TopicId } from '@callhooks/contracts';
 import type { BatchContext, ConsumedRecord, OutgoingRecord } from '@callhooks/kafka';
 import type { Logger } from 'pino';
 import type { DeliveryMetrics } from './delivery.metrics';
-import type { DeliveryExecutor, JobReport, Outgoing, ReadyJob } from './delivery.executor';
+import { PARKED_HEADER, type DeliveryExecutor, type JobReport, type Outgoing, type ReadyJob } from './delivery.executor';
 import { targetOrigin } from '@callhooks/contracts';
 import { attemptFailed, carryJobTrace, endAttemptSpan, startAttemptSpan } from './delivery-tracing';
 import { DetachedAttempts } from './detached-attempts';
 import { traceHeaders } from '@callhooks/observability';
 import type { RetrySchedule } from './retry-schedule';
 import { WebhookRateLimits } from './target-rate-limits';
-import type { TargetSlots } from './target-slots';
+import type { HeldSlot, SlotClass, TargetSlots } from './target-slots';
 
 /** Header of a safety copy: the key of the detached attempt it stands for. */
 export const HANDOFF_HEADER = 'x-callhooks-handoff';
@@ -17,6 +17,13 @@ export const HANDOFF_HEADER = 'x-callhooks-handoff';
 const UNSTARTED = Symbol('unstarted');
 /** A copy comes back this long after its attempt's own timeout, when the attempt has surely ended. */
 const HANDOFF_MARGIN_MS = 1000;
+
+/** The deadline of one batch: when, whether it has passed, and a promise resolved (to null) then. */
+interface BatchDeadline {
+  at: number;
+  passed: boolean;
+  expired: Promise<null>;
+}
 
 export interface BatchRunnerSettings {
   batchDeadlineMs: number;
@@ -58,6 +65,14 @@ export interface BatchRunnerSettings {
  * runner handles the due prefix of the batch and defers the rest: the runtime commits what
  * was handled and pauses the partition until the first job not yet due (no busy loop, no
  * batch held for minutes, heartbeats unaffected).
+ *
+ * A target that comes back (see the README, "A target that comes back"): its jobs held by the
+ * open breaker wait in one tier until the probe may go (DeliveryExecutor.breakerOpen); while
+ * the probe is in flight the target's other jobs wait for its outcome, within the deadline,
+ * instead of being held for another reset period; a job from the deliveries topic gets the
+ * target's slots before the jobs back from a tier (TargetSlots, fresh first); and the jobs of
+ * one call to one webhook in a batch are attempted one after the other, oldest (first in the
+ * batch) first, so a call's backlog reaches the receiver in order.
  */
 export class DeliveryBatchRunner {
   constructor(
@@ -88,20 +103,37 @@ export class DeliveryBatchRunner {
 
     const cancels = new Set<() => void>();
     let deadlineTimer!: NodeJS.Timeout;
-    const expired = new Promise<null>((resolve) => {
-      deadlineTimer = setTimeout(() => {
-        for (const cancel of cancels) cancel();
-        resolve(null);
-      }, this.settings.batchDeadlineMs);
-    });
+    const batch: BatchDeadline = {
+      at: started + this.settings.batchDeadlineMs,
+      passed: false,
+      expired: new Promise<null>((resolve) => {
+        deadlineTimer = setTimeout(() => {
+          batch.passed = true;
+          for (const cancel of cancels) cancel();
+          resolve(null);
+        }, this.settings.batchDeadlineMs);
+      }),
+    };
+    const slotClass: SlotClass = this.schedule.tierOf(topic) ? 'backlog' : 'fresh';
     let reports: Array<JobReport | typeof UNSTARTED>;
     try {
-      const deadline = started + this.settings.batchDeadlineMs;
-      reports = await Promise.all(due.map((record) => this.runJob(record, cancels, expired, ctx, deadline)));
+      const lastOfCall = new Map<string, Promise<JobReport | typeof UNSTARTED>>();
+      reports = await Promise.all(
+        due.map((record) => {
+          const call = record.value.call_uuid ? `${record.value.webhook_id} ${record.value.call_uuid}` : null;
+          const before = call ? lastOfCall.get(call) : undefined;
+          const run = before
+            ? before.then((previous) => (this.mayFollow(previous, batch) ? this.runJob(record, cancels, batch, ctx, slotClass) : UNSTARTED))
+            : this.runJob(record, cancels, batch, ctx, slotClass);
+          if (call) lastOfCall.set(call, run);
+          return run;
+        }),
+      );
     } finally {
       clearTimeout(deadlineTimer);
     }
     const done = this.leaveUnstartedTail(due, reports, ctx);
+    this.countParked(due, done, ctx);
 
     const byTopic = new Map<TopicId, OutgoingRecord[]>();
     for (const [i, report] of done.entries()) {
@@ -114,6 +146,34 @@ export class DeliveryBatchRunner {
     }
     for (const [t, list] of byTopic) ctx.send(t, list);
     return done;
+  }
+
+  /**
+   * Whether the next job of a call may start after `previous`: not when the previous one did not
+   * start or is still running (detached), nor once the batch's deadline has passed (it would
+   * wait for a slot nobody cancels); a job of a call so left over goes with the batch's unstarted ones.
+   */
+  private mayFollow(previous: JobReport | typeof UNSTARTED, batch: BatchDeadline): boolean {
+    return previous !== UNSTARTED && previous.outcome !== 'DETACHED' && !batch.passed;
+  }
+
+  /**
+   * callhooks_target_parked_jobs, once the batch is committed: each job held for an open breaker
+   * (PARKED_HEADER on its reschedule) counts on its target, each held job read back counts off.
+   */
+  private countParked(due: Array<ConsumedRecord<DeliveryJob>>, done: JobReport[], ctx: BatchContext): void {
+    const delta = new Map<string, number>();
+    const add = (target: string | undefined, n: number) => {
+      if (target) delta.set(target, (delta.get(target) ?? 0) + n);
+    };
+    for (const [i, report] of done.entries()) {
+      add(due[i].headers[PARKED_HEADER], -1);
+      for (const o of report.outputs) {
+        const held = o.record.headers?.[PARKED_HEADER];
+        add(typeof held === 'string' ? held : undefined, 1);
+      }
+    }
+    if (delta.size > 0) ctx.onCommitted(() => delta.forEach((n, target) => n !== 0 && this.metrics.parkedChanged(target, n)));
   }
 
   /**
@@ -137,9 +197,9 @@ export class DeliveryBatchRunner {
   private async runJob(
     record: ConsumedRecord<DeliveryJob>,
     cancels: Set<() => void>,
-    expired: Promise<null>,
+    batch: BatchDeadline,
     ctx: BatchContext,
-    deadline: number,
+    slotClass: SlotClass,
   ): Promise<JobReport | typeof UNSTARTED> {
     const job = record.value;
     const target = targetOrigin(job.url);
@@ -159,13 +219,22 @@ export class DeliveryBatchRunner {
     const prepared = this.executor.prepare(job, key, target);
     if ('report' in prepared) return prepared.report;
     if (this.slots.hanging(target)) return this.executor.postponeBusy(job, key);
-    if (prepared.ready.rateLimit !== null && !(await this.throttle(prepared.ready.job.webhook_id, prepared.ready.rateLimit, deadline))) return UNSTARTED;
+    if (prepared.ready.rateLimit !== null && !(await this.throttle(prepared.ready.job.webhook_id, prepared.ready.rateLimit, batch.at))) return UNSTARTED;
 
-    const wait = this.slots.acquire(target);
-    cancels.add(wait.cancel);
-    const slot = await wait.slot;
-    cancels.delete(wait.cancel);
-    if (!slot) return UNSTARTED;
+    let slot: HeldSlot | null;
+    for (;;) {
+      const wait = this.slots.acquire(target, slotClass);
+      cancels.add(wait.cancel);
+      slot = await wait.slot;
+      cancels.delete(wait.cancel);
+      if (!slot) return UNSTARTED;
+      const probe = this.executor.probeInFlight(target);
+      if (!probe) break;
+      // half-open: one probe decides for the target; its outcome, not another reset period, says whether this job goes
+      slot.release();
+      if ((await Promise.race([probe.then(() => true), batch.expired])) === null) return UNSTARTED;
+      if (!this.executor.breakerAllows(target)) return this.executor.breakerOpen(job, key);
+    }
 
     const startedAt = this.now();
     const inflightAtStart = this.slots.inflight(target);
@@ -177,7 +246,7 @@ export class DeliveryBatchRunner {
         return endAttemptSpan(span, report, record);
       }, (err: unknown) => attemptFailed(span, err))
       .finally(() => slot.release());
-    const finished = await Promise.race([attempt, this.outlived(startedAt, expired)]);
+    const finished = await Promise.race([attempt, this.outlived(startedAt, batch.expired)]);
     if (finished) return finished;
     slot.detach();
     return this.detach(prepared.ready, startedAt, attempt);
