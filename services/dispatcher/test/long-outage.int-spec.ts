@@ -8,16 +8,19 @@ import { deliveryJob, DispatcherHarness, newSecret } from './dispatcher-harness'
 // back after a long outage", at a size the shared test machine carries): calls keep coming
 // while it is down (a backlog of jobs held by its open breaker, a few with failed attempts in
 // the retry tiers), then fresh calls once it is back. The rule (services/dispatcher/README.md,
-// "A target that comes back"): fresh events flow within seconds of the breaker's probe, not
-// behind the backlog; the backlog drains at the target's pace, each call's events oldest first;
-// a job held by the open breaker uses no attempt; nothing arrives twice.
+// "A target that comes back"): the breaker's probe finds the target back within a reset period;
+// from then on fresh events flow within seconds, not behind the backlog; the backlog drains at
+// the target's pace, each call's events oldest first; a job held by the open breaker uses no
+// attempt; nothing arrives twice.
 const OUTAGE_MS = 60_000;
 const BACKLOG_CALLS = 300; // 4 events each: 1,200 jobs during the outage
-const FRESH_CALLS = 20; // 80 jobs, published over the first FRESH_SPREAD_MS after the receiver is back
+const FRESH_CALLS = 20; // 80 jobs, published over FRESH_SPREAD_MS once the breaker let the first delivery through
 const FRESH_SPREAD_MS = 5_000;
 const BREAKER_RESET_MS = 5_000;
-/** The rule's "within seconds": a fresh job arrives this soon after it was published (a breaker reset, a probe, and slack for a busy machine). */
-const FRESH_WITHIN_MS = BREAKER_RESET_MS + 5_000;
+/** The rule's "within a reset period": the first delivery after the receiver is back (the probe), with slack for a busy machine. */
+const PROBE_WITHIN_MS = BREAKER_RESET_MS + 5_000;
+/** The rule's "within seconds": a fresh job, published once the breaker closed, arrives this soon (generous for a busy shared machine). */
+const FRESH_WITHIN_MS = 5_000;
 const EVENTS = ['Call:Ringing', 'Call:Answer', 'Call:Hangup', 'Call:Reporting'] as const;
 
 jest.setTimeout(OUTAGE_MS + 240_000);
@@ -78,9 +81,11 @@ describe('dispatcher: a target that comes back after a long outage', () => {
     expect(receiver.requests).toHaveLength(0);
     const parkedDuringOutage = await metricValues(app, 'callhooks_target_parked_jobs');
 
-    // back on the same address, and fresh calls
+    // back on the same address; the probe finds it within a reset period, then fresh calls
     await receiver.start(port);
     const backAt = Date.now();
+    await eventually(() => expect(receiver.requests.length).toBeGreaterThan(0), PROBE_WITHIN_MS + 30_000, 50);
+    expect(receiver.requests[0].receivedAt - backAt).toBeLessThan(PROBE_WITHIN_MS);
     const fresh: DeliveryJob[] = [];
     const publishedAt = new Map<string, number>();
     const rounds = 10;
@@ -119,7 +124,6 @@ describe('dispatcher: a target that comes back after a long outage', () => {
     const lastFresh = Math.max(...fresh.map((j) => position.get(j.delivery_id)!));
     const lastBacklog = Math.max(...backlog.map((j) => position.get(j.delivery_id)!));
     expect(lastFresh).toBeLessThan(lastBacklog);
-    expect(Math.min(...arrivals.map((a) => a.at)) - backAt).toBeLessThan(FRESH_WITHIN_MS);
 
     // jobs held by the open breaker waited without using an attempt; failed attempts were few
     // (the ones before the breaker opened, and its probes)

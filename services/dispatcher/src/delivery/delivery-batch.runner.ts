@@ -18,6 +18,36 @@ const UNSTARTED = Symbol('unstarted');
 /** A copy comes back this long after its attempt's own timeout, when the attempt has surely ended. */
 const HANDOFF_MARGIN_MS = 1000;
 
+/** A handled job of the batch: its record and what came of it. */
+type Handled = [ConsumedRecord<DeliveryJob>, JobReport];
+
+/**
+ * Records a batch handled beyond its deferral (leaveUnstarted): read again, they are skipped,
+ * once. Forgotten after a while (the partition went to another instance, which runs them again).
+ */
+class RanAhead {
+  private readonly entries = new Map<string, number>();
+
+  constructor(
+    private readonly now: () => number,
+    private readonly ttlMs = 10 * 60_000,
+  ) {}
+
+  static key(record: ConsumedRecord<unknown>): string {
+    return `${record.topic}:${record.partition}:${record.offset}`;
+  }
+
+  add(keys: string[]): void {
+    const now = this.now();
+    for (const [k, expiresAt] of this.entries) if (expiresAt <= now) this.entries.delete(k);
+    for (const k of keys) this.entries.set(k, now + this.ttlMs);
+  }
+
+  take(key: string): boolean {
+    return this.entries.delete(key);
+  }
+}
+
 /** The deadline of one batch: when, whether it has passed, and a promise resolved (to null) then. */
 interface BatchDeadline {
   at: number;
@@ -44,8 +74,8 @@ export interface BatchRunnerSettings {
  *   tier without using up an attempt. A target busy with the attempts of live batches (this
  *   one, another partition's, a retry tier's) is waited for: those free up within a deadline;
  * - the batch waits at most `batchDeadlineMs` (default 2 s, far below the 15 s attempt
- *   timeout). Jobs still waiting for a slot then are left for the next batch when they are
- *   the batch's tail, else rescheduled (leaveUnstartedTail); attempts still running go
+ *   timeout). Jobs still waiting for a slot then are left for the next batch, read again at
+ *   once from the first of them (leaveUnstarted); attempts still running go
  *   on detached from the batch, and the batch commits a safety copy of each of their jobs
  *   to a retry tier, due just after the attempt's timeout. If the process dies before the
  *   attempt ends, the copy brings the job back (at least once, same webhook-id); if it ends,
@@ -75,6 +105,8 @@ export interface BatchRunnerSettings {
  * batch) first, so a call's backlog reaches the receiver in order.
  */
 export class DeliveryBatchRunner {
+  private readonly ranAhead: RanAhead;
+
   constructor(
     private readonly settings: BatchRunnerSettings,
     private readonly executor: DeliveryExecutor,
@@ -87,7 +119,9 @@ export class DeliveryBatchRunner {
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
     private readonly rateLimits: WebhookRateLimits = new WebhookRateLimits(now),
-  ) {}
+  ) {
+    this.ranAhead = new RanAhead(now);
+  }
 
   async handle(topic: TopicId, records: Array<ConsumedRecord<DeliveryJob>>, ctx: BatchContext): Promise<JobReport[]> {
     const started = this.now();
@@ -132,12 +166,12 @@ export class DeliveryBatchRunner {
     } finally {
       clearTimeout(deadlineTimer);
     }
-    const done = this.leaveUnstartedTail(due, reports, ctx);
-    this.countParked(due, done, ctx);
+    const done = this.leaveUnstarted(due, reports, ctx);
+    this.countParked(done, ctx);
 
     const byTopic = new Map<TopicId, OutgoingRecord[]>();
-    for (const [i, report] of done.entries()) {
-      carryJobTrace(report.outputs, due[i]);
+    for (const [record, report] of done) {
+      carryJobTrace(report.outputs, record);
       for (const o of report.outputs) {
         const list = byTopic.get(o.topic) ?? [];
         list.push(o.record);
@@ -145,7 +179,7 @@ export class DeliveryBatchRunner {
       }
     }
     for (const [t, list] of byTopic) ctx.send(t, list);
-    return done;
+    return done.map(([, report]) => report);
   }
 
   /**
@@ -161,13 +195,13 @@ export class DeliveryBatchRunner {
    * callhooks_target_parked_jobs, once the batch is committed: each job held for an open breaker
    * (PARKED_HEADER on its reschedule) counts on its target, each held job read back counts off.
    */
-  private countParked(due: Array<ConsumedRecord<DeliveryJob>>, done: JobReport[], ctx: BatchContext): void {
+  private countParked(done: Handled[], ctx: BatchContext): void {
     const delta = new Map<string, number>();
     const add = (target: string | undefined, n: number) => {
       if (target) delta.set(target, (delta.get(target) ?? 0) + n);
     };
-    for (const [i, report] of done.entries()) {
-      add(due[i].headers[PARKED_HEADER], -1);
+    for (const [record, report] of done) {
+      if (report.outcome !== 'SETTLED' || report.outputs.length > 0) add(record.headers[PARKED_HEADER], -1);
       for (const o of report.outputs) {
         const held = o.record.headers?.[PARKED_HEADER];
         add(typeof held === 'string' ? held : undefined, 1);
@@ -177,21 +211,29 @@ export class DeliveryBatchRunner {
   }
 
   /**
-   * Jobs still waiting for a slot when the deadline came. When they are the batch's tail
-   * (a busy target's FIFO queue: nothing after them started), the batch commits up to them
-   * and the partition is read again from there at once: backpressure, with no extra record
-   * and no retry-tier delay. Otherwise a later job already ran, so re-reading would repeat
-   * it: the waiting jobs are rescheduled to a retry tier instead (no attempt used up).
+   * Jobs not started when the deadline came (waiting for a slot, behind their call's previous
+   * job, for a probe or a rate limit). The batch commits up to the first of them and the
+   * partition is read again from there at once: backpressure, with no extra record and no
+   * retry-tier delay, and the partition's order kept (a call's held events stay in order; a
+   * fresh job does not fall into the backlog's tier). Jobs after it that did run are not run
+   * again when read again: their outputs go with this batch and their records, once committed,
+   * are skipped (RanAhead). Only a crash or a rebalance in between runs them again (at least
+   * once, the same webhook-id).
    */
-  private leaveUnstartedTail(due: Array<ConsumedRecord<DeliveryJob>>, reports: Array<JobReport | typeof UNSTARTED>, ctx: BatchContext): JobReport[] {
-    let tail = reports.length;
-    while (tail > 0 && reports[tail - 1] === UNSTARTED) tail--;
-    if (tail < reports.length && !reports.slice(0, tail).includes(UNSTARTED)) {
-      this.metrics.leftForNextBatch.inc(reports.length - tail);
-      ctx.defer(due[tail], this.now());
-      return reports.slice(0, tail) as JobReport[];
+  private leaveUnstarted(due: Array<ConsumedRecord<DeliveryJob>>, reports: Array<JobReport | typeof UNSTARTED>, ctx: BatchContext): Handled[] {
+    const done: Handled[] = [];
+    const first = reports.indexOf(UNSTARTED);
+    const ahead: string[] = [];
+    for (const [i, report] of reports.entries()) {
+      if (report === UNSTARTED) continue;
+      done.push([due[i], report]);
+      if (first >= 0 && i > first) ahead.push(RanAhead.key(due[i]));
     }
-    return reports.map((r, i) => (r === UNSTARTED ? this.executor.postponeBusy(due[i].value, due[i].key ?? targetOrigin(due[i].value.url)) : r));
+    if (first < 0) return done;
+    this.metrics.leftForNextBatch.inc(reports.length - done.length);
+    ctx.defer(due[first], this.now());
+    if (ahead.length > 0) ctx.onCommitted(() => this.ranAhead.add(ahead));
+    return done;
   }
 
   private async runJob(
@@ -204,6 +246,12 @@ export class DeliveryBatchRunner {
     const job = record.value;
     const target = targetOrigin(job.url);
     const key = record.key ?? target;
+
+    const ranAhead = RanAhead.key(record);
+    if (this.ranAhead.take(ranAhead)) {
+      ctx.onAborted(() => this.ranAhead.add([ranAhead]));
+      return { outcome: 'SETTLED', outputs: [] };
+    }
 
     const handoff = record.headers[HANDOFF_HEADER];
     if (handoff) {
