@@ -1,5 +1,6 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 import { DELIVERIES_CONFIG, loadDeliveriesConfig, type DeliveriesConfig } from './config/deliveries.config';
 import { DeliveriesController } from './deliveries.controller';
 import { DeliveryLogConsumer } from './delivery-log.consumer';
@@ -12,15 +13,15 @@ import { WebhookTestController } from './webhook-test.controller';
  * The delivery log: consumes delivery results into the `deliveries` collection (its only
  * writer), serves /v1/deliveries, redelivery and webhook test sends, purges past retention.
  * Needs the application's MongoDB connection, KafkaContext, and the auth guards (AuthModule);
- * the webhooks feature binds GoneWebhooks (410 disables a webhook) and WebhookTestJobs
- * (builds test-send jobs) as global providers.
+ * `webhookPorts` provides GoneWebhooks (410 disables a webhook) and WebhookTestJobs (builds
+ * test-send jobs): WebhooksModule, or a stand-in in tests of the delivery log alone.
  */
 @Module({})
 export class DeliveriesModule {
-  static forRoot(config: DeliveriesConfig = loadDeliveriesConfig()): DynamicModule {
+  static forRoot(config: DeliveriesConfig = loadDeliveriesConfig(), webhookPorts: Type | DynamicModule = WebhooksModule): DynamicModule {
     return {
       module: DeliveriesModule,
-      imports: [MongooseModule.forFeature([{ name: DeliveryRecord.name, schema: DeliveryRecordSchema }])],
+      imports: [webhookPorts, MongooseModule.forFeature([{ name: DeliveryRecord.name, schema: DeliveryRecordSchema }])],
       controllers: [DeliveriesController, WebhookTestController],
       providers: [{ provide: DELIVERIES_CONFIG, useValue: config }, DeliveryLogService, DeliveryLogConsumer, DeliveryRetention],
       exports: [DeliveryLogService],

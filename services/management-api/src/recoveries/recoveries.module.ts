@@ -3,6 +3,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { DeliveryResend } from '../deliveries/delivery-resend';
 import { DeliveryRecord, DeliveryRecordSchema } from '../deliveries/delivery.schema';
 import { EnvironmentsModule } from '../environments/environments.module';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 import { loadRecoveriesConfig, RECOVERIES_CONFIG, type RecoveriesConfig } from './config/recoveries.config';
 import { RecoveriesController } from './recoveries.controller';
 import { RecoveriesService } from './recoveries.service';
@@ -22,6 +23,7 @@ export class RecoveriesModule {
       module: RecoveriesModule,
       imports: [
         EnvironmentsModule,
+        WebhooksModule,
         MongooseModule.forFeature([
           { name: Recovery.name, schema: RecoverySchema },
           { name: DeliveryRecord.name, schema: DeliveryRecordSchema },

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { DeliveryResultsObserver } from '../deliveries/delivery-results-observer';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 import { loadWebhookHealthConfig, WEBHOOK_HEALTH_CONFIG, type WebhookHealthConfig } from './config/webhook-health.config';
 import { FailingWebhooksAutoDisable } from './failing-webhooks.auto-disable';
 import { WebhookHealthController } from './webhook-health.controller';
@@ -21,7 +22,7 @@ export class WebhookHealthModule {
     return {
       module: WebhookHealthModule,
       global: true,
-      imports: [MongooseModule.forFeature([{ name: WebhookHealthRecord.name, schema: WebhookHealthSchema }])],
+      imports: [WebhooksModule, MongooseModule.forFeature([{ name: WebhookHealthRecord.name, schema: WebhookHealthSchema }])],
       controllers: [WebhookHealthController],
       providers: [
         { provide: WEBHOOK_HEALTH_CONFIG, useValue: config },
