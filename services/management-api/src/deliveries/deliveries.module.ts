@@ -1,7 +1,8 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { WebhooksModule } from '../webhooks/webhooks.module';
-import { DELIVERIES_CONFIG, loadDeliveriesConfig, type DeliveriesConfig } from './config/deliveries.config';
+import { MANAGEMENT_API_CONFIG, type ManagementApiConfig } from '../config/management-api.config';
+import { DELIVERIES_CONFIG, type DeliveriesConfig } from './config/deliveries.config';
 import { DeliveriesController } from './deliveries.controller';
 import { DeliveryLogConsumer } from './delivery-log.consumer';
 import { DeliveryLogService } from './delivery-log.service';
@@ -18,12 +19,20 @@ import { WebhookTestController } from './webhook-test.controller';
  */
 @Module({})
 export class DeliveriesModule {
-  static forRoot(config: DeliveriesConfig = loadDeliveriesConfig(), webhookPorts: Type | DynamicModule = WebhooksModule): DynamicModule {
+  /** `config`: the settings, when not the application's (MANAGEMENT_API_CONFIG.deliveries). */
+  static forRoot(config?: DeliveriesConfig, webhookPorts: Type | DynamicModule = WebhooksModule): DynamicModule {
     return {
       module: DeliveriesModule,
       imports: [webhookPorts, MongooseModule.forFeature([{ name: DeliveryRecord.name, schema: DeliveryRecordSchema }])],
       controllers: [DeliveriesController, WebhookTestController],
-      providers: [{ provide: DELIVERIES_CONFIG, useValue: config }, DeliveryLogService, DeliveryLogConsumer, DeliveryRetention],
+      providers: [
+        config
+          ? { provide: DELIVERIES_CONFIG, useValue: config }
+          : { provide: DELIVERIES_CONFIG, inject: [MANAGEMENT_API_CONFIG], useFactory: (app: ManagementApiConfig) => app.deliveries },
+        DeliveryLogService,
+        DeliveryLogConsumer,
+        DeliveryRetention,
+      ],
       exports: [DeliveryLogService],
     };
   }

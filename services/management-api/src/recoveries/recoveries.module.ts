@@ -4,7 +4,8 @@ import { DeliveryResend } from '../deliveries/delivery-resend';
 import { DeliveryRecord, DeliveryRecordSchema } from '../deliveries/delivery.schema';
 import { EnvironmentsModule } from '../environments/environments.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
-import { loadRecoveriesConfig, RECOVERIES_CONFIG, type RecoveriesConfig } from './config/recoveries.config';
+import { MANAGEMENT_API_CONFIG, type ManagementApiConfig } from '../config/management-api.config';
+import { RECOVERIES_CONFIG } from './config/recoveries.config';
 import { RecoveriesController } from './recoveries.controller';
 import { RecoveriesService } from './recoveries.service';
 import { Recovery, RecoverySchema } from './recovery.schema';
@@ -18,7 +19,7 @@ import { RecoveryRunner } from './recovery.runner';
  */
 @Module({})
 export class RecoveriesModule {
-  static forRoot(config: RecoveriesConfig = loadRecoveriesConfig()): DynamicModule {
+  static forRoot(): DynamicModule {
     return {
       module: RecoveriesModule,
       imports: [
@@ -30,7 +31,7 @@ export class RecoveriesModule {
         ]),
       ],
       controllers: [RecoveriesController],
-      providers: [{ provide: RECOVERIES_CONFIG, useValue: config }, DeliveryResend, RecoveryRunner, RecoveriesService],
+      providers: [{ provide: RECOVERIES_CONFIG, inject: [MANAGEMENT_API_CONFIG], useFactory: (app: ManagementApiConfig) => app.recoveries }, DeliveryResend, RecoveryRunner, RecoveriesService],
     };
   }
 }
