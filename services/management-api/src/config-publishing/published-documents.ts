@@ -25,6 +25,9 @@ export interface DocumentUpdate<T extends StoredDocument> {
   $pull?: Partial<Record<keyof OwnFields<T>, unknown>>;
 }
 
+/** A service's update, or one of the repository's own that also sets managed fields (deletion, revival). */
+type AnyUpdate<T extends StoredDocument> = DocumentUpdate<T> | { $set: Record<string, unknown> };
+
 /** A write as the store applies it: the service's update plus the managed fields. */
 export interface StoredUpdate {
   $set: Record<string, unknown>;
@@ -185,6 +188,20 @@ export class PublishedDocuments<T extends StoredDocument> {
 
   /** As change(), but null when there is no live document (for changes the system decides on its own). */
   async changeIfLive(customerId: string, id: string, decide: (current: T) => DocumentUpdate<T> | null): Promise<Change<T> | null> {
+    return this.changeLive(customerId, id, decide);
+  }
+
+  /**
+   * Soft-deletes the customer's live document, setting `clear` too (e.g. secrets): it stays as
+   * a tombstone, published as a deletion, so its version keeps growing; 404 if there is none.
+   */
+  async remove(customerId: string, id: string, clear: Partial<OwnFields<T>> = {}): Promise<void> {
+    const removed = await this.changeLive(customerId, id, () => ({ $set: { ...clear, deleted_at: new Date() } }));
+    if (!removed) throw this.notFound(id);
+  }
+
+  /** The write path of change(), changeIfLive() and remove() (which sets a managed field, deleted_at). */
+  private async changeLive(customerId: string, id: string, decide: (current: T) => AnyUpdate<T> | null): Promise<Change<T> | null> {
     if (!this.collection.isId(id)) return null;
     return this.locks.run(this.lock(this.collection.key(customerId, id)), async () => {
       for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
@@ -199,15 +216,7 @@ export class PublishedDocuments<T extends StoredDocument> {
     });
   }
 
-  /**
-   * Soft-deletes the customer's live document, setting `clear` too (e.g. secrets): it stays as
-   * a tombstone, published as a deletion, so its version keeps growing; 404 if there is none.
-   */
-  async remove(customerId: string, id: string, clear: Partial<OwnFields<T>> = {}): Promise<void> {
-    await this.change(customerId, id, () => ({ $set: { ...clear, deleted_at: new Date() } as Partial<OwnFields<T>> }));
-  }
-
-  private async writeAt(current: T, update: DocumentUpdate<T> | { $set: Record<string, unknown> }): Promise<T | null> {
+  private async writeAt(current: T, update: AnyUpdate<T>): Promise<T | null> {
     const stored: StoredUpdate = { ...(update as Omit<StoredUpdate, '$set' | '$inc'>), $set: { ...update.$set, publish_pending: true }, $inc: { version: 1 } };
     const written = await this.store.updateAt(current._id, current.version, stored);
     if (written) this.publish(current._id);
