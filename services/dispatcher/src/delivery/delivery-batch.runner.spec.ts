@@ -461,4 +461,16 @@ describe('DeliveryBatchRunner', () => {
     expect(switchableSeen.findIndex((s) => s.body === '{"n":4}')).toBe(1);
     stop();
   });
+
+  it('a job held by an open breaker past the age limit is dead-lettered, never attempted', async () => {
+    const { runner, breakers, stop } = setup({ timeout: 100, deadline: 1000 });
+    await runner.handle('deliveries', [record(job(1, hangingUrl)), record(job(2, hangingUrl))], new RecordingContext());
+    expect(breakers.state(targetOrigin(hangingUrl))).toBe('open');
+    const ctx = new RecordingContext();
+    await runner.handle('deliveries', [record(job(3, hangingUrl, { created_at: Date.now() - 61_000 }))], ctx);
+    expect(ctx.results().map((r) => [r.outcome, r.error_class])).toEqual([['FAILED', 'breaker_open']]);
+    expect(ctx.on('deliveriesDlq').map((s) => s.record.headers?.['x-callhooks-dlq-reason'])).toEqual(['FAILED: max_age while breaker_open']);
+    expect(ctx.sent.filter((s) => s.topic.startsWith('deliveriesRetry'))).toHaveLength(0);
+    stop();
+  });
 });
