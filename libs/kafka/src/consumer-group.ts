@@ -95,6 +95,8 @@ export class ConsumerGroupMember implements PausablePartitions {
     this.leaving = true;
     for (const l of this.lifecycle) l.stopped?.();
     await this.consumer?.disconnect();
+    // readiness: a consumer that left is not in its group
+    this.joined = false;
   }
 
   /** Readiness: joined to the group and not crashed for good. */

@@ -85,6 +85,8 @@ export class ConsumerRuntime<T> {
   private readonly locks = new PartitionLocks();
   private readonly pauses: PartitionPauses;
   private readonly linger?: AdaptiveFetchLinger;
+  /** The stop in progress or done, until the next start. */
+  private stopped?: Promise<void>;
 
   constructor(
     private readonly kafka: Kafka,
@@ -158,6 +160,7 @@ export class ConsumerRuntime<T> {
   }
 
   async start(): Promise<void> {
+    this.stopped = undefined;
     // at-least-once units go out with one idempotent producer of the runtime's own
     await this.group.join(async () => {
       if (this.txProducers || this.producer) return;
@@ -181,12 +184,18 @@ export class ConsumerRuntime<T> {
     this.group.check();
   }
 
-  /** Finishes the batch in flight, commits it, leaves the group, closes the producers. */
-  async stop(): Promise<void> {
-    this.pauses.clear();
-    await this.group.leave();
-    await this.producer?.disconnect();
-    await this.txProducers?.disconnectAll();
+  /**
+   * Finishes the batch in flight, commits it, leaves the group, closes the producers. Once:
+   * the transport stops its consumers before the KafkaContext's shutdown would again.
+   */
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      this.pauses.clear();
+      await this.group.leave();
+      await this.producer?.disconnect();
+      await this.txProducers?.disconnectAll();
+    })();
+    return this.stopped;
   }
 
   /**

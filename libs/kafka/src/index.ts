@@ -10,3 +10,4 @@ export * from './record-publisher';
 export * from './topic-provisioner';
 export * from './topic-reader';
 export * from './service-foundation';
+export * from './transport';
