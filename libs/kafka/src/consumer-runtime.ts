@@ -17,7 +17,6 @@ import { UnitCommitter } from './unit-commit';
 import { UnitRetries, type BatchInFlight } from './unit-retries';
 
 export type { BatchContext, BatchHandler, ConsumedRecord } from './batch-context';
-export type { ConsumerLifecycleListener } from './consumer-group';
 
 export interface ConsumerRuntimeOptions<T> {
   groupId: string;
