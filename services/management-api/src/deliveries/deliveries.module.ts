@@ -21,8 +21,8 @@ export class DeliveriesModule {
     return {
       module: DeliveriesModule,
       imports: [MongooseModule.forFeature([{ name: DeliveryRecord.name, schema: DeliveryRecordSchema }])],
-      controllers: [DeliveriesController, WebhookTestController],
-      providers: [{ provide: DELIVERIES_CONFIG, useValue: config }, DeliveryLogService, DeliveryLogConsumer, DeliveryRetention],
+      controllers: [DeliveriesController, WebhookTestController, DeliveryLogConsumer],
+      providers: [{ provide: DELIVERIES_CONFIG, useValue: config }, DeliveryLogService, DeliveryRetention],
       exports: [DeliveryLogService],
     };
   }
