@@ -1,7 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { DeliveryResend } from '../deliveries/delivery-resend';
-import { DeliveryRecord, DeliveryRecordSchema } from '../deliveries/delivery.schema';
 import { EnvironmentsModule } from '../environments/environments.module';
 import { loadRecoveriesConfig, RECOVERIES_CONFIG, type RecoveriesConfig } from './config/recoveries.config';
 import { RecoveriesController } from './recoveries.controller';
@@ -13,7 +12,7 @@ import { RecoveryRunner } from './recovery.runner';
  * Bulk recovery of failed deliveries: POST /v1/webhooks/{id}/recover and
  * /v1/environments/{id}/recover start one, GET /v1/recoveries/{id} follows it, RecoveryRunner
  * carries it out (in any instance, after a restart too). Resends go through the delivery
- * log's DeliveryResend, over the same collection.
+ * log's DeliveryResend, over its PostgreSQL tables.
  */
 @Module({})
 export class RecoveriesModule {
@@ -22,10 +21,7 @@ export class RecoveriesModule {
       module: RecoveriesModule,
       imports: [
         EnvironmentsModule,
-        MongooseModule.forFeature([
-          { name: Recovery.name, schema: RecoverySchema },
-          { name: DeliveryRecord.name, schema: DeliveryRecordSchema },
-        ]),
+        MongooseModule.forFeature([{ name: Recovery.name, schema: RecoverySchema }]),
       ],
       controllers: [RecoveriesController],
       providers: [{ provide: RECOVERIES_CONFIG, useValue: config }, DeliveryResend, RecoveryRunner, RecoveriesService],
