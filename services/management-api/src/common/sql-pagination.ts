@@ -1,6 +1,9 @@
 import { ValidationError } from '@callhooks/contracts';
 import { decodeCursor, DEFAULT_PAGE_LIMIT, encodeCursor, type ListQueryDto, type PageMetaDto, type SortOrder } from './pagination';
 
+/** PostgreSQL's earliest timestamptz (4713 BC): a cursor may name an earlier instant, which no row is at, and PostgreSQL refuses. */
+export const POSTGRES_MIN_MILLIS = Date.UTC(-4712, 0, 1);
+
 /** Conditions of a SQL list: `where` holds `$n` placeholders numbered into `values`. */
 export interface SqlFilter {
   where: string[];
@@ -40,7 +43,7 @@ export function sqlPage(table: string, columns: string, filter: SqlFilter, query
   const paged: SqlFilter = { where: [...filter.where], values: [...filter.values] };
   if (query.cursor !== undefined) {
     const c = decodeCursor(query.cursor, order);
-    const at = bind(paged, new Date(c.t));
+    const at = bind(paged, new Date(Math.max(c.t, POSTGRES_MIN_MILLIS)));
     const id = bind(paged, c.i);
     paged.where.push(`(created_at, id) ${order === 'asc' ? '>' : '<'} (${at}, ${id})`);
   }
