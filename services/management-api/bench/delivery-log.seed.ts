@@ -172,10 +172,11 @@ async function seedDeliveries(pg: Pool, o: SeedOptions, webhookIds: Map<string, 
   const worker = async () => {
     while (next < o.deliveries) {
       const from = next;
-      next = Math.min(o.deliveries, next + BATCH);
+      const to = Math.min(o.deliveries, next + BATCH);
+      next = to;
       const deliveries: unknown[][] = Array.from({ length: 17 }, () => []);
       const attempts: unknown[][] = Array.from({ length: 9 }, () => []);
-      for (let i = from; i < next; i++) make(i, deliveries, attempts);
+      for (let i = from; i < to; i++) make(i, deliveries, attempts);
       // multi-row inserts of the columns as arrays, as the delivery log's writer does
       await pg.query(
         `INSERT INTO deliveries (id, customer_id, webhook_id, environment_id, event, event_id, call_uuid, origin, method, url, request_body, status, attempt_count, last_attempt_at, next_attempt_at, created_at, updated_at)
@@ -187,7 +188,7 @@ async function seedDeliveries(pg: Pool, o: SeedOptions, webhookIds: Map<string, 
          SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::text[], $6::int[], $7::text[], $8::timestamptz[], $9::timestamptz[])`,
         attempts,
       );
-      inserted += next - from;
+      inserted += to - from;
       o.onProgress?.(inserted);
     }
   };
