@@ -240,7 +240,13 @@ async function deliveryPlans(postgres: PostgresPool, sample: SeedSample): Promis
     ['deliveries: latest 50 of an event', list({ event: 'Call:Hangup' })],
     ['deliveries: of one call', list({ call_uuid: sample.callUuid })],
     ['deliveries: one delivery (by id)', { text: `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE id = $1 AND customer_id = $2`, values: [sample.deliveryId, sample.customerId] }],
-    ['retention purge: a batch', { text: 'SELECT id FROM deliveries WHERE created_at < $1 ORDER BY created_at LIMIT 5000', values: [new Date(Date.now() - 30 * 24 * 3_600_000)] }],
+    [
+      'retention purge: a batch',
+      {
+        text: "SELECT id FROM deliveries WHERE (created_at AT TIME ZONE 'UTC') < ($1::timestamptz AT TIME ZONE 'UTC') ORDER BY (created_at AT TIME ZONE 'UTC') LIMIT 5000",
+        values: [new Date(Date.now() - 30 * 24 * 3_600_000)],
+      },
+    ],
   ];
   const plans: SqlPlan[] = [];
   for (const [query, sql] of queries) {

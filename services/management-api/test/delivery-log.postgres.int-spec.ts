@@ -68,7 +68,7 @@ describe('the delivery log on PostgreSQL (integration, real PostgreSQL)', () => 
       await Promise.all(pools.map((p) => p.end()));
     }
     const tables = await postgres.query<{ table_name: string }>('SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [schema]);
-    expect(tables.map((t) => t.table_name)).toEqual(['deliveries', 'delivery_attempts', 'schema_migrations']);
+    expect(tables.map((t) => t.table_name)).toEqual(['deliveries', 'delivery_attempts', 'schema_migrations', 'webhook_health']);
   });
 
   it('creates a delivery from its first result, updates it from later ones, in any order and across batches, each attempt once', async () => {

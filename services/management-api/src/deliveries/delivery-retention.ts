@@ -10,7 +10,7 @@ const PURGE_BATCH = 5000;
 /**
  * Deletes deliveries older than the retention period (their attempts go with them),
  * periodically. Every instance may run it: a delete of what is already gone is harmless. Each
- * run deletes everything created before the cutoff, in batches read from the created_at index,
+ * run deletes everything created before the cutoff, in batches read from the expiry index,
  * so a run after a long stop catches up and an hourly one touches an hour's rows.
  */
 @Injectable()
@@ -61,7 +61,10 @@ export class DeliveryRetention implements OnApplicationBootstrap, OnApplicationS
     let deleted = 0;
     for (;;) {
       const rows = await this.postgres.query(
-        `DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE created_at < $1 ORDER BY created_at LIMIT ${PURGE_BATCH}) RETURNING 1 AS gone`,
+        // by the expression of the deliveries_expiry index (see the migration)
+        `DELETE FROM deliveries WHERE id IN (
+           SELECT id FROM deliveries WHERE (created_at AT TIME ZONE 'UTC') < ($1::timestamptz AT TIME ZONE 'UTC') ORDER BY (created_at AT TIME ZONE 'UTC') LIMIT ${PURGE_BATCH}
+         ) RETURNING 1 AS gone`,
         [cutoff],
       );
       deleted += rows.length;

@@ -1,11 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { MongooseModule } from '@nestjs/mongoose';
 import { DeliveryResultsObserver } from '../deliveries/delivery-results-observer';
 import { loadWebhookHealthConfig, WEBHOOK_HEALTH_CONFIG, type WebhookHealthConfig } from './config/webhook-health.config';
 import { FailingWebhooksAutoDisable } from './failing-webhooks.auto-disable';
 import { WebhookHealthController } from './webhook-health.controller';
 import { WebhookHealthObserver } from './webhook-health.observer';
-import { WebhookHealthRecord, WebhookHealthSchema } from './webhook-health.schema';
 import { WebhookHealthService } from './webhook-health.service';
 import { WebhookHealthStore } from './webhook-health.store';
 
@@ -21,7 +19,6 @@ export class WebhookHealthModule {
     return {
       module: WebhookHealthModule,
       global: true,
-      imports: [MongooseModule.forFeature([{ name: WebhookHealthRecord.name, schema: WebhookHealthSchema }])],
       controllers: [WebhookHealthController],
       providers: [
         { provide: WEBHOOK_HEALTH_CONFIG, useValue: config },

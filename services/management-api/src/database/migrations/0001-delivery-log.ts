@@ -29,8 +29,9 @@ CREATE INDEX deliveries_customer_webhook ON deliveries (customer_id, webhook_id,
 CREATE INDEX deliveries_customer_status ON deliveries (customer_id, status, created_at DESC, id DESC);
 CREATE INDEX deliveries_customer_event ON deliveries (customer_id, event, created_at DESC, id DESC);
 CREATE INDEX deliveries_customer_call ON deliveries (customer_id, call_uuid, created_at DESC, id DESC) WHERE call_uuid IS NOT NULL;
--- the retention purge
-CREATE INDEX deliveries_created_at ON deliveries (created_at);
+-- the retention purge, on an expression the lists cannot use: a plain (created_at) index led the
+-- planner to scan the newest deliveries of everyone for a customer's page (47 ms instead of 0.1)
+CREATE INDEX deliveries_expiry ON deliveries ((created_at AT TIME ZONE 'UTC'));
 
 CREATE TABLE delivery_attempts (
   delivery_id      text COLLATE "C" NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
