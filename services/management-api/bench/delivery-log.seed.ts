@@ -81,7 +81,8 @@ export async function seededSample(db: mongo.Db, deliveries: number, webhooks: n
 }
 
 async function createIndexes(db: mongo.Db): Promise<void> {
-  for (const [keys, options] of WebhookSchema.indexes()) await db.collection('webhooks').createIndex(keys as mongo.IndexSpecification, options as mongo.CreateIndexesOptions);
+  for (const [keys, options] of WebhookSchema.indexes())
+    await db.collection('webhooks').createIndex(keys as mongo.IndexSpecification, options as mongo.CreateIndexesOptions);
 }
 
 /** Webhooks, returned by customer. Copies of the template with fresh ids, already published. */
@@ -165,7 +166,25 @@ async function seedDeliveries(pg: Pool, o: SeedOptions, webhookIds: Map<string, 
     }
     const lastAt = new Date(createdAt.getTime() + (count - 1) * 30_000);
     if (big && !sample) sample = { customerId: customer, webhookId: webhook, callUuid, deliveryId: id };
-    const row = [id, customer, webhook, `env-${i % 5}`, EVENT_NAMES[i % EVENT_NAMES.length], randomUUID(), callUuid, 'EVENT', 'POST', 'https://crm.example.com/hooks/calls', body, status, count, lastAt, null, createdAt, lastAt];
+    const row = [
+      id,
+      customer,
+      webhook,
+      `env-${i % 5}`,
+      EVENT_NAMES[i % EVENT_NAMES.length],
+      randomUUID(),
+      callUuid,
+      'EVENT',
+      'POST',
+      'https://crm.example.com/hooks/calls',
+      body,
+      status,
+      count,
+      lastAt,
+      null,
+      createdAt,
+      lastAt,
+    ];
     row.forEach((v, c) => deliveries[c].push(v));
   };
   let next = 0;

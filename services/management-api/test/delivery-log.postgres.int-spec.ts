@@ -14,7 +14,12 @@ jest.setTimeout(60_000);
 const DAY = 24 * 3_600_000;
 const T0 = Date.UTC(2026, 5, 1, 12);
 
-function result(deliveryId: string, attempt: number, outcome: DeliveryAttemptResult['outcome'], over: Partial<DeliveryAttemptResult> = {}): DeliveryAttemptResult {
+function result(
+  deliveryId: string,
+  attempt: number,
+  outcome: DeliveryAttemptResult['outcome'],
+  over: Partial<DeliveryAttemptResult> = {},
+): DeliveryAttemptResult {
   return {
     delivery_id: deliveryId,
     webhook_id: 'wh-1',
@@ -67,7 +72,10 @@ describe('the delivery log on PostgreSQL (integration, real PostgreSQL)', () => 
     } finally {
       await Promise.all(pools.map((p) => p.end()));
     }
-    const tables = await postgres.query<{ table_name: string }>('SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [schema]);
+    const tables = await postgres.query<{ table_name: string }>(
+      'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
+      [schema],
+    );
     expect(tables.map((t) => t.table_name)).toEqual(['deliveries', 'delivery_attempts', 'schema_migrations', 'webhook_health']);
   });
 
@@ -84,14 +92,24 @@ describe('the delivery log on PostgreSQL (integration, real PostgreSQL)', () => 
     await writer.write([result('d-order', 3, 'BREAKER_OPEN'), result('d-order', 4, 'SUCCEEDED')]);
     await writer.write([result('d-order', 3, 'BREAKER_OPEN')]); // a replay of an older result
     d = await queries.get('cust-a', 'd-order');
-    expect(d).toMatchObject({ status: 'SUCCEEDED', attempt_count: 3, last_attempt_at: new Date(T0 + 4000), next_attempt_at: null, created_at: new Date(T0 + 2000) });
+    expect(d).toMatchObject({
+      status: 'SUCCEEDED',
+      attempt_count: 3,
+      last_attempt_at: new Date(T0 + 4000),
+      next_attempt_at: null,
+      created_at: new Date(T0 + 2000),
+    });
     expect(d.attempts.map((a) => a.attempt)).toEqual([1, 2, 3, 4]);
   });
 
   it('pages through a customer’s deliveries in both orders, every one once, with the filters and the total', async () => {
     const ids = Array.from({ length: 25 }, (_, i) => `d-page-${String(i).padStart(2, '0')}`);
     // several deliveries share a creation time: the id breaks the tie
-    await writer.write(ids.map((id, i) => result(id, 1, i % 5 === 0 ? 'FAILED' : 'SUCCEEDED', { customer_id: 'cust-p', attempted_at: T0 + Math.floor(i / 3) * 1000, webhook_id: `wh-${i % 2}` })));
+    await writer.write(
+      ids.map((id, i) =>
+        result(id, 1, i % 5 === 0 ? 'FAILED' : 'SUCCEEDED', { customer_id: 'cust-p', attempted_at: T0 + Math.floor(i / 3) * 1000, webhook_id: `wh-${i % 2}` }),
+      ),
+    );
     await writer.write([result('d-other', 1, 'SUCCEEDED', { customer_id: 'cust-q' })]);
     for (const order of ['desc', 'asc'] as const) {
       const seen: string[] = [];
@@ -122,7 +140,11 @@ describe('the delivery log on PostgreSQL (integration, real PostgreSQL)', () => 
     const old = Array.from({ length: 7 }, (_, i) => `d-old-${i}`);
     await writer.write(old.map((id) => result(id, 1, 'SUCCEEDED', { customer_id: 'cust-r', attempted_at: T0 - 40 * DAY })));
     await writer.write([result('d-young', 1, 'SUCCEEDED', { customer_id: 'cust-r', attempted_at: T0 - 10 * DAY })]);
-    const retention = new DeliveryRetention({ consumerGroup: 'g', retentionDays: 30, purgeIntervalMs: 3_600_000, testSendWaitMs: 0, fetchLingerMs: 0 }, postgres, { setContext: () => undefined, info: () => undefined, warn: () => undefined } as never);
+    const retention = new DeliveryRetention(
+      { consumerGroup: 'g', retentionDays: 30, purgeIntervalMs: 3_600_000, testSendWaitMs: 0, fetchLingerMs: 0 },
+      postgres,
+      { setContext: () => undefined, info: () => undefined, warn: () => undefined } as never,
+    );
     expect(await retention.purge(T0)).toBe(7);
     expect(await retention.purge(T0)).toBe(0);
     expect((await queries.list('cust-r', {}, {})).data.map((d) => d.id)).toEqual(['d-young']);
@@ -151,4 +173,3 @@ async function closedPort(): Promise<number> {
   await new Promise((r) => server.close(r));
   return port;
 }
-

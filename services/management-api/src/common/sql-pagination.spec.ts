@@ -38,7 +38,9 @@ describe('sqlPage', () => {
 
   it('refuses a cursor with a page number, and a cursor of the other order, as 400s', () => {
     expect(() => sqlPage('deliveries', 'id', filter(), { cursor: encodeCursor({ t: 1, i: 'x', o: 'desc' }), page: 2 })).toThrow(ValidationError);
-    expect(() => sqlPage('deliveries', 'id', filter(), { cursor: encodeCursor({ t: 1, i: 'x', o: 'desc' }), order: 'asc' })).toThrow('cursor and order disagree');
+    expect(() => sqlPage('deliveries', 'id', filter(), { cursor: encodeCursor({ t: 1, i: 'x', o: 'desc' }), order: 'asc' })).toThrow(
+      'cursor and order disagree',
+    );
   });
 });
 

@@ -53,7 +53,12 @@ export function sqlPage(table: string, columns: string, filter: SqlFilter, query
 }
 
 /** The page's items and meta from the rows read (limit + 1 at most) and the count. */
-export function pageOf<T extends { id: string; created_at: Date }>(rows: T[], total: number, sql: SqlPage, page: number | undefined): { items: T[]; meta: PageMetaDto } {
+export function pageOf<T extends { id: string; created_at: Date }>(
+  rows: T[],
+  total: number,
+  sql: SqlPage,
+  page: number | undefined,
+): { items: T[]; meta: PageMetaDto } {
   const items = rows.slice(0, sql.limit);
   const last = items[items.length - 1];
   const next_cursor = rows.length > sql.limit && last ? encodeCursor({ t: last.created_at.getTime(), i: last.id, o: sql.order }) : null;

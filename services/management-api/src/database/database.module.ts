@@ -17,7 +17,7 @@ import { PostgresPool } from './postgres-pool';
  * The databases: MongoDB for the configuration, PostgreSQL for the delivery log (PostgresPool).
  * The models of the configuration (customers, keys, webhooks, environments), registered once
  * and shared: the config publisher reads webhooks and environments, the environments feature
- * checks webhook ids. Other features (the delivery log) register their own models with
+ * checks webhook ids. Other features (recoveries) register their own models with
  * MongooseModule.forFeature on the same connection.
  */
 const CONFIG_MODELS = MongooseModule.forFeature([

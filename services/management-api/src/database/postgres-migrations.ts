@@ -16,7 +16,9 @@ export async function migrate(pool: Pool, schema: string, migrations: Migration[
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [LOCK_KEY + schema]);
     try {
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${schema}.schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${schema}.schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
       const applied = new Set((await client.query<{ version: number }>(`SELECT version FROM ${schema}.schema_migrations`)).rows.map((r) => r.version));
       const done: number[] = [];
       for (const m of [...migrations].sort((a, b) => a.version - b.version)) {

@@ -24,7 +24,15 @@ export class DeliveriesModule {
     return {
       module: DeliveriesModule,
       controllers: [DeliveriesController, WebhookTestController],
-      providers: [{ provide: DELIVERIES_CONFIG, useValue: config }, DeliveryLogWriter, DeliveryQueries, Redelivery, TestSends, DeliveryLogConsumer, DeliveryRetention],
+      providers: [
+        { provide: DELIVERIES_CONFIG, useValue: config },
+        DeliveryLogWriter,
+        DeliveryQueries,
+        Redelivery,
+        TestSends,
+        DeliveryLogConsumer,
+        DeliveryRetention,
+      ],
       exports: [DeliveryQueries],
     };
   }

@@ -59,8 +59,27 @@ export class DeliveryLogWriter {
         const { first, fresh } = byDelivery.get(id)!;
         const all = new Map([...(attempts.get(id) ?? []), ...fresh]);
         const s = summarize([...all.values()]);
-        d.push([id, first.customer_id, first.webhook_id, first.environment_id, first.event, first.event_id, first.call_uuid, first.origin, first.method, first.url, first.request_body, s.status, s.attempt_count, s.last_attempt_at, s.next_attempt_at, new Date(first.attempted_at), now]);
-        for (const at of fresh.values()) a.push([id, at.attempt, at.outcome, at.status_code, at.error_class, at.latency_ms, at.response_snippet, at.attempted_at, at.next_attempt_at]);
+        d.push([
+          id,
+          first.customer_id,
+          first.webhook_id,
+          first.environment_id,
+          first.event,
+          first.event_id,
+          first.call_uuid,
+          first.origin,
+          first.method,
+          first.url,
+          first.request_body,
+          s.status,
+          s.attempt_count,
+          s.last_attempt_at,
+          s.next_attempt_at,
+          new Date(first.attempted_at),
+          now,
+        ]);
+        for (const at of fresh.values())
+          a.push([id, at.attempt, at.outcome, at.status_code, at.error_class, at.latency_ms, at.response_snippet, at.attempted_at, at.next_attempt_at]);
       }
       await client.query(
         `INSERT INTO deliveries (id, customer_id, webhook_id, environment_id, event, event_id, call_uuid, origin, method, url, request_body, status, attempt_count, last_attempt_at, next_attempt_at, created_at, updated_at)

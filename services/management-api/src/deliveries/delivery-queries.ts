@@ -50,9 +50,14 @@ export class DeliveryQueries {
 
   /** A delivery of this customer with its attempts in order, or null (another customer's is not found either). */
   async find(customerId: string, id: string): Promise<DeliveryDetail | null> {
-    const [delivery] = await this.postgres.query<DeliverySummary>(`SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE id = $1 AND customer_id = $2`, [id, customerId]);
+    const [delivery] = await this.postgres.query<DeliverySummary>(`SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE id = $1 AND customer_id = $2`, [
+      id,
+      customerId,
+    ]);
     if (!delivery) return null;
-    const attempts = await this.postgres.query<DeliveryAttempt>(`SELECT ${ATTEMPT_COLUMNS} FROM delivery_attempts WHERE delivery_id = $1 ORDER BY attempt`, [id]);
+    const attempts = await this.postgres.query<DeliveryAttempt>(`SELECT ${ATTEMPT_COLUMNS} FROM delivery_attempts WHERE delivery_id = $1 ORDER BY attempt`, [
+      id,
+    ]);
     return { ...delivery, attempts };
   }
 }

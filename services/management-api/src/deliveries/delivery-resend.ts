@@ -33,7 +33,10 @@ export function nextFailedSql(scope: ResendScope, cursor: ScanCursor | null, lim
   sql.where.push(`created_at >= ${bind(sql, scope.since)}`);
   if (scope.until) sql.where.push(`created_at < ${bind(sql, scope.until)}`);
   if (cursor) sql.where.push(`(created_at, id) > (${bind(sql, cursor.created_at)}, ${bind(sql, cursor.id)})`);
-  return { text: `SELECT id, created_at FROM deliveries WHERE ${sql.where.join(' AND ')} ORDER BY created_at, id LIMIT ${bind(sql, limit)}`, values: sql.values };
+  return {
+    text: `SELECT id, created_at FROM deliveries WHERE ${sql.where.join(' AND ')} ORDER BY created_at, id LIMIT ${bind(sql, limit)}`,
+    values: sql.values,
+  };
 }
 
 /**
@@ -81,7 +84,8 @@ export class DeliveryResend {
     const byId = new Map(rows.map((r) => [r.id, r]));
     for (const { id, attempt } of sent) {
       const row = byId.get(id);
-      if (!row) out.set(id, 'failed'); // purged meanwhile
+      if (!row)
+        out.set(id, 'failed'); // purged meanwhile
       else if (row.reached === null || row.reached < attempt || !FINAL.includes(row.status)) out.set(id, 'pending');
       else out.set(id, row.status === 'SUCCEEDED' ? 'delivered' : 'failed');
     }

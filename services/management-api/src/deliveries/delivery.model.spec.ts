@@ -14,11 +14,21 @@ const attempt = (n: number, outcome: string, next: Date | null = null): Delivery
 
 describe('summarize', () => {
   it('takes the status of the highest attempt, whatever order the attempts come in', () => {
-    expect(summarize([attempt(2, 'SUCCEEDED'), attempt(1, 'RETRYING', at(9))])).toEqual({ status: 'SUCCEEDED', attempt_count: 2, last_attempt_at: at(2), next_attempt_at: null });
+    expect(summarize([attempt(2, 'SUCCEEDED'), attempt(1, 'RETRYING', at(9))])).toEqual({
+      status: 'SUCCEEDED',
+      attempt_count: 2,
+      last_attempt_at: at(2),
+      next_attempt_at: null,
+    });
   });
 
   it('shows a BREAKER_OPEN (not attempted) as RETRYING with its next time, and does not count it as an attempt made', () => {
-    expect(summarize([attempt(1, 'RETRYING', at(5)), attempt(2, 'BREAKER_OPEN', at(7))])).toEqual({ status: 'RETRYING', attempt_count: 1, last_attempt_at: at(1), next_attempt_at: at(7) });
+    expect(summarize([attempt(1, 'RETRYING', at(5)), attempt(2, 'BREAKER_OPEN', at(7))])).toEqual({
+      status: 'RETRYING',
+      attempt_count: 1,
+      last_attempt_at: at(1),
+      next_attempt_at: at(7),
+    });
   });
 
   it('has no next attempt once over, and no last attempt when none was made', () => {

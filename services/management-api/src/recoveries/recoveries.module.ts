@@ -19,10 +19,7 @@ export class RecoveriesModule {
   static forRoot(config: RecoveriesConfig = loadRecoveriesConfig()): DynamicModule {
     return {
       module: RecoveriesModule,
-      imports: [
-        EnvironmentsModule,
-        MongooseModule.forFeature([{ name: Recovery.name, schema: RecoverySchema }]),
-      ],
+      imports: [EnvironmentsModule, MongooseModule.forFeature([{ name: Recovery.name, schema: RecoverySchema }])],
       controllers: [RecoveriesController],
       providers: [{ provide: RECOVERIES_CONFIG, useValue: config }, DeliveryResend, RecoveryRunner, RecoveriesService],
     };

@@ -48,7 +48,10 @@ export class WebhookHealthStore {
         'INSERT INTO webhook_health (webhook_id, customer_id) SELECT * FROM unnest($1::text[], $2::text[]) ORDER BY 1 ON CONFLICT (webhook_id) DO NOTHING',
         [ids, ids.map((id) => byWebhook.get(id)![0].value.customer_id)],
       );
-      const { rows } = await client.query<WebhookHealthRecord>(`SELECT ${ALL_COLUMNS} FROM webhook_health WHERE webhook_id = ANY($1::text[]) ORDER BY webhook_id FOR UPDATE`, [ids]);
+      const { rows } = await client.query<WebhookHealthRecord>(
+        `SELECT ${ALL_COLUMNS} FROM webhook_health WHERE webhook_id = ANY($1::text[]) ORDER BY webhook_id FOR UPDATE`,
+        [ids],
+      );
       const changes: HealthChange[] = [];
       const updates: unknown[][] = Array.from({ length: 12 }, () => []);
       const now = Date.now();
@@ -58,7 +61,11 @@ export class WebhookHealthStore {
         if (fresh.length === 0) continue;
         for (const r of fresh) applied[String(r.partition)] = Math.max(applied[String(r.partition)] ?? -1, Number(r.offset));
         const before = stateOf(row);
-        const after = applyResults(structuredClone(before), fresh.map((r) => r.value), now);
+        const after = applyResults(
+          structuredClone(before),
+          fresh.map((r) => r.value),
+          now,
+        );
         const change: HealthChange = { customerId: row.customer_id, webhookId: row.webhook_id, before, after };
         await beforeWrite?.(change);
         changes.push(change);
