@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { ConflictError, DomainError, NotFoundError, RetryableError, ValidationError, type FieldProblem } from '@callhooks/contracts';
 import { redactUrl } from '@callhooks/observability';
 import { ERROR_CODES, MalformedJsonError, UnauthorizedError, UnsupportedMediaTypeError, type ApiErrorBody, type ErrorCode } from './api-error';
+import { isDuplicateKey } from '../database/duplicate-key';
 
 interface Mapped {
   status: number;
@@ -63,7 +64,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (exception instanceof HttpException) return this.fromHttpException(exception);
     const bodyParserError = exception as { type?: string; status?: number };
     if (bodyParserError?.type === 'entity.too.large') return this.of('payload_too_large', 'the request body is too large');
-    if (isMongoDuplicateKey(exception)) return this.of('conflict', 'the resource already exists');
+    if (isDuplicateKey(exception)) return this.of('conflict', 'the resource already exists');
     if (isMongoUnavailable(exception)) return this.of('unavailable', 'the database is temporarily unavailable');
     return this.of('internal', 'internal error');
   }
@@ -116,10 +117,6 @@ function requestIdOf(req: Request, res: Response): string {
   const generated = randomUUID();
   if (!res.headersSent) res.setHeader('X-Request-Id', generated);
   return generated;
-}
-
-function isMongoDuplicateKey(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
 }
 
 function isMongoUnavailable(err: unknown): boolean {

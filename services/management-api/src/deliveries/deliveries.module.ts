@@ -1,5 +1,7 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import { DELIVERIES_CONFIG, loadDeliveriesConfig, type DeliveriesConfig } from './config/deliveries.config';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { WebhooksModule } from '../webhooks/webhooks.module';
+import { MANAGEMENT_API_CONFIG, type ManagementApiConfig } from '../config/management-api.config';
+import { DELIVERIES_CONFIG, type DeliveriesConfig } from './config/deliveries.config';
 import { DeliveriesController } from './deliveries.controller';
 import { DeliveryLogConsumer } from './delivery-log.consumer';
 import { DeliveryLogWriter } from './delivery-log.writer';
@@ -14,18 +16,22 @@ import { WebhookTestController } from './webhook-test.controller';
  * `delivery_attempts` (their only writer: DeliveryLogWriter), serves /v1/deliveries
  * (DeliveryQueries), redelivery (Redelivery) and webhook test sends (TestSends), purges past
  * retention (DeliveryRetention). Needs the application's PostgresPool (DatabaseModule),
- * KafkaContext, and the auth guards (AuthModule);
- * the webhooks feature binds GoneWebhooks (410 disables a webhook) and WebhookTestJobs
- * (builds test-send jobs) as global providers.
+ * KafkaContext, and the auth guards (AuthModule); `webhookPorts` provides GoneWebhooks (410
+ * disables a webhook) and WebhookTestJobs (builds test-send jobs): WebhooksModule, or a
+ * stand-in in tests of the delivery log alone.
  */
 @Module({})
 export class DeliveriesModule {
-  static forRoot(config: DeliveriesConfig = loadDeliveriesConfig()): DynamicModule {
+  /** `config`: the settings, when not the application's (MANAGEMENT_API_CONFIG.deliveries). */
+  static forRoot(config?: DeliveriesConfig, webhookPorts: Type | DynamicModule = WebhooksModule): DynamicModule {
     return {
       module: DeliveriesModule,
+      imports: [webhookPorts],
       controllers: [DeliveriesController, WebhookTestController],
       providers: [
-        { provide: DELIVERIES_CONFIG, useValue: config },
+        config
+          ? { provide: DELIVERIES_CONFIG, useValue: config }
+          : { provide: DELIVERIES_CONFIG, inject: [MANAGEMENT_API_CONFIG], useFactory: (app: ManagementApiConfig) => app.deliveries },
         DeliveryLogWriter,
         DeliveryQueries,
         Redelivery,

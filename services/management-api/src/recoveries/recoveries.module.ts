@@ -2,7 +2,9 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { DeliveryResend } from '../deliveries/delivery-resend';
 import { EnvironmentsModule } from '../environments/environments.module';
-import { loadRecoveriesConfig, RECOVERIES_CONFIG, type RecoveriesConfig } from './config/recoveries.config';
+import { WebhooksModule } from '../webhooks/webhooks.module';
+import { MANAGEMENT_API_CONFIG, type ManagementApiConfig } from '../config/management-api.config';
+import { RECOVERIES_CONFIG } from './config/recoveries.config';
 import { RecoveriesController } from './recoveries.controller';
 import { RecoveriesService } from './recoveries.service';
 import { Recovery, RecoverySchema } from './recovery.schema';
@@ -16,12 +18,12 @@ import { RecoveryRunner } from './recovery.runner';
  */
 @Module({})
 export class RecoveriesModule {
-  static forRoot(config: RecoveriesConfig = loadRecoveriesConfig()): DynamicModule {
+  static forRoot(): DynamicModule {
     return {
       module: RecoveriesModule,
-      imports: [EnvironmentsModule, MongooseModule.forFeature([{ name: Recovery.name, schema: RecoverySchema }])],
+      imports: [EnvironmentsModule, WebhooksModule, MongooseModule.forFeature([{ name: Recovery.name, schema: RecoverySchema }])],
       controllers: [RecoveriesController],
-      providers: [{ provide: RECOVERIES_CONFIG, useValue: config }, DeliveryResend, RecoveryRunner, RecoveriesService],
+      providers: [{ provide: RECOVERIES_CONFIG, inject: [MANAGEMENT_API_CONFIG], useFactory: (app: ManagementApiConfig) => app.recoveries }, DeliveryResend, RecoveryRunner, RecoveriesService],
     };
   }
 }
