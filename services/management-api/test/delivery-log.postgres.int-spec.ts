@@ -1,12 +1,25 @@
 import { Pool } from 'pg';
-import { RetryableError, type DeliveryAttemptResult } from '@callhooks/contracts';
-import { dropTestPostgresSchema, requireServers, TEST_SERVERS, testPostgresSchema, uniquePrefix } from '@callhooks/testing';
+import { Registry } from 'prom-client';
+import { RetryableError, type DeliveryAttemptResult, type DeliveryJob } from '@callhooks/contracts';
+import { KafkaContext } from '@callhooks/kafka';
+import { ReadinessChecks } from '@callhooks/observability';
+import {
+  dropTestPostgresSchema,
+  eventually,
+  requireServers,
+  TEST_SERVERS,
+  testKafkaSettings,
+  testPostgresSchema,
+  TopicCollector,
+  uniquePrefix,
+} from '@callhooks/testing';
 import { encodeCursor } from '../src/common/pagination';
 import { MIGRATIONS } from '../src/database/migrations';
 import { migrate } from '../src/database/postgres-migrations';
 import { PostgresPool } from '../src/database/postgres-pool';
 import { DeliveryLogWriter } from '../src/deliveries/delivery-log.writer';
 import { DeliveryQueries } from '../src/deliveries/delivery-queries';
+import { DeliveryResend } from '../src/deliveries/delivery-resend';
 import { DeliveryRetention } from '../src/deliveries/delivery-retention';
 
 jest.setTimeout(60_000);
@@ -150,6 +163,52 @@ describe('the delivery log on PostgreSQL (integration, real PostgreSQL)', () => 
     expect((await queries.list('cust-r', {}, {})).data.map((d) => d.id)).toEqual(['d-young']);
     const [{ orphans }] = await postgres.query<{ orphans: number }>(`SELECT count(*)::int AS orphans FROM delivery_attempts WHERE delivery_id LIKE 'd-old-%'`);
     expect(orphans).toBe(0);
+  });
+
+  it('resends the failed deliveries of a window once each (bulk recovery), oldest first, and reads where each ended', async () => {
+    const kafka = new KafkaContext({ service: 'dlog-pg-test', logLevel: 'warn', ...testKafkaSettings(prefix) }, new Registry(), new ReadinessChecks());
+    await (await kafka.provisioner()).ensure({ produces: ['deliveries'] });
+    const jobs = await new TopicCollector<DeliveryJob>(kafka.kafka, kafka.topicName('deliveries'), kafka.serde).start();
+    try {
+      const failed = ['d-rec-1', 'd-rec-2', 'd-rec-3'];
+      await writer.write([
+        ...failed.map((id, i) => result(id, 3, 'FAILED', { customer_id: 'cust-s', attempted_at: T0 + i * 1000 })),
+        result('d-rec-test', 1, 'FAILED', { customer_id: 'cust-s', origin: 'TEST', attempted_at: T0 }),
+        result('d-rec-ok', 1, 'SUCCEEDED', { customer_id: 'cust-s', attempted_at: T0 }),
+        result('d-rec-other', 1, 'FAILED', { customer_id: 'cust-s', webhook_id: 'wh-2', attempted_at: T0 }),
+        result('d-rec-old', 1, 'FAILED', { customer_id: 'cust-s', attempted_at: T0 - DAY }),
+      ]);
+      const resend = new DeliveryResend(postgres, kafka);
+      const scope = { customerId: 'cust-s', webhookId: 'wh-1', environmentId: null, since: new Date(T0 - 1000), until: null };
+      const first = await resend.nextFailed(scope, null, 2);
+      expect(first.map((d) => d.id)).toEqual(['d-rec-1', 'd-rec-2']);
+      const rest = await resend.nextFailed(scope, first[1], 2);
+      expect(rest.map((d) => d.id)).toEqual(['d-rec-3']);
+
+      // two recoveries reaching the same delivery: one claims and sends it
+      const claims = await Promise.all([resend.claimAndSend('d-rec-1'), resend.claimAndSend('d-rec-1')]);
+      expect(claims.sort()).toEqual([4, null]);
+      expect(await resend.claimAndSend('d-rec-ok')).toBeNull();
+      const [job] = await eventually(() => {
+        const found = jobs.values().filter((j) => j.delivery_id === 'd-rec-1');
+        if (found.length === 0) throw new Error('no job yet');
+        return found;
+      });
+      expect(job).toMatchObject({ attempt: 4, first_attempt: 4, origin: 'EVENT', customer_id: 'cust-s', url: 'https://crm.example.com/hooks' });
+      expect((await queries.get('cust-s', 'd-rec-1')).status).toBe('PENDING');
+
+      const sent = [
+        { id: 'd-rec-1', attempt: 4 },
+        { id: 'd-rec-2', attempt: 4 },
+        { id: 'd-gone', attempt: 2 },
+      ];
+      expect(Object.fromEntries(await resend.outcomes(sent))).toEqual({ 'd-rec-1': 'pending', 'd-rec-2': 'pending', 'd-gone': 'failed' });
+      await writer.write([result('d-rec-1', 4, 'SUCCEEDED', { customer_id: 'cust-s' })]);
+      expect((await resend.outcomes(sent)).get('d-rec-1')).toBe('delivered');
+    } finally {
+      await jobs.stop();
+      await kafka.onApplicationShutdown();
+    }
   });
 
   it('reports an unreachable PostgreSQL as a RetryableError (503 in the API, a batch retried by the consumer)', async () => {
