@@ -27,7 +27,7 @@ export class DeliveriesModule {
     return {
       module: DeliveriesModule,
       imports: [webhookPorts],
-      controllers: [DeliveriesController, WebhookTestController],
+      controllers: [DeliveriesController, WebhookTestController, DeliveryLogConsumer],
       providers: [
         config
           ? { provide: DELIVERIES_CONFIG, useValue: config }
@@ -36,7 +36,6 @@ export class DeliveriesModule {
         DeliveryQueries,
         Redelivery,
         TestSends,
-        DeliveryLogConsumer,
         DeliveryRetention,
       ],
       exports: [DeliveryQueries],
