@@ -43,6 +43,9 @@ port="${SCHEMATHESIS_PORT:-$(node -e "const s=require('net').createServer().list
 run_id="$(date +%s)-$$"
 database="callhooks_fuzz_${run_id//-/_}"
 mongo_uri="${MONGODB_URI:-mongodb://127.0.0.1:27017}/$database"
+# the delivery log: a schema of its own in the tests' PostgreSQL, as every test process gets
+postgres_url="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:55432/postgres}"
+postgres_schema="$database"
 operator_token="fuzz-operator-$(node -p "require('crypto').randomBytes(16).toString('hex')")"
 base="http://127.0.0.1:$port"
 api_log="$RESULTS/schemathesis-api.log"
@@ -54,6 +57,7 @@ cleanup() {
     wait "$api_pid" 2>/dev/null || true
   fi
   node -e "require('mongoose').connect(process.argv[1]).then((m) => m.connection.dropDatabase()).then(() => process.exit(0), () => process.exit(0))" "$mongo_uri" || true
+  node -e "const c = new (require('pg').Client)(process.argv[1]); c.connect().then(() => c.query('DROP SCHEMA IF EXISTS ' + process.argv[2] + ' CASCADE')).then(() => c.end()).then(() => process.exit(0), () => process.exit(0))" "$postgres_url" "$postgres_schema" || true
 }
 trap cleanup EXIT
 
@@ -67,6 +71,7 @@ env -i PATH="$PATH" HOME="$HOME" \
   SCHEMA_REGISTRY_URL="${SCHEMA_REGISTRY_URL:-http://127.0.0.1:8081/apis/ccompat/v7}" \
   KAFKA_TOPIC_PREFIX="fuzz-$run_id-" KAFKA_TOPIC_PARTITIONS=1 \
   MONGODB_URI="$mongo_uri" MANAGEMENT_OPERATOR_TOKEN="$operator_token" \
+  MANAGEMENT_POSTGRES_URL="$postgres_url" MANAGEMENT_POSTGRES_SCHEMA="$postgres_schema" \
   MANAGEMENT_RATE_LIMIT_PER_MINUTE=1000000 MANAGEMENT_SIGN_IN_FAILURES_PER_MINUTE=1000000 \
   MANAGEMENT_TEST_SEND_WAIT_MS=500 \
   node dist/services/management-api/src/main.js > "$api_log" 2>&1 &
