@@ -8,18 +8,26 @@
  *     the hanging target's breaker (CallhooksBreakerOpenLong), dead letters (a record that is not
  *     Avro, CallhooksDeadLetterRecords) and a consumer down (the matcher stopped:
  *     CallhooksServiceAbsent).
+ *   - a consumer that cannot join its group and a lag that grows: a foreign member holds the
+ *     matcher's group (as a `kafka-console-consumer --group <the matcher's group>` an operator left
+ *     running would: another assignment protocol, nothing committed), so the restarted matcher's
+ *     consumer is refused (CallhooksConsumerDown) while the enricher keeps producing call events
+ *     that nobody in the group consumes (CallhooksConsumerLagGrowing: the lag is read from the
+ *     brokers, so the matcher reports it while its consumer is out).
  * Alerts with `for:` stay pending here (minutes to hours); pending proves their expression holds.
- * A growing lag is not among the faults: the lag gauge is set by the consumer at the end of each
- * batch, and the dispatcher moves work for slow, hanging or breaker-open targets to its retry tiers
- * (left out of the lag alert) rather than fall behind on them. A burst of 8,000 jobs to a healthy
- * target (tried) reached a lag of 8,000 but mostly in the 5 s tier, the receiver in this process
- * timing out on the loaded machine and opening its breaker; the main topic's lag stayed above
- * 1,000 for less than an evaluation. The slow target still fills the lag and retry-tier panels.
+ * A growing lag of a consumer that is up is not among the faults: the dispatcher moves work for
+ * slow, hanging or breaker-open targets to its retry tiers (left out of the lag alert) rather than
+ * fall behind on them. A burst of 8,000 jobs to a healthy target (tried) reached a lag of 8,000 but
+ * mostly in the 5 s tier, the receiver in this process timing out on the loaded machine and opening
+ * its breaker; the main topic's lag stayed above 1,000 for less than an evaluation. The slow target
+ * still fills the lag and retry-tier panels.
  */
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { simulateCall, SCENARIOS, type SimulatedCall } from '@callhooks/call-simulator';
 import { CallLegSender } from '@callhooks/call-simulator/call-leg.sender';
+import { AssignerProtocol, type Consumer, type PartitionAssigner } from 'kafkajs';
+import { topicSpec } from '@callhooks/contracts';
 import { createKafka } from '@callhooks/kafka';
 import { createLogger } from '@callhooks/observability';
 import {
@@ -47,6 +55,21 @@ const CHART_FILES = { rules: join(REPO_ROOT, 'deploy/helm/callhooks/files/callho
 const OPERATOR_TOKEN = 'dashboards-alerts-e2e-operator-token-01';
 const SLOW_WEBHOOKS = 30;
 const CALLS = 60;
+/** Events the enricher produces while the matcher's group is held: above the lag alert's 1,000. */
+const EVENTS_BEHIND = 1500;
+
+/**
+ * A group member with another assignment protocol than kafkajs' RoundRobinAssigner (Java's
+ * `range`, as kafka-console-consumer uses), assigning itself nothing: while it is in the group the
+ * broker refuses every member that does not speak its protocol (INCONSISTENT_GROUP_PROTOCOL).
+ */
+const foreignProtocol: PartitionAssigner = () => ({
+  name: 'range',
+  version: 0,
+  protocol: ({ topics }) => ({ name: 'range', metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }) }),
+  assign: async ({ members }) =>
+    members.map((m) => ({ memberId: m.memberId, memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 0, assignment: {}, userData: Buffer.alloc(0) }) })),
+});
 
 describe('dashboards and alerts on a real Prometheus', () => {
   const prefix = uniquePrefix('dashboards');
@@ -57,6 +80,7 @@ describe('dashboards and alerts on a real Prometheus', () => {
   let prometheus: PrometheusServer;
   let hangingUrl: string;
   let slowUrl: string;
+  let squatter: Consumer | undefined;
 
   const active = async (): Promise<AlertState[]> => (await prometheus.alerts()).filter((a) => a.state === 'pending' || a.state === 'firing');
   const describeAlerts = (alerts: AlertState[]) => alerts.map((a) => `${a.labels.alertname}${JSON.stringify(a.labels)} ${a.state}`).join('\n');
@@ -109,6 +133,7 @@ describe('dashboards and alerts on a real Prometheus', () => {
   }, 300_000);
 
   afterAll(async () => {
+    await squatter?.disconnect();
     await prometheus?.stop();
     for (const s of [...services].reverse()) await s.stop();
     await Promise.all([healthy.stop(), hanging.stop(), slow.stop()]);
@@ -187,4 +212,57 @@ describe('dashboards and alerts on a real Prometheus', () => {
       1_000,
     );
   }, 90_000);
+
+  it('puts CallhooksConsumerDown in pending for a consumer its group refuses', async () => {
+    const matcher = services.find((s) => s.name === 'matcher')!;
+    const group = `${prefix}callhooks-matcher`;
+    const kafka = createKafka(testKafkaSettings(prefix).kafka, createLogger('dashboards-e2e', 'warn'));
+    squatter = kafka.consumer({ groupId: group, partitionAssigners: [foreignProtocol] });
+    const joined = new Promise<void>((resolve) => squatter!.on(squatter!.events.GROUP_JOIN, () => resolve()));
+    await squatter.connect();
+    await squatter.subscribe({ topics: [`${prefix}${topicSpec('callEvents').name}`] });
+    await squatter.run({ autoCommit: false, eachBatch: async () => undefined });
+    await joined;
+
+    await matcher.start();
+    await eventually(async () => {
+      const res = await fetch(`${matcher.url}/readyz`, { signal: AbortSignal.timeout(3000) });
+      expect(res.status).toBe(503);
+      expect(await res.text()).toContain(`consumer ${group} has not joined its group`);
+    }, 60_000);
+    await eventually(
+      async () => {
+        const alerts = await active();
+        if (!alerts.some((a) => a.labels.alertname === 'CallhooksConsumerDown' && a.labels.service === 'matcher' && a.labels.group === group)) throw new Error(`active:\n${describeAlerts(alerts)}`);
+      },
+      60_000,
+      1_000,
+    );
+  }, 120_000);
+
+  it('puts CallhooksConsumerLagGrowing in pending while events pile up for a group that cannot consume', async () => {
+    expect(squatter).toBeDefined();
+    const group = `${prefix}callhooks-matcher`;
+    const sender = new CallLegSender({ logLevel: 'warn', ...testKafkaSettings(prefix) });
+    // a customer without webhooks: once the group is free again the matcher has nothing to deliver
+    const calls: SimulatedCall[] = [];
+    for (let i = 0, events = 0; events < EVENTS_BEHIND; i++) {
+      const call = simulateCall(SCENARIOS[i % SCENARIOS.length], { seed: 9000 + i, customerId: 'lag-cust', environmentId: 'env-lag', environmentName: 'Lag' });
+      calls.push(call);
+      events += call.truth.events.length;
+    }
+    await sender.send(calls.flatMap((c) => c.legs));
+    await sender.close();
+    await eventually(
+      async () => {
+        const alerts = await active();
+        const lagging = alerts.find((a) => a.labels.alertname === 'CallhooksConsumerLagGrowing' && a.labels.group === group);
+        if (!lagging) throw new Error(`active:\n${describeAlerts(alerts)}`);
+        expect(lagging.labels.topic).toBe(`${prefix}${topicSpec('callEvents').name}`);
+        expect(Number(lagging.value)).toBeGreaterThan(1000);
+      },
+      120_000,
+      2_000,
+    );
+  }, 150_000);
 });
