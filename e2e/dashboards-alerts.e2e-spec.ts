@@ -24,9 +24,9 @@
  */
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
+import { AssignerProtocol, type Consumer, type PartitionAssigner } from 'kafkajs';
 import { simulateCall, SCENARIOS, type SimulatedCall } from '@callhooks/call-simulator';
 import { CallLegSender } from '@callhooks/call-simulator/call-leg.sender';
-import { AssignerProtocol, type Consumer, type PartitionAssigner } from 'kafkajs';
 import { topicSpec } from '@callhooks/contracts';
 import { createKafka } from '@callhooks/kafka';
 import { createLogger } from '@callhooks/observability';
@@ -36,12 +36,13 @@ import {
   dashboardQueries,
   eventually,
   ManagementClient,
-  MONGO_URI,
+  pipelineServices,
+  pipelineTestEnv,
   PrometheusServer,
   RecordingReceiver,
   requireServers,
   ServiceProcess,
-  testEnv,
+  startInTurn,
   testKafkaSettings,
   uniqueDatabase,
   uniquePrefix,
@@ -93,12 +94,7 @@ describe('dashboards and alerts on a real Prometheus', () => {
     slowUrl = await slow.start();
     slow.script('/slow', [], { kind: 'delay', ms: 500, status: 200 });
 
-    const env = testEnv(prefix, {
-      MONGODB_URI: `${MONGO_URI}/${uniqueDatabase('dashboards')}`,
-      MANAGEMENT_OPERATOR_TOKEN: OPERATOR_TOKEN,
-      MANAGEMENT_ALLOW_PRIVATE_TARGETS: 'true',
-      MANAGEMENT_RECONCILE_INTERVAL_MS: '500',
-      DISPATCHER_ALLOW_PRIVATE_TARGETS: 'true',
+    const env = pipelineTestEnv(prefix, { database: uniqueDatabase('dashboards'), operatorToken: OPERATOR_TOKEN }, {
       DISPATCHER_ATTEMPT_TIMEOUT_MS: '1000',
       DISPATCHER_TARGET_CONCURRENCY: '1',
       DISPATCHER_BREAKER_CONSECUTIVE_FAILURES: '2',
@@ -109,8 +105,8 @@ describe('dashboards and alerts on a real Prometheus', () => {
       ENRICHER_HANGUP_SETTLE_MS: '200',
       ENRICHER_REPORTING_GRACE_MS: '200',
     });
-    services = (['management-api', 'enricher', 'matcher', 'dispatcher'] as const).map((name) => new ServiceProcess(name, env));
-    for (const s of services) await s.start().then((p) => p.ready());
+    services = pipelineServices(env);
+    await startInTurn(services);
     prometheus = await PrometheusServer.start({ targets: services.map((s) => ({ job: s.name, address: `127.0.0.1:${s.port}` })), ruleFiles: [RULES] });
     await eventually(async () => {
       const up = await prometheus.targetsUp();
