@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { ConflictError, DomainError, NotFoundError, RetryableError, ValidationError, type FieldProblem } from '@callhooks/contracts';
 import { redactUrl } from '@callhooks/observability';
+import { isMongoUnavailable } from '../database/mongo-errors';
 import { ERROR_CODES, MalformedJsonError, UnauthorizedError, UnsupportedMediaTypeError, type ApiErrorBody, type ErrorCode } from './api-error';
 
 interface Mapped {
@@ -120,11 +121,4 @@ function requestIdOf(req: Request, res: Response): string {
 
 function isMongoDuplicateKey(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
-}
-
-function isMongoUnavailable(err: unknown): boolean {
-  const { name = '', message = '' } = (err ?? {}) as { name?: string; message?: string };
-  if (/^Mongo(ose)?(ServerSelection|Network|NetworkTimeout|NotConnected|TopologyClosed)Error$/.test(name)) return true;
-  // mongoose queues commands while disconnected and gives up after bufferTimeoutMS
-  return name === 'MongooseError' && /buffering timed out/.test(message);
 }

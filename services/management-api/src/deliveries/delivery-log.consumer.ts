@@ -1,9 +1,10 @@
 import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { Counter, Registry } from 'prom-client';
-import type { DeliveryAttemptResult } from '@callhooks/contracts';
+import { RetryableError, type DeliveryAttemptResult } from '@callhooks/contracts';
 import { KafkaContext, type ConsumedRecord, type ConsumerRuntime } from '@callhooks/kafka';
 import { contextFrom, failSpan, ReadinessChecks, SpanKind, startSpan } from '@callhooks/observability';
+import { isMongoUnavailable } from '../database/mongo-errors';
 import { DELIVERIES_CONFIG, type DeliveriesConfig } from './config/deliveries.config';
 import { DeliveryLogService } from './delivery-log.service';
 import { deliveryResultViolation } from './delivery-result.contract';
@@ -17,7 +18,8 @@ const WRITE_CONCURRENCY = 16;
  * Keeps the delivery log from the delivery-results topic (group
  * MANAGEMENT_DELIVERY_LOG_CONSUMER_GROUP).
  * At least once: a batch is committed after its documents are written, and writing a
- * result twice changes nothing (DeliveryLogService.record). A 410 Gone result disables the
+ * result twice changes nothing (DeliveryLogService.record). While MongoDB is unreachable the
+ * batch is retried, not dead-lettered: the results wait in their topic. A 410 Gone result disables the
  * webhook through the webhooks feature (GoneWebhooks).
  */
 @Injectable()
@@ -55,7 +57,7 @@ export class DeliveryLogConsumer implements OnApplicationBootstrap, OnApplicatio
       concurrency: 3,
       fetchLingerMs: this.config.fetchLingerMs,
       validate: (r) => deliveryResultViolation(r, this.kafka.contractBounds),
-      handler: (records) => this.apply(records),
+      handler: (records) => this.apply(records).catch(retryWhileDatabaseDown),
     });
     // Not awaited: the API serves webhooks and environments while Kafka is down (writes are
     // reconciled later), so the delivery log joins its group whenever Kafka is there.
@@ -120,4 +122,14 @@ export class DeliveryLogConsumer implements OnApplicationBootstrap, OnApplicatio
     this.gone.inc({ handled: 'true' });
     this.logger.info({ webhookId: result.webhook_id, deliveryId: result.delivery_id }, 'webhook disabled: its receiver answered 410 Gone');
   }
+}
+
+/**
+ * A database outage fails every batch alike: retried (RetryableError) until MongoDB is back,
+ * the results wait in their topic; any other failure stays the record's, isolated and
+ * dead-lettered after its attempts.
+ */
+function retryWhileDatabaseDown(err: unknown): never {
+  if (isMongoUnavailable(err)) throw new RetryableError(`MongoDB unavailable: ${(err as Error).message}`);
+  throw err;
 }
