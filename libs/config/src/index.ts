@@ -1,3 +1,4 @@
 export * from './load-config';
 export * from './env-types';
 export * from './common.config';
+export * from './env-sections';

@@ -29,7 +29,6 @@ import { AppModule } from '../src/app.module';
 import { createHttpApp } from '../src/common/http-app';
 import { loadManagementApiConfig } from '../src/config/management-api.config';
 import { DeliveryLogService } from '../src/deliveries/delivery-log.service';
-import { loadDeliveriesConfig } from '../src/deliveries/config/deliveries.config';
 import { dayOf } from '../src/deliveries/delivery.schema';
 import { cpuSince, cpuSnapshot, findDatabaseProcesses, type DatabaseProcesses } from './database-processes';
 import { DEFAULT_SEED, seedDatabase, seededSample, type SeedSample } from './delivery-log.seed';
@@ -143,7 +142,7 @@ async function main(): Promise<void> {
     console.table(results);
     console.log('which queries reach an index (FerretDB explain):');
     console.table(await queryPlans(connection, sample));
-    const ingest = await measureIngest(app.get(Registry), db, prefix, Number(values.ingest), Number(values['ingest-rate']));
+    const ingest = await measureIngest(app.get(Registry), config.deliveries.consumerGroup, db, prefix, Number(values.ingest), Number(values['ingest-rate']));
     const purge = await measurePurge(app.get(DeliveryLogService), connection, sample, db, deliveries);
     console.log(`delivery log ingest and retention, ${title()}:`);
     console.table([ingest, purge]);
@@ -236,11 +235,10 @@ interface Ingest {
  * Results produced at `rate` by a producer process of its own (delivery-results.producer.ts);
  * the delivery log's consumer in this process writes them. Lag is sampled every second (results
  * produced minus results the consumer has written); CPU is this process (the consumer; nothing
- * else runs meanwhile), FerretDB and PostgreSQL over the whole run.
+ * else runs meanwhile), FerretDB and PostgreSQL over the whole run. `group`: the consumer group
+ * of the app under measure (its configuration's).
  */
-async function measureIngest(registry: Registry, db: DatabaseProcesses, prefix: string, count: number, rate: number): Promise<Ingest> {
-  // the group the app under measure consumes with: read from the same environment
-  const group = loadDeliveriesConfig().consumerGroup;
+async function measureIngest(registry: Registry, group: string, db: DatabaseProcesses, prefix: string, count: number, rate: number): Promise<Ingest> {
   const processed = async () => counterValue(registry, 'callhooks_consumer_records_total', group);
   const retries = async () => counterValue(registry, 'callhooks_consumer_batch_retries_total', group);
   const [processedBefore, retriesBefore] = [await processed(), await retries()];

@@ -186,7 +186,6 @@ describe('config publishing to the compacted config topic (e2e, real Kafka, regi
     const ids: string[] = [];
     try {
       const auth = bearer(await customerWithKey(down, 'down-cust'));
-      const started = Date.now();
       for (let i = 0; i < 4; i++) {
         ids.push(
           (
@@ -209,9 +208,8 @@ describe('config publishing to the compacted config topic (e2e, real Kafka, regi
         .send({ webhook_ids: ids.slice(0, 3) })
         .expect(200);
       await down.http().delete(`/v1/webhooks/${ids[2]}`).set(auth).expect(204);
-      // the answers did not wait on Kafka
-      expect(Date.now() - started).toBeLessThan(10_000);
-
+      // every write was answered, and none of them is published: the answers did not wait on
+      // Kafka (which this instance can never reach; a request waiting on it would never end)
       expect(await down.connection.collection('webhooks').countDocuments({ publish_pending: true })).toBe(4);
       expect(await down.connection.collection('environments').countDocuments({ publish_pending: true })).toBe(1);
       await eventually(async () => expect(await metric(down, /^callhooks_config_publish_total\{outcome="failure"/)).toBeGreaterThan(0), 20_000);

@@ -48,6 +48,10 @@ class FixedTestJobs extends WebhookTestJobs {
   }
 }
 
+/** Stands in for WebhooksModule: the delivery log's test sends get FixedTestJobs' job. */
+@Module({ providers: [{ provide: WebhookTestJobs, useClass: FixedTestJobs }], exports: [WebhookTestJobs] })
+class FixedWebhookPorts {}
+
 jest.setTimeout(60_000);
 
 /** The management API's infrastructure (database, auth, Kafka) with the delivery log alone on top. */
@@ -64,10 +68,10 @@ class DeliveriesApp {
         KafkaModule.forRoot({ service: config.service, logLevel: config.logLevel, kafka: config.kafka, registry: config.registry }),
         DatabaseModule,
         AuthModule,
-        DeliveriesModule.forRoot({ consumerGroup: 'callhooks-delivery-log', retentionDays: 30, purgeIntervalMs: 3_600_000, testSendWaitMs: 2000, fetchLingerMs: 250 }),
+        DeliveriesModule.forRoot({ consumerGroup: 'callhooks-delivery-log', retentionDays: 30, purgeIntervalMs: 3_600_000, testSendWaitMs: 2000, fetchLingerMs: 250 }, FixedWebhookPorts),
       ],
-      providers: [{ provide: MANAGEMENT_API_CONFIG, useValue: config }, { provide: WebhookTestJobs, useClass: FixedTestJobs }],
-      exports: [MANAGEMENT_API_CONFIG, WebhookTestJobs],
+      providers: [{ provide: MANAGEMENT_API_CONFIG, useValue: config }],
+      exports: [MANAGEMENT_API_CONFIG],
     };
   }
 }

@@ -198,15 +198,22 @@ describe('DeliveryBatchRunner', () => {
   });
 
   it('reschedules at once the jobs of a target saturated by detached attempts (no waiting for the deadline)', async () => {
+    // a fake clock (the sockets stay real): the first batch's deadline passes when the test says so
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
     const { runner, stop } = setup({ deadline: 500, timeout: 3000 });
-    await runner.handle('deliveries', [1, 2].map((n) => record(job(n, hangingUrl))), new RecordingContext());
-    const ctx = new RecordingContext();
-    const started = Date.now();
-    await runner.handle('deliveries', [record(job(3, hangingUrl)), record(job(4, healthyUrl))], ctx);
-    expect(Date.now() - started).toBeLessThan(300);
-    expect(ctx.results().map((r) => [r.delivery_id, r.outcome])).toEqual([['d-4', 'SUCCEEDED']]);
-    expect(ctx.sent.filter((s) => s.topic === 'deliveriesRetry5s').map((s) => (s.record.value as DeliveryJob).delivery_id)).toEqual(['d-3']);
-    stop();
+    try {
+      const first = runner.handle('deliveries', [1, 2].map((n) => record(job(n, hangingUrl))), new RecordingContext());
+      await jest.advanceTimersByTimeAsync(500);
+      await first;
+      const ctx = new RecordingContext();
+      // the clock stands still from here on: this batch can only end without waiting for its deadline
+      await runner.handle('deliveries', [record(job(3, hangingUrl)), record(job(4, healthyUrl))], ctx);
+      expect(ctx.results().map((r) => [r.delivery_id, r.outcome])).toEqual([['d-4', 'SUCCEEDED']]);
+      expect(ctx.sent.filter((s) => s.topic === 'deliveriesRetry5s').map((s) => (s.record.value as DeliveryJob).delivery_id)).toEqual(['d-3']);
+    } finally {
+      stop();
+      jest.useRealTimers();
+    }
   });
 
   it('leaves the jobs still queued for a busy target at the deadline to the next batch, without rescheduling them', async () => {

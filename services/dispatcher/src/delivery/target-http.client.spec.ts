@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { TargetHttpClient } from './target-http.client';
+import { TargetHttpClient, type HttpAttempt } from './target-http.client';
 
 // An in-process HTTP server on loopback plays the receiver; the client runs for real.
 type Route = (req: IncomingMessage, res: ServerResponse) => void;
@@ -103,26 +103,48 @@ describe('TargetHttpClient', () => {
     c.destroy();
   });
 
-  it('times out a receiver that never answers', async () => {
-    routes.set('/hang', () => undefined);
-    const c = client({ attemptTimeoutMs: 300 });
-    const started = Date.now();
-    const r = await c.send({ method: 'POST', url: `${base}/hang`, headers: {}, body: '{}' });
-    expect(r).toMatchObject({ kind: 'failure', errorClass: 'timeout', statusCode: null, targetUnhealthy: true });
-    expect(Date.now() - started).toBeLessThan(1500);
-    c.destroy();
+  it('times out a receiver that never answers: at the attempt timeout, not before, closing the connection', async () => {
+    let arrived!: () => void;
+    const received = new Promise<void>((r) => (arrived = r));
+    const closed = new Promise<void>((r) =>
+      routes.set('/hang', (req) => {
+        req.socket.once('close', () => r());
+        arrived();
+      }),
+    );
+    // a fake clock (the sockets stay real): the timeout fires when the test moves the clock
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      const c = client({ attemptTimeoutMs: 300 });
+      let r: HttpAttempt | undefined;
+      const sent = c.send({ method: 'POST', url: `${base}/hang`, headers: {}, body: '{}' }).then((attempt) => (r = attempt));
+      await received;
+      await jest.advanceTimersByTimeAsync(299);
+      expect(r).toBeUndefined();
+      await jest.advanceTimersByTimeAsync(1);
+      await sent;
+      expect(r).toMatchObject({ kind: 'failure', errorClass: 'timeout', statusCode: null, targetUnhealthy: true, latencyMs: 300 });
+      await closed; // the client hung up: nothing is left waiting on the receiver
+      c.destroy();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('times out a response whose body drips too slowly', async () => {
+    let cutByClient!: (cut: boolean) => void;
+    const cut = new Promise<boolean>((r) => (cutByClient = r));
     routes.set('/drip', (_req, res) => {
       res.writeHead(500);
       res.write('a');
+      res.once('close', () => cutByClient(!res.writableEnded));
     });
     const c = client({ attemptTimeoutMs: 300 });
     const r = await c.send({ method: 'POST', url: `${base}/drip`, headers: {}, body: '{}' });
-    // the status arrived: it decides, and the attempt still ends at the timeout
-    expect(r).toMatchObject({ kind: 'failure', statusCode: 500 });
-    expect(r.latencyMs).toBeLessThan(1500);
+    // the status arrived: it decides, with what came of the body; and the attempt still ends,
+    // the client cutting the body the receiver never finishes (the timeout, the only way out)
+    expect(r).toMatchObject({ kind: 'failure', statusCode: 500, snippet: 'a' });
+    expect(await cut).toBe(true);
     c.destroy();
   });
 

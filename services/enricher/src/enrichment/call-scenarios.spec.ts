@@ -47,6 +47,30 @@ function expectIds(events: CallEvent[], uuid: string): void {
   }
 }
 
+/** Call:Hangup of the queue call the third agent answers (the `queue_answered` and `recorded` scenarios play the same call). */
+function queueAnsweredHangup(uuid: string): CallPayload {
+  return {
+    ...INCOMING,
+    uuid,
+    type: 'did_to_que',
+    duration: 46,
+    ring_duration: 7,
+    answer_at: '21:04:49',
+    user_fullname: 'Maya Friedman',
+    user_name: 'maya',
+    extension_username: '1005',
+    cause: 'answer',
+    sip_status: '200',
+    duration_time: '00:00:46',
+    billing_duration: 37,
+    billing_duration_time: '00:00:37',
+    queue_disposition: 'answer',
+    ivr_name: null,
+    call_state: 'ended',
+    queue_name: 'Sales',
+  };
+}
+
 describe('scenarios: events and every payload field', () => {
   it('incoming DID to a queue ringing three agents, the third answers', () => {
     const { result, byName, uuid } = play('queue_answered');
@@ -90,26 +114,7 @@ describe('scenarios: events and every payload field', () => {
     });
     expect(answer.answered_at_ms).toBe(Date.UTC(2024, 11, 2, 21, 4, 49, 392));
     const hangup = byName('Call:Hangup');
-    expect(hangup.payload).toEqual<CallPayload>({
-      ...INCOMING,
-      uuid,
-      type: 'did_to_que',
-      duration: 46,
-      ring_duration: 7,
-      answer_at: '21:04:49',
-      user_fullname: 'Maya Friedman',
-      user_name: 'maya',
-      extension_username: '1005',
-      cause: 'answer',
-      sip_status: '200',
-      duration_time: '00:00:46',
-      billing_duration: 37,
-      billing_duration_time: '00:00:37',
-      queue_disposition: 'answer',
-      ivr_name: null,
-      call_state: 'ended',
-      queue_name: 'Sales',
-    });
+    expect(hangup.payload).toEqual<CallPayload>(queueAnsweredHangup(uuid));
     const lastHangupAt = Date.UTC(2024, 11, 2, 21, 5, 26, 864);
     expect(hangup.occurred_at).toBe(lastHangupAt);
     expect(hangup.emitted_at).toBe(lastHangupAt + TIMINGS.hangupSettleMs);
@@ -439,26 +444,7 @@ describe('scenarios: events and every payload field', () => {
     expect(result.events.map((e) => e.event)).toEqual(['Call:Ringing', 'Call:Answer', 'Call:Hangup', 'Call:Reporting']);
     expectIds(result.events, uuid);
     const hangup = byName('Call:Hangup');
-    expect(hangup.payload).toEqual<CallPayload>({
-      ...INCOMING,
-      uuid,
-      type: 'did_to_que',
-      duration: 46,
-      ring_duration: 7,
-      answer_at: '21:04:49',
-      user_fullname: 'Maya Friedman',
-      user_name: 'maya',
-      extension_username: '1005',
-      cause: 'answer',
-      sip_status: '200',
-      duration_time: '00:00:46',
-      billing_duration: 37,
-      billing_duration_time: '00:00:37',
-      queue_disposition: 'answer',
-      ivr_name: null,
-      call_state: 'ended',
-      queue_name: 'Sales',
-    });
+    expect(hangup.payload).toEqual<CallPayload>(queueAnsweredHangup(uuid));
     const reporting = byName('Call:Reporting');
     expect(reporting.payload).toEqual({ ...hangup.payload, call_state: 'reported', recording_url: `https://recordings.example.com/${uuid}.mp3` });
     // the recording came 5.81 s after the hangup, past the 5 s grace: Reporting left when it came

@@ -2,7 +2,7 @@ import type { CallLegEvent } from '@callhooks/contracts';
 import { simulateCall } from '@callhooks/call-simulator';
 import { burstArrivals, pacedArrivals, replayCall, type Arrival } from './call-replay';
 import { fromSnapshot, toSnapshot, UnreadableSnapshotError, type CallRecord } from './call-state';
-import { applyLeg, fireTimers, type EnrichmentTimings } from './call-state.reducer';
+import { applyLegs, fireTimers, type EnrichmentTimings } from './call-state.reducer';
 import { legContractViolation } from './leg-contract';
 
 const TIMINGS: EnrichmentTimings = { hangupSettleMs: 1000, reportingGraceMs: 5000, reportingMaxWaitMs: 60000, closedRetentionMs: 600000, staleCallMs: 3600000 };
@@ -69,8 +69,8 @@ describe('timers', () => {
     const arrivals = pacedArrivals(open);
     let record: CallRecord | undefined;
     for (const a of arrivals) {
-      const o = applyLeg(record, a.leg, a.at, TIMINGS);
-      if (o.kind === 'applied') record = o.record;
+      const o = applyLegs(record, [a.leg], a.at, TIMINGS);
+      if (o.verdicts[0].kind === 'applied') record = o.record;
     }
     const lastAt = arrivals[arrivals.length - 1].at;
     expect(record!.dueAt).toBe(lastAt + TIMINGS.staleCallMs);
@@ -179,16 +179,17 @@ describe('late legs and contradictions', () => {
     const reported = replayCall(pacedArrivals(call.legs), TIMINGS, call.truth.endedAt + 10000);
     expect(reported.record?.status).toBe('closed');
     const stray: CallLegEvent = { ...call.legs[1], event_id: 'another-raw-event', kind: 'LEG_RINGING' };
-    expect(applyLeg(reported.record, stray, call.truth.endedAt + 20000, TIMINGS)).toEqual({ kind: 'late', record: reported.record });
+    expect(applyLegs(reported.record, [stray], call.truth.endedAt + 20000, TIMINGS)).toEqual({ record: reported.record, changed: false, events: [], verdicts: [{ kind: 'late' }] });
   });
 
   it('rejects an event of another customer, a second CALLER leg, and a leg changing role', () => {
-    const first = applyLeg(undefined, call.legs[0], 1, TIMINGS);
-    if (first.kind !== 'applied') throw new Error('expected applied');
+    const first = applyLegs(undefined, [call.legs[0]], 1, TIMINGS);
+    expect(first.verdicts).toEqual([{ kind: 'applied' }]);
     const state = first.record;
-    expect(applyLeg(state, { ...call.legs[1], customer_id: 'someone-else' }, 2, TIMINGS)).toMatchObject({ kind: 'rejected', reason: expect.stringContaining('someone-else') });
-    expect(applyLeg(state, { ...call.legs[0], event_id: 'x', leg_uuid: 'other-leg' }, 2, TIMINGS)).toMatchObject({ kind: 'rejected', reason: expect.stringContaining('CALLER') });
-    expect(applyLeg(state, { ...call.legs[0], event_id: 'y', kind: 'LEG_RINGING', leg_role: 'CALLEE' }, 2, TIMINGS)).toMatchObject({ kind: 'rejected', reason: expect.stringContaining('was CALLER') });
+    const rejected = (reason: string) => ({ record: state, changed: false, events: [], verdicts: [{ kind: 'rejected', reason: expect.stringContaining(reason) }] });
+    expect(applyLegs(state, [{ ...call.legs[1], customer_id: 'someone-else' }], 2, TIMINGS)).toEqual(rejected('someone-else'));
+    expect(applyLegs(state, [{ ...call.legs[0], event_id: 'x', leg_uuid: 'other-leg' }], 2, TIMINGS)).toEqual(rejected('CALLER'));
+    expect(applyLegs(state, [{ ...call.legs[0], event_id: 'y', kind: 'LEG_RINGING', leg_role: 'CALLEE' }], 2, TIMINGS)).toEqual(rejected('was CALLER'));
   });
 });
 

@@ -18,15 +18,6 @@ export interface EnrichmentTimings {
   staleCallMs: number;
 }
 
-export type LegOutcome =
-  | { kind: 'applied'; record: CallRecord; events: CallEvent[] }
-  /** The raw event was applied before (same event_id): nothing changes. */
-  | { kind: 'duplicate' }
-  /** The call was already reported (or given up): counted and logged, not re-reported. */
-  | { kind: 'late'; record: ClosedCall }
-  /** The event contradicts the call it belongs to: it goes to the dead-letter topic. */
-  | { kind: 'rejected'; reason: string };
-
 export type TimerOutcome =
   | { kind: 'evaluated'; record: CallRecord; events: CallEvent[] }
   /** A closed call's retention is over: tombstone it. */
@@ -90,20 +81,6 @@ export function applyLegs(record: CallRecord | undefined, legs: readonly CallLeg
   if (!next) return { record, changed: false, events: [], verdicts };
   const { record: evaluated, events } = evaluate(next, now, timings);
   return { record: evaluated, changed: true, events, verdicts };
-}
-
-/** One raw event alone (a batch of one). */
-export function applyLeg(record: CallRecord | undefined, leg: CallLegEvent, now: number, timings: EnrichmentTimings): LegOutcome {
-  const outcome = applyLegs(record, [leg], now, timings);
-  const verdict = outcome.verdicts[0];
-  switch (verdict.kind) {
-    case 'applied':
-      return { kind: 'applied', record: outcome.record!, events: outcome.events };
-    case 'late':
-      return { kind: 'late', record: record as ClosedCall };
-    default:
-      return verdict;
-  }
 }
 
 /** Runs the call's timer if it is due (at `now`); null when nothing is due. */
@@ -180,13 +157,9 @@ function evaluate(call: OpenCall, now: number, timings: EnrichmentTimings): { re
     }
   }
 
-  if (emitted.has(HANGUP) && !emitted.has(REPORTING) && endedSeenAt !== null) {
-    const recordingPending = full.recordingExpected && !full.recording;
-    const graceOver = now >= endedSeenAt + Math.max(timings.reportingGraceMs, timings.hangupSettleMs);
-    if ((graceOver && !recordingPending) || gaveUp) {
-      emit({ key: REPORTING, name: REPORTING, trigger: full.latest! }, full, full.latest!.occurred_at);
-      return { record: closedMarker(call, now, timings, false), events };
-    }
+  if (emitted.has(HANGUP) && !emitted.has(REPORTING) && endedSeenAt !== null && now >= reportingDueAt(endedSeenAt, full, timings)) {
+    emit({ key: REPORTING, name: REPORTING, trigger: full.latest! }, full, full.latest!.occurred_at);
+    return { record: closedMarker(call, now, timings, false), events };
   }
 
   const next: OpenCall = { ...call, emitted: [...emitted] };
@@ -227,9 +200,18 @@ function nextDeadline(call: OpenCall, full: CallTimeline, timings: EnrichmentTim
     if (ended === null) return call.lastSeenAt + timings.staleCallMs;
     return full.callerCreated ? ended + timings.hangupSettleMs : ended + timings.reportingMaxWaitMs;
   }
-  if (ended === null) return null;
-  const recordingPending = full.recordingExpected && !full.recording;
-  return recordingPending ? ended + timings.reportingMaxWaitMs : ended + Math.max(timings.reportingGraceMs, timings.hangupSettleMs);
+  return ended === null ? null : reportingDueAt(ended, full, timings);
+}
+
+/**
+ * When Call:Reporting is due, once Call:Hangup is out (the one rule, both to decide and to
+ * schedule): after the grace (never before Hangup's settle time) with the recording in if one
+ * was announced, and at the maximum wait whatever is missing.
+ */
+function reportingDueAt(endedSeenAt: number, full: CallTimeline, timings: EnrichmentTimings): number {
+  const atTheLatest = endedSeenAt + timings.reportingMaxWaitMs;
+  if (full.recordingExpected && !full.recording) return atTheLatest;
+  return Math.min(endedSeenAt + Math.max(timings.reportingGraceMs, timings.hangupSettleMs), atTheLatest);
 }
 
 function buildEvent(call: OpenCall, c: Candidate, timeline: CallTimeline, occurredAt: number, now: number): CallEvent {

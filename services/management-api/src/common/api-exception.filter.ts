@@ -4,8 +4,9 @@ import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { ConflictError, DomainError, NotFoundError, RetryableError, ValidationError, type FieldProblem } from '@callhooks/contracts';
 import { redactUrl } from '@callhooks/observability';
-import { isMongoUnavailable } from '../database/mongo-errors';
 import { ERROR_CODES, MalformedJsonError, UnauthorizedError, UnsupportedMediaTypeError, type ApiErrorBody, type ErrorCode } from './api-error';
+import { isDuplicateKey } from '../database/duplicate-key';
+import { isMongoUnavailable } from '../database/mongo-errors';
 
 interface Mapped {
   status: number;
@@ -64,7 +65,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (exception instanceof HttpException) return this.fromHttpException(exception);
     const bodyParserError = exception as { type?: string; status?: number };
     if (bodyParserError?.type === 'entity.too.large') return this.of('payload_too_large', 'the request body is too large');
-    if (isMongoDuplicateKey(exception)) return this.of('conflict', 'the resource already exists');
+    if (isDuplicateKey(exception)) return this.of('conflict', 'the resource already exists');
     if (isMongoUnavailable(exception)) return this.of('unavailable', 'the database is temporarily unavailable');
     return this.of('internal', 'internal error');
   }
@@ -117,8 +118,4 @@ function requestIdOf(req: Request, res: Response): string {
   const generated = randomUUID();
   if (!res.headersSent) res.setHeader('X-Request-Id', generated);
   return generated;
-}
-
-function isMongoDuplicateKey(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
 }

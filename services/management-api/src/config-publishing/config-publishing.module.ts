@@ -1,4 +1,6 @@
-import { Module } from '@nestjs/common';
+import { Module, type Provider } from '@nestjs/common';
+import { getModelToken } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
 import { Registry } from 'prom-client';
 import { MANAGEMENT_API_CONFIG, type ManagementApiConfig } from '../config/management-api.config';
 import { ConfigPublisher } from './config-publisher';
@@ -7,10 +9,26 @@ import { ConfigReconciler } from './config-reconciler';
 import { ConfigSink, ConfigStore } from './config-store';
 import { KafkaConfigSink } from './kafka-config.sink';
 import { MongoConfigStore } from './mongo-config.store';
+import { MongoDocumentStore } from './mongo-document.store';
+import { PublishedDocuments, type PublishedCollection, type StoredDocument } from './published-documents';
+import { DocumentLocks } from '../database/document-locks';
+import { ENVIRONMENT_DOCUMENTS, Environment, environmentCollection } from '../environments/environment.schema';
+import { OPERATIONAL_WEBHOOK_DOCUMENTS, OperationalWebhook, operationalWebhookCollection } from '../operational-webhooks/operational-webhook.schema';
+import { WEBHOOK_DOCUMENTS, Webhook, webhookCollection } from '../webhooks/webhook.schema';
+
+/** The repository of one collection of published documents, over its MongoDB model. */
+function publishedDocuments<T extends StoredDocument>(token: symbol, modelName: string, collection: PublishedCollection<T>): Provider {
+  return {
+    provide: token,
+    inject: [getModelToken(modelName), ConfigPublisher, DocumentLocks],
+    useFactory: (model: Model<T>, publisher: ConfigPublisher, locks: DocumentLocks) => new PublishedDocuments(new MongoDocumentStore(model), publisher, locks, collection),
+  };
+}
 
 /**
- * Publishing of webhooks and environments to the compacted config topic. Feature services
- * write to MongoDB (version + 1, publish_pending) and then call ConfigPublisher.request().
+ * Publishing of webhooks, environments and operational webhooks to the compacted config
+ * topic. Feature services write them only through their PublishedDocuments (version + 1,
+ * publish_pending, then ConfigPublisher.request()).
  */
 @Module({
   providers: [
@@ -36,7 +54,10 @@ import { MongoConfigStore } from './mongo-config.store';
           pageSize: 1000,
         }),
     },
+    publishedDocuments(WEBHOOK_DOCUMENTS, Webhook.name, webhookCollection),
+    publishedDocuments(ENVIRONMENT_DOCUMENTS, Environment.name, environmentCollection),
+    publishedDocuments(OPERATIONAL_WEBHOOK_DOCUMENTS, OperationalWebhook.name, operationalWebhookCollection),
   ],
-  exports: [ConfigPublisher, ConfigReconciler],
+  exports: [ConfigPublisher, ConfigReconciler, WEBHOOK_DOCUMENTS, ENVIRONMENT_DOCUMENTS, OPERATIONAL_WEBHOOK_DOCUMENTS],
 })
 export class ConfigPublishingModule {}

@@ -5,7 +5,8 @@ import { Environment } from '../environments/environment.schema';
 import { OperationalWebhook } from '../operational-webhooks/operational-webhook.schema';
 import { Webhook } from '../webhooks/webhook.schema';
 import { environmentConfigKey, environmentRecord, operationalWebhookRecord, webhookConfigKey, webhookRecord } from './config-record.mapper';
-import { DocumentLocks, environmentLock, webhookLock } from '../database/document-locks';
+import { DocumentLocks } from '../database/document-locks';
+import { publishedDocumentLock } from './published-documents';
 import { ConfigStore, type EntityRef, type PublishableEntity } from './config-store';
 
 /** Documents read or acknowledged at once. */
@@ -58,8 +59,7 @@ export class MongoConfigStore extends ConfigStore {
     // same document could erase that write (see DocumentLocks)
     const matched = await inBatches(entities, (entity) => {
       const model = (entity.ref.type === 'WEBHOOK' ? this.webhooks : entity.ref.type === 'ENVIRONMENT' ? this.environments : this.operational) as unknown as Model<Webhook>;
-      const lock = entity.ref.type === 'ENVIRONMENT' ? environmentLock(entity.ref.id) : webhookLock(entity.ref.id);
-      return this.locks.run(lock, async () => {
+      return this.locks.run(publishedDocumentLock(entity.ref), async () => {
         // publishing is not a change of the entity: no updated_at
         const r = await model
           .updateOne(

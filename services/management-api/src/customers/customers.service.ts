@@ -5,6 +5,7 @@ import type { Model } from 'mongoose';
 import { ConflictError, NotFoundError } from '@callhooks/contracts';
 import { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
 import { PLATFORM_ID_PATTERN } from '../common/ids';
+import { isDuplicateKey } from '../database/duplicate-key';
 import { findPage, type ListQueryDto, type Page } from '../common/pagination';
 import { generateApiKey } from './api-key.codec';
 import { ApiKey } from './api-key.schema';
@@ -27,7 +28,7 @@ export class CustomersService {
       const created = await this.customers.create({ _id: id, name: dto.name });
       return presentCustomer(created.toObject());
     } catch (err) {
-      if ((err as { code?: number }).code === 11000) throw new ConflictError(`customer ${id} already exists`, { id });
+      if (isDuplicateKey(err)) throw new ConflictError(`customer ${id} already exists`, { id });
       throw err;
     }
   }

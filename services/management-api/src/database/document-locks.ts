@@ -4,8 +4,8 @@ import { Injectable } from '@nestjs/common';
  * Serialises the writes of this process to one document. FerretDB v1 applies an update by
  * reading the document, changing it and writing it back, without isolation: two concurrent
  * updates of one document lose one of them (even conditional ones; see API.md, "Consistency").
- * So every read-modify-write of a webhook or environment, and every publish acknowledgement,
- * runs under the document's lock. Across instances, only MongoDB's atomic updates protect
+ * So every read-modify-write of a published document (PublishedDocuments), and every publish
+ * acknowledgement, runs under the document's lock (publishedDocumentLock). Across instances, only MongoDB's atomic updates protect
  * (the version conditions of the writes do that there).
  */
 @Injectable()
@@ -32,8 +32,3 @@ export class DocumentLocks {
     return this.tails.size;
   }
 }
-
-export const webhookLock = (id: string): string => `webhook:${id}`;
-export const environmentLock = (mongoId: string): string => `environment:${mongoId}`;
-/** Held around create-or-update of an environment by its platform id (before its _id is known). */
-export const environmentNameLock = (customerId: string, environmentId: string): string => `environment-name:${customerId}:${environmentId}`;

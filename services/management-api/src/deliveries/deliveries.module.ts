@@ -1,6 +1,8 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { DELIVERIES_CONFIG, loadDeliveriesConfig, type DeliveriesConfig } from './config/deliveries.config';
+import { WebhooksModule } from '../webhooks/webhooks.module';
+import { MANAGEMENT_API_CONFIG, type ManagementApiConfig } from '../config/management-api.config';
+import { DELIVERIES_CONFIG, type DeliveriesConfig } from './config/deliveries.config';
 import { DeliveriesController } from './deliveries.controller';
 import { DeliveryLogConsumer } from './delivery-log.consumer';
 import { DeliveryLogService } from './delivery-log.service';
@@ -12,17 +14,25 @@ import { WebhookTestController } from './webhook-test.controller';
  * The delivery log: consumes delivery results into the `deliveries` collection (its only
  * writer), serves /v1/deliveries, redelivery and webhook test sends, purges past retention.
  * Needs the application's MongoDB connection, KafkaContext, and the auth guards (AuthModule);
- * the webhooks feature binds GoneWebhooks (410 disables a webhook) and WebhookTestJobs
- * (builds test-send jobs) as global providers.
+ * `webhookPorts` provides GoneWebhooks (410 disables a webhook) and WebhookTestJobs (builds
+ * test-send jobs): WebhooksModule, or a stand-in in tests of the delivery log alone.
  */
 @Module({})
 export class DeliveriesModule {
-  static forRoot(config: DeliveriesConfig = loadDeliveriesConfig()): DynamicModule {
+  /** `config`: the settings, when not the application's (MANAGEMENT_API_CONFIG.deliveries). */
+  static forRoot(config?: DeliveriesConfig, webhookPorts: Type | DynamicModule = WebhooksModule): DynamicModule {
     return {
       module: DeliveriesModule,
-      imports: [MongooseModule.forFeature([{ name: DeliveryRecord.name, schema: DeliveryRecordSchema }])],
+      imports: [webhookPorts, MongooseModule.forFeature([{ name: DeliveryRecord.name, schema: DeliveryRecordSchema }])],
       controllers: [DeliveriesController, WebhookTestController],
-      providers: [{ provide: DELIVERIES_CONFIG, useValue: config }, DeliveryLogService, DeliveryLogConsumer, DeliveryRetention],
+      providers: [
+        config
+          ? { provide: DELIVERIES_CONFIG, useValue: config }
+          : { provide: DELIVERIES_CONFIG, inject: [MANAGEMENT_API_CONFIG], useFactory: (app: ManagementApiConfig) => app.deliveries },
+        DeliveryLogService,
+        DeliveryLogConsumer,
+        DeliveryRetention,
+      ],
       exports: [DeliveryLogService],
     };
   }

@@ -1,6 +1,8 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import type { HydratedDocument } from 'mongoose';
+import { PLATFORM_ID_PATTERN } from '../common/ids';
 import { PublishedDocument } from '../config-publishing/published-document';
+import type { PublishedCollection } from '../config-publishing/published-documents';
 
 /**
  * An environment of a customer, under the platform's environment id, with the webhooks
@@ -40,3 +42,14 @@ EnvironmentSchema.index({ publish_pending: 1 });
 export function environmentKey(customerId: string, environmentId: string): string {
   return `${customerId}:${environmentId}`;
 }
+
+/** Environments are found under the platform's id, by their `<customer_id>:<environment_id>` key. */
+export const environmentCollection: PublishedCollection<Environment> = {
+  type: 'ENVIRONMENT',
+  noun: 'environment',
+  isId: (id) => PLATFORM_ID_PATTERN.test(id),
+  key: environmentKey,
+  idOf: (e) => e.environment_id,
+};
+/** Injection token of the environments' PublishedDocuments. */
+export const ENVIRONMENT_DOCUMENTS = Symbol('ENVIRONMENT_DOCUMENTS');

@@ -1,5 +1,7 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { isUuid } from '../common/ids';
 import { PublishedDocument } from '../config-publishing/published-document';
+import type { PublishedCollection } from '../config-publishing/published-documents';
 import type { StoredSigningSecret } from '../webhooks/webhook.schema';
 
 /** The notices a customer can receive about its own webhooks. */
@@ -30,3 +32,14 @@ export class OperationalWebhook extends PublishedDocument {
 export const OperationalWebhookSchema = SchemaFactory.createForClass(OperationalWebhook);
 OperationalWebhookSchema.index({ customer_id: 1, deleted_at: 1, created_at: 1, _id: 1 });
 OperationalWebhookSchema.index({ publish_pending: 1 });
+
+/** Operational webhooks are found by their UUID (their `_id`). */
+export const operationalWebhookCollection: PublishedCollection<OperationalWebhook> = {
+  type: 'OPERATIONAL_WEBHOOK',
+  noun: 'operational webhook',
+  isId: isUuid,
+  key: (_customerId, id) => id,
+  idOf: (o) => o._id,
+};
+/** Injection token of the operational webhooks' PublishedDocuments. */
+export const OPERATIONAL_WEBHOOK_DOCUMENTS = Symbol('OPERATIONAL_WEBHOOK_DOCUMENTS');

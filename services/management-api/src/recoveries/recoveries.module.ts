@@ -3,7 +3,9 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { DeliveryResend } from '../deliveries/delivery-resend';
 import { DeliveryRecord, DeliveryRecordSchema } from '../deliveries/delivery.schema';
 import { EnvironmentsModule } from '../environments/environments.module';
-import { loadRecoveriesConfig, RECOVERIES_CONFIG, type RecoveriesConfig } from './config/recoveries.config';
+import { WebhooksModule } from '../webhooks/webhooks.module';
+import { MANAGEMENT_API_CONFIG, type ManagementApiConfig } from '../config/management-api.config';
+import { RECOVERIES_CONFIG } from './config/recoveries.config';
 import { RecoveriesController } from './recoveries.controller';
 import { RecoveriesService } from './recoveries.service';
 import { Recovery, RecoverySchema } from './recovery.schema';
@@ -17,18 +19,19 @@ import { RecoveryRunner } from './recovery.runner';
  */
 @Module({})
 export class RecoveriesModule {
-  static forRoot(config: RecoveriesConfig = loadRecoveriesConfig()): DynamicModule {
+  static forRoot(): DynamicModule {
     return {
       module: RecoveriesModule,
       imports: [
         EnvironmentsModule,
+        WebhooksModule,
         MongooseModule.forFeature([
           { name: Recovery.name, schema: RecoverySchema },
           { name: DeliveryRecord.name, schema: DeliveryRecordSchema },
         ]),
       ],
       controllers: [RecoveriesController],
-      providers: [{ provide: RECOVERIES_CONFIG, useValue: config }, DeliveryResend, RecoveryRunner, RecoveriesService],
+      providers: [{ provide: RECOVERIES_CONFIG, inject: [MANAGEMENT_API_CONFIG], useFactory: (app: ManagementApiConfig) => app.recoveries }, DeliveryResend, RecoveryRunner, RecoveriesService],
     };
   }
 }

@@ -1,7 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { DeliveryResultsObserver } from '../deliveries/delivery-results-observer';
-import { loadWebhookHealthConfig, WEBHOOK_HEALTH_CONFIG, type WebhookHealthConfig } from './config/webhook-health.config';
+import { WebhooksModule } from '../webhooks/webhooks.module';
+import { MANAGEMENT_API_CONFIG, type ManagementApiConfig } from '../config/management-api.config';
+import { WEBHOOK_HEALTH_CONFIG } from './config/webhook-health.config';
 import { FailingWebhooksAutoDisable } from './failing-webhooks.auto-disable';
 import { WebhookHealthController } from './webhook-health.controller';
 import { WebhookHealthObserver } from './webhook-health.observer';
@@ -17,14 +19,14 @@ import { WebhookHealthStore } from './webhook-health.store';
  */
 @Module({})
 export class WebhookHealthModule {
-  static forRoot(config: WebhookHealthConfig = loadWebhookHealthConfig()): DynamicModule {
+  static forRoot(): DynamicModule {
     return {
       module: WebhookHealthModule,
       global: true,
-      imports: [MongooseModule.forFeature([{ name: WebhookHealthRecord.name, schema: WebhookHealthSchema }])],
+      imports: [WebhooksModule, MongooseModule.forFeature([{ name: WebhookHealthRecord.name, schema: WebhookHealthSchema }])],
       controllers: [WebhookHealthController],
       providers: [
-        { provide: WEBHOOK_HEALTH_CONFIG, useValue: config },
+        { provide: WEBHOOK_HEALTH_CONFIG, inject: [MANAGEMENT_API_CONFIG], useFactory: (app: ManagementApiConfig) => app.webhookHealth },
         WebhookHealthStore,
         WebhookHealthService,
         FailingWebhooksAutoDisable,

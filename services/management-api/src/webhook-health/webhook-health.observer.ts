@@ -37,7 +37,7 @@ export class WebhookHealthObserver extends DeliveryResultsObserver {
     }
     const exhausted: Notice[] = [];
     for (const { value: r } of records) {
-      if (r.outcome !== 'FAILED' || r.origin !== 'EVENT' || classify(r).kind !== 'failure' || (await this.isOperational(r.webhook_id))) continue;
+      if (r.outcome !== 'FAILED' || r.origin !== 'EVENT' || classify(r).kind !== 'failure' || (await this.isOperational(r.customer_id, r.webhook_id))) continue;
       exhausted.push({
         type: 'delivery.exhausted',
         customerId: r.customer_id,
@@ -65,13 +65,13 @@ export class WebhookHealthObserver extends DeliveryResultsObserver {
         data: { webhook_id: change.webhookId, failing_since: before.failing_since?.toISOString() ?? null, failures: before.consecutive_failures, recovered_at: new Date(after.last_success.at).toISOString() },
       };
     }
-    if (notice && !(await this.isOperational(change.webhookId))) await this.notices!.send([notice]);
+    if (notice && !(await this.isOperational(change.customerId, change.webhookId))) await this.notices!.send([notice]);
   }
 
-  private async isOperational(webhookId: string): Promise<boolean> {
+  private async isOperational(customerId: string, webhookId: string): Promise<boolean> {
     let known = this.operationalIds.get(webhookId);
     if (known === undefined) {
-      known = (await this.operational?.isOperational(webhookId)) ?? false;
+      known = (await this.operational?.isOperational(customerId, webhookId)) ?? false;
       if (this.operationalIds.size >= KIND_CACHE_SIZE) this.operationalIds.delete(this.operationalIds.keys().next().value!);
       this.operationalIds.set(webhookId, known);
     }

@@ -4,6 +4,7 @@ import type { Model } from 'mongoose';
 import { RetryableError, type DeliveryAttemptResult } from '@callhooks/contracts';
 import type { ConsumedRecord } from '@callhooks/kafka';
 import { DocumentLocks } from '../database/document-locks';
+import { isDuplicateKey } from '../database/duplicate-key';
 import { applyResults, emptyHealth, type HealthState } from './health-buckets';
 import { WebhookHealthRecord } from './webhook-health.schema';
 
@@ -98,7 +99,7 @@ export class WebhookHealthStore {
           await this.health.collection.insertOne({ _id: webhookId, customer_id: change.customerId, ...fields, rev: 0 } as unknown as Record<string, unknown>);
           return change;
         } catch (err) {
-          if ((err as { code?: number }).code === 11000) continue;
+          if (isDuplicateKey(err)) continue; // created meanwhile: update it instead
           throw err;
         }
       }

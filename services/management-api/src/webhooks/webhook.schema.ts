@@ -1,6 +1,8 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import type { HydratedDocument } from 'mongoose';
+import { isUuid } from '../common/ids';
 import { PublishedDocument } from '../config-publishing/published-document';
+import type { PublishedCollection } from '../config-publishing/published-documents';
 import type { EventName, HttpMethod } from '@callhooks/contracts';
 
 /** A custom header; kept as name/value pairs because header names may contain dots, which MongoDB keys may not. */
@@ -75,3 +77,8 @@ export const WebhookSchema = SchemaFactory.createForClass(Webhook);
 WebhookSchema.index({ customer_id: 1, deleted_at: 1, created_at: 1, _id: 1 });
 WebhookSchema.index({ customer_id: 1, deleted_at: 1, event: 1, created_at: 1, _id: 1 });
 WebhookSchema.index({ publish_pending: 1 });
+
+/** Webhooks are found by their UUID (their `_id`). */
+export const webhookCollection: PublishedCollection<Webhook> = { type: 'WEBHOOK', noun: 'webhook', isId: isUuid, key: (_customerId, id) => id, idOf: (w) => w._id };
+/** Injection token of the webhooks' PublishedDocuments. */
+export const WEBHOOK_DOCUMENTS = Symbol('WEBHOOK_DOCUMENTS');

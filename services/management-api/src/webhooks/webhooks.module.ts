@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ConfigPublishingModule } from '../config-publishing/config-publishing.module';
 import { GoneWebhooks } from '../deliveries/gone-webhooks';
 import { WebhookTestJobs } from '../deliveries/webhook-test-jobs';
@@ -11,10 +11,9 @@ import { TemplatesController, WebhooksController } from './webhooks.controller';
 import { WebhooksService } from './webhooks.service';
 
 /**
- * Webhooks, their secrets and previews. Global so the delivery log finds its two ports
- * here: GoneWebhooks (a 410 disables the webhook) and WebhookTestJobs (test-send jobs).
+ * Webhooks, their secrets and previews. Exports the two ports the delivery log imports this
+ * module for: GoneWebhooks (a 410 disables the webhook) and WebhookTestJobs (test-send jobs).
  */
-@Global()
 @Module({
   imports: [ConfigPublishingModule, EnvironmentsModule],
   controllers: [WebhooksController, TemplatesController],

@@ -1,13 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
 import { randomUUID } from 'node:crypto';
-import type { FilterQuery, Model } from 'mongoose';
-import { ConflictError, NotFoundError, ValidationError, type EventName, type FieldProblem, type HttpMethod } from '@callhooks/contracts';
-import { isUuid } from '../common/ids';
-import { findPage, type Page } from '../common/pagination';
+import type { FilterQuery } from 'mongoose';
+import { ValidationError, type EventName, type FieldProblem, type HttpMethod } from '@callhooks/contracts';
+import type { Page } from '../common/pagination';
 import { MANAGEMENT_API_CONFIG, type ManagementApiConfig } from '../config/management-api.config';
-import { ConfigPublisher } from '../config-publishing/config-publisher';
-import { DocumentLocks, webhookLock } from '../database/document-locks';
+import type { PublishedDocuments } from '../config-publishing/published-documents';
 import { EnvironmentsService } from '../environments/environments.service';
 import { BodyTemplates } from './body-templates';
 import {
@@ -22,7 +19,7 @@ import { currentSecret, generateSigningSecret, rotateSecrets } from './signing-s
 import { headerProblems } from './webhook-headers.policy';
 import { urlProblem } from './webhook-target.policy';
 import { headersToMap, headersToPairs, presentWebhook } from './webhook.presenter';
-import { Webhook } from './webhook.schema';
+import { WEBHOOK_DOCUMENTS, type Webhook } from './webhook.schema';
 
 /** The fields an admin edits, as they will be stored. */
 interface WebhookDraft {
@@ -36,26 +33,20 @@ interface WebhookDraft {
   rate_limit: number | null;
 }
 
-/** Optimistic retries of a read-check-write whose document changed in between. */
-const WRITE_ATTEMPTS = 3;
-
 /**
- * A customer's webhooks. Every change is a conditional write that increments `version` and
- * flags the document for publishing, then asks the publisher to send it (without waiting:
- * a Kafka outage does not fail the request, the reconciler finishes the job). Changes of one
- * webhook run under its document lock (see DocumentLocks).
+ * A customer's webhooks. Every change goes through the webhooks' PublishedDocuments (the
+ * document's lock, a write conditional on the version read, publishing); this service
+ * decides what the change is.
  */
 @Injectable()
 export class WebhooksService {
   private readonly logger = new Logger(WebhooksService.name);
 
   constructor(
-    @InjectModel(Webhook.name) private readonly webhooks: Model<Webhook>,
+    @Inject(WEBHOOK_DOCUMENTS) private readonly webhooks: PublishedDocuments<Webhook>,
     @Inject(MANAGEMENT_API_CONFIG) private readonly config: ManagementApiConfig,
     private readonly environments: EnvironmentsService,
     private readonly templates: BodyTemplates,
-    private readonly publisher: ConfigPublisher,
-    private readonly locks: DocumentLocks,
   ) {}
 
   async create(customerId: string, dto: CreateWebhookDto): Promise<WebhookDto> {
@@ -70,32 +61,26 @@ export class WebhooksService {
       rate_limit: dto.rate_limit ?? null,
     };
     this.check(draft);
-    const created = await this.webhooks.create({
-      _id: randomUUID(),
-      customer_id: customerId,
+    const created = await this.webhooks.create(customerId, randomUUID(), {
       ...draft,
       headers: headersToPairs(draft.headers),
       secrets: [{ secret: generateSigningSecret(), created_at: new Date(), expires_at: null }],
       enabled_at: draft.enabled ? new Date() : null,
       disabled_at: draft.enabled ? null : new Date(),
-      version: 1,
-      published_version: 0,
-      publish_pending: true,
-      deleted_at: null,
+      disabled_reason: null,
     });
-    this.publish(created._id);
-    return presentWebhook(created.toObject());
+    return presentWebhook(created);
   }
 
   async list(customerId: string, query: ListWebhooksQueryDto): Promise<Page<WebhookDto>> {
-    const filter: FilterQuery<Webhook> = { customer_id: customerId, deleted_at: null };
+    const filter: FilterQuery<Webhook> = {};
     if (query.event !== undefined) filter.event = query.event;
     if (query.enabled !== undefined) filter.enabled = query.enabled;
     const url: Array<FilterQuery<Webhook>> = [];
     if (query.url !== undefined) url.push({ url: { $regex: escapeRegex(query.url), $options: 'i' } });
     if (query.url_prefix !== undefined) url.push({ url: { $regex: `^${escapeRegex(query.url_prefix)}` } });
     if (url.length > 0) filter.$and = url;
-    const { items, meta } = await findPage(this.webhooks, filter, query);
+    const { items, meta } = await this.webhooks.page(customerId, filter, query);
     return { data: items.map(presentWebhook), page: meta };
   }
 
@@ -105,19 +90,11 @@ export class WebhooksService {
 
   /** The stored webhook (for previews and test sends); 404 for unknown, deleted or other customers' ids. */
   async live(customerId: string, id: string): Promise<Webhook> {
-    // by _id alone, then checked here: FerretDB v1 serves only a bare `_id` equality from its index
-    const found = isUuid(id) ? await this.webhooks.findById(id).lean().exec() : null;
-    if (!found || found.customer_id !== customerId || found.deleted_at !== null) throw new NotFoundError(`webhook ${id} not found`, { id });
-    return found;
+    return this.webhooks.get(customerId, id);
   }
 
   async update(customerId: string, id: string, dto: UpdateWebhookDto): Promise<WebhookDto> {
-    return this.locks.run(webhookLock(id), () => this.updateLocked(customerId, id, dto));
-  }
-
-  private async updateLocked(customerId: string, id: string, dto: UpdateWebhookDto): Promise<WebhookDto> {
-    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
-      const current = await this.live(customerId, id);
+    const { after } = await this.webhooks.change(customerId, id, (current) => {
       const draft: WebhookDraft = {
         enabled: dto.enabled ?? current.enabled,
         event: dto.event ?? current.event,
@@ -129,13 +106,12 @@ export class WebhooksService {
         rate_limit: dto.rate_limit === undefined ? (current.rate_limit ?? null) : dto.rate_limit,
       };
       this.check(draft);
-      const set: Partial<Webhook> = { ...draft, headers: headersToPairs(draft.headers), publish_pending: true };
+      const set: Partial<Webhook> = { ...draft, headers: headersToPairs(draft.headers) };
       if (draft.enabled && !current.enabled) Object.assign(set, { disabled_reason: null, disabled_at: null, enabled_at: new Date() });
       if (!draft.enabled && current.enabled) set.disabled_at = new Date();
-      const updated = await this.changeAt(current, { $set: set, $inc: { version: 1 } });
-      if (updated) return presentWebhook(updated);
-    }
-    throw new ConflictError(`webhook ${id} kept changing while it was being updated; try again`);
+      return { $set: set };
+    });
+    return presentWebhook(after);
   }
 
   /**
@@ -146,11 +122,7 @@ export class WebhooksService {
   async remove(customerId: string, id: string): Promise<void> {
     await this.live(customerId, id);
     await this.environments.detachWebhook(customerId, id);
-    await this.locks.run(webhookLock(id), async () => {
-      const current = await this.live(customerId, id);
-      const deleted = await this.changeAt(current, { $set: { deleted_at: new Date(), secrets: [], publish_pending: true }, $inc: { version: 1 } });
-      if (!deleted) throw new ConflictError(`webhook ${id} was changed by another request at the same time; try again`);
-    });
+    await this.webhooks.remove(customerId, id, { secrets: [] });
   }
 
   async secret(customerId: string, id: string): Promise<WebhookSecretDto> {
@@ -159,17 +131,10 @@ export class WebhooksService {
 
   /** A new signing secret; the previous one keeps signing until now + MANAGEMENT_SECRET_ROTATION_OVERLAP_MS. */
   async rotateSecret(customerId: string, id: string): Promise<WebhookSecretDto> {
-    return this.locks.run(webhookLock(id), () => this.rotateLocked(customerId, id));
-  }
-
-  private async rotateLocked(customerId: string, id: string): Promise<WebhookSecretDto> {
-    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
-      const current = await this.live(customerId, id);
-      const secrets = rotateSecrets(current.secrets, new Date(), this.config.webhooks.secretRotationOverlapMs);
-      const updated = await this.changeAt(current, { $set: { secrets, publish_pending: true }, $inc: { version: 1 } });
-      if (updated) return presentSecrets(updated);
-    }
-    throw new ConflictError(`webhook ${id} kept changing during the rotation; try again`);
+    const { after } = await this.webhooks.change(customerId, id, (current) => ({
+      $set: { secrets: rotateSecrets(current.secrets, new Date(), this.config.webhooks.secretRotationOverlapMs) },
+    }));
+    return presentSecrets(after);
   }
 
   /** Disables a webhook whose receiver answered 410 Gone (idempotent); the webhook if this call disabled it. */
@@ -183,24 +148,12 @@ export class WebhooksService {
    * call disabled it, null if it was already disabled, deleted or no longer due.
    */
   async disableBySystem(customerId: string, id: string, reason: string, stillDue: (current: Webhook) => boolean): Promise<WebhookDto | null> {
-    const disabled = await this.locks.run(webhookLock(id), async () => {
-      const current = await this.webhooks.findById(id).lean().exec();
-      if (!current || current.customer_id !== customerId || current.deleted_at !== null || !current.enabled || !stillDue(current)) return null;
-      return this.changeAt(current, { $set: { enabled: false, disabled_reason: reason, disabled_at: new Date(), publish_pending: true }, $inc: { version: 1 } });
-    });
-    if (disabled) this.logger.log({ webhookId: id, customerId, reason }, 'webhook disabled by the system');
-    return disabled ? presentWebhook(disabled) : null;
-  }
-
-  /** Applies an update only if the document is still at the version read (a deletion also moves the version on). */
-  private async changeAt(current: Webhook, update: Record<string, unknown>): Promise<Webhook | null> {
-    const updated = await this.webhooks.findOneAndUpdate({ _id: current._id, version: current.version }, update, { returnDocument: 'after' }).lean().exec();
-    if (updated) this.publish(current._id);
-    return updated;
-  }
-
-  private publish(id: string): void {
-    this.publisher.request([{ type: 'WEBHOOK', id }]);
+    const disabled = await this.webhooks.changeIfLive(customerId, id, (current) =>
+      current.enabled && stillDue(current) ? { $set: { enabled: false, disabled_reason: reason, disabled_at: new Date() } } : null,
+    );
+    if (!disabled?.changed) return null;
+    this.logger.log({ webhookId: id, customerId, reason }, 'webhook disabled by the system');
+    return presentWebhook(disabled.after);
   }
 
   /** The rules a request's shape cannot express: target address, headers, body size and template. All problems at once. */

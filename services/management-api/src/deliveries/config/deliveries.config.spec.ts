@@ -1,7 +1,10 @@
 import { ConfigError } from '@callhooks/config';
-import { loadDeliveriesConfig } from './deliveries.config';
+import { loadManagementApiConfig } from '../../config/management-api.config';
 
-describe('loadDeliveriesConfig', () => {
+/** The delivery log's settings, as the management API's one load reads them. */
+const loadDeliveriesConfig = (env: Record<string, string>) => loadManagementApiConfig({ MANAGEMENT_OPERATOR_TOKEN: 'operator-token-0123456789abcdef', ...env }).deliveries;
+
+describe('the delivery log settings', () => {
   it('has defaults for every delivery log key', () => {
     expect(loadDeliveriesConfig({})).toEqual({
       consumerGroup: 'callhooks-delivery-log',

@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { env, loadConfig } from '@callhooks/config';
+import { env } from '@callhooks/config';
 
 /**
- * The delivery log's own settings. Validated in a pass of their own when DeliveriesModule is
- * built, after the rest of the management API's environment: a bad key here is reported
- * in a message of its own, not with the others.
+ * The delivery log's own settings: a section of the management API's environment, validated
+ * in its one load with every other key (config/management-api.config.ts).
  */
 export const deliveriesEnvSchema = z.object({
   /** Consumer group of the delivery-log consumer of delivery results (KAFKA_TOPIC_PREFIX goes before it). */
@@ -32,8 +31,7 @@ export interface DeliveriesConfig {
 
 export const DELIVERIES_CONFIG = Symbol('DELIVERIES_CONFIG');
 
-export function loadDeliveriesConfig(source: Record<string, string | undefined> = process.env): DeliveriesConfig {
-  const e = loadConfig('management-api', deliveriesEnvSchema, source);
+export function deliveriesSettings(e: z.infer<typeof deliveriesEnvSchema>): DeliveriesConfig {
   return {
     consumerGroup: e.MANAGEMENT_DELIVERY_LOG_CONSUMER_GROUP,
     retentionDays: e.MANAGEMENT_DELIVERY_RETENTION_DAYS,

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { env, loadConfig } from '@callhooks/config';
+import { env } from '@callhooks/config';
 
 /**
- * Bulk recoveries. Validated in a pass of their own when RecoveriesModule is built, after the rest of the
- * management API's environment: a bad key here is reported in a message of its own.
+ * Bulk recoveries: a section of the management API's environment, validated in its one load
+ * with every other key (config/management-api.config.ts).
  */
 export const recoveriesEnvSchema = z.object({
   /** Resends of one recovery not yet over, at most: the recovery goes at the pace the target (its breaker, concurrency, rate limit) takes them. */
@@ -22,7 +22,6 @@ export interface RecoveriesConfig {
 
 export const RECOVERIES_CONFIG = Symbol('RECOVERIES_CONFIG');
 
-export function loadRecoveriesConfig(source: Record<string, string | undefined> = process.env): RecoveriesConfig {
-  const e = loadConfig('management-api', recoveriesEnvSchema, source);
+export function recoveriesSettings(e: z.infer<typeof recoveriesEnvSchema>): RecoveriesConfig {
   return { window: e.MANAGEMENT_RECOVERY_WINDOW, tickMs: e.MANAGEMENT_RECOVERY_TICK_MS, leaseMs: e.MANAGEMENT_RECOVERY_LEASE_MS };
 }

@@ -1,7 +1,10 @@
 import { ConfigError } from '@callhooks/config';
-import { loadWebhookHealthConfig } from './webhook-health.config';
+import { loadManagementApiConfig } from '../../config/management-api.config';
 
-describe('loadWebhookHealthConfig', () => {
+/** The webhook health settings, as the management API's one load reads them. */
+const loadWebhookHealthConfig = (env: Record<string, string>) => loadManagementApiConfig({ MANAGEMENT_OPERATOR_TOKEN: 'operator-token-0123456789abcdef', ...env }).webhookHealth;
+
+describe('the webhook health settings', () => {
   it('disables after 5 days of failures by default', () => {
     expect(loadWebhookHealthConfig({})).toEqual({ autoDisableAfterMs: 5 * 24 * 3_600_000, autoDisableCheckIntervalMs: 60_000, failingNoticeThreshold: 10 });
   });

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { env, loadConfig } from '@callhooks/config';
+import { env } from '@callhooks/config';
 
 const DAY = 24 * 3_600_000;
 
 /**
- * Webhook health, auto-disable and failing notices. Validated in a pass of their own when WebhookHealthModule is built, after the rest of the
- * management API's environment: a bad key here is reported in a message of its own.
+ * Webhook health, auto-disable and failing notices: a section of the management API's
+ * environment, validated in its one load with every other key (config/management-api.config.ts).
  */
 export const webhookHealthEnvSchema = z.object({
   /** A webhook whose every attempt failed for this long is disabled (Svix's default: 5 days). 0 = never. */
@@ -24,8 +24,7 @@ export interface WebhookHealthConfig {
 
 export const WEBHOOK_HEALTH_CONFIG = Symbol('WEBHOOK_HEALTH_CONFIG');
 
-export function loadWebhookHealthConfig(source: Record<string, string | undefined> = process.env): WebhookHealthConfig {
-  const e = loadConfig('management-api', webhookHealthEnvSchema, source);
+export function webhookHealthSettings(e: z.infer<typeof webhookHealthEnvSchema>): WebhookHealthConfig {
   return {
     autoDisableAfterMs: e.MANAGEMENT_AUTO_DISABLE_AFTER_MS,
     autoDisableCheckIntervalMs: e.MANAGEMENT_AUTO_DISABLE_CHECK_INTERVAL_MS,
