@@ -33,7 +33,10 @@ const services = compose.services ?? {};
 for (const name of SERVICES) {
   const env = services[name]?.environment ?? {};
   check(services[name] && !services[name].profiles, `${name}: missing, or only in a profile`);
-  check(env.OTEL_EXPORTER_OTLP_ENDPOINT === '${OTEL_EXPORTER_OTLP_ENDPOINT:-}', `${name}: OTEL_EXPORTER_OTLP_ENDPOINT is not taken from the shell (got ${JSON.stringify(env.OTEL_EXPORTER_OTLP_ENDPOINT)})`);
+  check(
+    env.OTEL_EXPORTER_OTLP_ENDPOINT === '${OTEL_EXPORTER_OTLP_ENDPOINT:-}',
+    `${name}: OTEL_EXPORTER_OTLP_ENDPOINT is not taken from the shell (got ${JSON.stringify(env.OTEL_EXPORTER_OTLP_ENDPOINT)})`,
+  );
 }
 
 const collector = services['otel-collector'];
@@ -72,8 +75,13 @@ if (source && existsSync(source)) {
     check(portOf(httpEndpoint) === Number(url.port), `collector: the OTLP/HTTP receiver listens on ${httpEndpoint}, the services are told ${told}`);
   }
   for (const [id, exporter] of Object.entries(config.exporters ?? {})) {
-    const host = String(exporter.endpoint ?? '').replace(/^https?:\/\//, '').split(':')[0];
-    check(host in services && services[host].profiles?.includes('tracing'), `collector exporter ${id}: ${exporter.endpoint} is not a service of the tracing profile`);
+    const host = String(exporter.endpoint ?? '')
+      .replace(/^https?:\/\//, '')
+      .split(':')[0];
+    check(
+      host in services && services[host].profiles?.includes('tracing'),
+      `collector exporter ${id}: ${exporter.endpoint} is not a service of the tracing profile`,
+    );
   }
 }
 

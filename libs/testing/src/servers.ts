@@ -39,7 +39,11 @@ export function testEnv(prefix: string, extra: Record<string, string> = {}): Rec
  * operator's token, receivers on loopback allowed, and the enricher's waits and the API's
  * reconcile interval short, so a call's last events and a published change come within a second.
  */
-export function pipelineTestEnv(prefix: string, options: { database: string; operatorToken: string }, extra: Record<string, string> = {}): Record<string, string> {
+export function pipelineTestEnv(
+  prefix: string,
+  options: { database: string; operatorToken: string },
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return testEnv(prefix, {
     MONGODB_URI: `${TEST_SERVERS.mongoUri}/${options.database}`,
     MANAGEMENT_OPERATOR_TOKEN: options.operatorToken,

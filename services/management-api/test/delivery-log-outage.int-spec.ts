@@ -8,7 +8,18 @@ import { Registry } from 'prom-client';
 import { deadLetterTopicOf, type DeliveryAttemptResult } from '@callhooks/contracts';
 import { KafkaContext } from '@callhooks/kafka';
 import { ReadinessChecks } from '@callhooks/observability';
-import { eventually, metricSum, requireServers, TcpProxy, TEST_SERVERS, testDeliveryResult, testKafkaSettings, TopicCollector, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
+import {
+  eventually,
+  metricSum,
+  requireServers,
+  TcpProxy,
+  TEST_SERVERS,
+  testDeliveryResult,
+  testKafkaSettings,
+  TopicCollector,
+  uniqueDatabase,
+  uniquePrefix,
+} from '@callhooks/testing';
 import { startManagementApi, type RunningApi } from './management-api.harness';
 
 /**
@@ -34,7 +45,10 @@ describe('delivery log during a MongoDB outage (real Kafka and FerretDB)', () =>
     await requireServers();
     await proxy.start();
     api = await startManagementApi({ database, prefix, withDeliveryLog: true, env: { MONGODB_URI: `mongodb://${proxy.address}/${database}` } });
-    const consumerReady = api.app.get(ReadinessChecks).entries().find(([name]) => name === 'delivery-log-consumer')![1];
+    const consumerReady = api.app
+      .get(ReadinessChecks)
+      .entries()
+      .find(([name]) => name === 'delivery-log-consumer')![1];
     await eventually(consumerReady, 60_000);
     kafka = new KafkaContext({ service: 'dlog-outage-test', logLevel: 'warn', ...testKafkaSettings(prefix) }, new Registry(), new ReadinessChecks());
     const dlq = deadLetterTopicOf(kafka.topicName('deliveryResults'));
