@@ -13,7 +13,11 @@
  *     running would: another assignment protocol, nothing committed), so the restarted matcher's
  *     consumer is refused (CallhooksConsumerDown) while the enricher keeps producing call events
  *     that nobody in the group consumes (CallhooksConsumerLagGrowing: the lag is read from the
- *     brokers, so the matcher reports it while its consumer is out).
+ *     brokers, so the matcher reports it while its consumer is out);
+ *   - a growing lag of a consumer that is up: the API reaches MongoDB through a TCP proxy that the
+ *     test cuts, so the delivery log retries its batches while results keep coming
+ *     (CallhooksConsumerLagGrowing and CallhooksConsumerBatchRetrying for its group), sets none
+ *     aside to its dead-letter topic, and writes again once the database is back.
  * Alerts with `for:` stay pending here (minutes to hours); pending proves their expression holds.
  * A growing lag of a consumer that is up is not among the faults: the dispatcher moves work for
  * slow, hanging or breaker-open targets to its retry tiers (left out of the lag alert) rather than
@@ -27,9 +31,10 @@ import { join } from 'node:path';
 import { AssignerProtocol, type Consumer, type PartitionAssigner } from 'kafkajs';
 import { simulateCall, SCENARIOS, type SimulatedCall } from '@callhooks/call-simulator';
 import { CallLegSender } from '@callhooks/call-simulator/call-leg.sender';
+import { Registry } from 'prom-client';
 import { topicSpec } from '@callhooks/contracts';
-import { createKafka } from '@callhooks/kafka';
-import { createLogger } from '@callhooks/observability';
+import { createKafka, KafkaContext } from '@callhooks/kafka';
+import { createLogger, ReadinessChecks } from '@callhooks/observability';
 import {
   alertRules,
   concreteQuery,
@@ -43,6 +48,9 @@ import {
   requireServers,
   ServiceProcess,
   startInTurn,
+  TcpProxy,
+  TEST_SERVERS,
+  testDeliveryResult,
   testKafkaSettings,
   uniqueDatabase,
   uniquePrefix,
@@ -56,8 +64,10 @@ const CHART_FILES = { rules: join(REPO_ROOT, 'deploy/helm/callhooks/files/callho
 const OPERATOR_TOKEN = 'dashboards-alerts-e2e-operator-token-01';
 const SLOW_WEBHOOKS = 30;
 const CALLS = 60;
-/** Events the enricher produces while the matcher's group is held: above the lag alert's 1,000. */
-const EVENTS_BEHIND = 1500;
+/** Events the enricher produces while the matcher's group is held, and delivery results sent while the delivery log's database is away: above the lag alert's 1,000. */
+const RECORDS_BEHIND = 1500;
+/** The API's scrape interval: while MongoDB is away its unpublished-config gauge waits up to 2 s for the database. */
+const API_SCRAPE_SECONDS = 3;
 
 /**
  * A group member with another assignment protocol than kafkajs' RoundRobinAssigner (Java's
@@ -82,6 +92,8 @@ describe('dashboards and alerts on a real Prometheus', () => {
   let hangingUrl: string;
   let slowUrl: string;
   let squatter: Consumer | undefined;
+  const mongo = new URL(TEST_SERVERS.mongoUri);
+  const mongoProxy = new TcpProxy(mongo.hostname, Number(mongo.port || 27017));
 
   const active = async (): Promise<AlertState[]> => (await prometheus.alerts()).filter((a) => a.state === 'pending' || a.state === 'firing');
   const describeAlerts = (alerts: AlertState[]) => alerts.map((a) => `${a.labels.alertname}${JSON.stringify(a.labels)} ${a.state}`).join('\n');
@@ -94,7 +106,11 @@ describe('dashboards and alerts on a real Prometheus', () => {
     slowUrl = await slow.start();
     slow.script('/slow', [], { kind: 'delay', ms: 500, status: 200 });
 
-    const env = pipelineTestEnv(prefix, { database: uniqueDatabase('dashboards'), operatorToken: OPERATOR_TOKEN }, {
+    await mongoProxy.start();
+    const database = uniqueDatabase('dashboards');
+    const env = pipelineTestEnv(prefix, { database, operatorToken: OPERATOR_TOKEN }, {
+      // the services' MongoDB (the API's) through the proxy: the last test takes it away
+      MONGODB_URI: `mongodb://${mongoProxy.address}/${database}`,
       DISPATCHER_ATTEMPT_TIMEOUT_MS: '1000',
       DISPATCHER_TARGET_CONCURRENCY: '1',
       DISPATCHER_BREAKER_CONSECUTIVE_FAILURES: '2',
@@ -107,7 +123,10 @@ describe('dashboards and alerts on a real Prometheus', () => {
     });
     services = pipelineServices(env);
     await startInTurn(services);
-    prometheus = await PrometheusServer.start({ targets: services.map((s) => ({ job: s.name, address: `127.0.0.1:${s.port}` })), ruleFiles: [RULES] });
+    prometheus = await PrometheusServer.start({
+      targets: services.map((s) => ({ job: s.name, address: `127.0.0.1:${s.port}`, ...(s.name === 'management-api' ? { intervalSeconds: API_SCRAPE_SECONDS } : {}) })),
+      ruleFiles: [RULES],
+    });
     await eventually(async () => {
       const up = await prometheus.targetsUp();
       if (services.some((s) => !up[s.name])) throw new Error(`targets not up yet: ${JSON.stringify(up)}`);
@@ -131,7 +150,9 @@ describe('dashboards and alerts on a real Prometheus', () => {
   afterAll(async () => {
     await squatter?.disconnect();
     await prometheus?.stop();
+    await mongoProxy.restore();
     for (const s of [...services].reverse()) await s.stop();
+    await mongoProxy.stop();
     await Promise.all([healthy.stop(), hanging.stop(), slow.stop()]);
   });
 
@@ -242,7 +263,7 @@ describe('dashboards and alerts on a real Prometheus', () => {
     const sender = new CallLegSender({ logLevel: 'warn', ...testKafkaSettings(prefix) });
     // a customer without webhooks: once the group is free again the matcher has nothing to deliver
     const calls: SimulatedCall[] = [];
-    for (let i = 0, events = 0; events < EVENTS_BEHIND; i++) {
+    for (let i = 0, events = 0; events < RECORDS_BEHIND; i++) {
       const call = simulateCall(SCENARIOS[i % SCENARIOS.length], { seed: 9000 + i, customerId: 'lag-cust', environmentId: 'env-lag', environmentName: 'Lag' });
       calls.push(call);
       events += call.truth.events.length;
@@ -261,4 +282,44 @@ describe('dashboards and alerts on a real Prometheus', () => {
       2_000,
     );
   }, 150_000);
+
+  it('puts CallhooksConsumerLagGrowing and CallhooksConsumerBatchRetrying in pending for a delivery log whose database is away', async () => {
+    const group = `${prefix}callhooks-delivery-log`;
+    const kafka = new KafkaContext({ service: 'dashboards-e2e', logLevel: 'warn', ...testKafkaSettings(prefix) }, new Registry(), new ReadinessChecks());
+    const results = Array.from({ length: RECORDS_BEHIND }, () => testDeliveryResult({ customer_id: 'dash-cust', environment_id: 'env-1' }));
+    await mongoProxy.cut();
+    try {
+      for (let i = 0; i < results.length; i += 500) await kafka.send('deliveryResults', results.slice(i, i + 500).map((r) => ({ key: r.delivery_id, value: r })));
+      await eventually(
+        async () => {
+          const alerts = await active();
+          const missing = ['CallhooksConsumerLagGrowing', 'CallhooksConsumerBatchRetrying'].filter((name) => !alerts.some((a) => a.labels.alertname === name && a.labels.group === group));
+          if (missing.length > 0) throw new Error(`not pending or firing for ${group}: ${missing.join(', ')}; active:\n${describeAlerts(alerts)}`);
+        },
+        // the retry alert wants 0.05 retries/s over its 10-minute window: 30 retries, each a
+        // failed server selection (5 s) and a backoff (up to 5 s) on each of the 3 partitions
+        240_000,
+        2_000,
+      );
+      // retried well past the point where a failing record is dead-lettered (30 retries, 3 partitions), and none was
+      const [deadLettered] = await prometheus.query(`sum(callhooks_dead_letter_records_total{service="management-api"}) or vector(0)`);
+      expect(deadLettered.value[1]).toBe('0');
+    } finally {
+      await mongoProxy.restore();
+      await kafka.onApplicationShutdown();
+    }
+    // the delivery log writes again once the database is back (catching up on the whole backlog
+    // of this run's results takes FerretDB minutes here; services/management-api/test/
+    // delivery-log-outage.int-spec.ts checks that a result sent during an outage is written)
+    const processed = `sum(callhooks_consumer_records_total{group="${group}", outcome="processed"})`;
+    const [atRestore] = await prometheus.query(processed);
+    await eventually(
+      async () => {
+        const [now] = await prometheus.query(processed);
+        expect(Number(now.value[1])).toBeGreaterThan(Number(atRestore.value[1]));
+      },
+      180_000,
+      2_000,
+    );
+  }, 480_000);
 });

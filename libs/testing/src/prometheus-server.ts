@@ -14,6 +14,8 @@ export interface ScrapeTarget {
   job: string;
   /** host:port of the /metrics endpoint. */
   address: string;
+  /** Its own scrape interval (and timeout) in seconds, for a target whose scrape may take longer than the global one. */
+  intervalSeconds?: number;
 }
 
 export interface PrometheusOptions {
@@ -69,7 +71,11 @@ export class PrometheusServer {
     const config = {
       global: { scrape_interval: interval, evaluation_interval: interval, scrape_timeout: interval },
       rule_files: options.ruleFiles ?? [],
-      scrape_configs: options.targets.map((t) => ({ job_name: t.job, static_configs: [{ targets: [t.address] }] })),
+      scrape_configs: options.targets.map((t) => ({
+        job_name: t.job,
+        static_configs: [{ targets: [t.address] }],
+        ...(t.intervalSeconds ? { scrape_interval: `${t.intervalSeconds}s`, scrape_timeout: `${t.intervalSeconds}s` } : {}),
+      })),
     };
     // JSON is YAML: no YAML writer needed
     writeFileSync(join(dir, 'prometheus.yml'), JSON.stringify(config, null, 2));
