@@ -19,9 +19,8 @@
  *     (CallhooksConsumerLagGrowing and CallhooksConsumerBatchRetrying for its group), sets none
  *     aside to its dead-letter topic, and writes again once the database is back.
  * Alerts with `for:` stay pending here (minutes to hours); pending proves their expression holds.
- * A growing lag of a consumer that is up is not among the faults: the dispatcher moves work for
- * slow, hanging or breaker-open targets to its retry tiers (left out of the lag alert) rather than
- * fall behind on them. A burst of 8,000 jobs to a healthy target (tried) reached a lag of 8,000 but
+ * The dispatcher's lag is not among the faults: it moves work for slow, hanging or breaker-open
+ * targets to its retry tiers (left out of the lag alert) rather than fall behind on them. A burst of 8,000 jobs to a healthy target (tried) reached a lag of 8,000 but
  * mostly in the 5 s tier, the receiver in this process timing out on the loaded machine and opening
  * its breaker; the main topic's lag stayed above 1,000 for less than an evaluation. The slow target
  * still fills the lag and retry-tier panels.
@@ -29,9 +28,9 @@
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { AssignerProtocol, type Consumer, type PartitionAssigner } from 'kafkajs';
+import { Registry } from 'prom-client';
 import { simulateCall, SCENARIOS, type SimulatedCall } from '@callhooks/call-simulator';
 import { CallLegSender } from '@callhooks/call-simulator/call-leg.sender';
-import { Registry } from 'prom-client';
 import { topicSpec } from '@callhooks/contracts';
 import { createKafka, KafkaContext } from '@callhooks/kafka';
 import { createLogger, ReadinessChecks } from '@callhooks/observability';
