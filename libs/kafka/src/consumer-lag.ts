@@ -1,7 +1,8 @@
 import type { Admin } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { ConsumerLifecycleListener } from './consumer-runtime';
+import type { ConsumerLifecycleListener } from './consumer-group';
 import type { KafkaMetrics } from './kafka.metrics';
+import { partitionKey } from './partition-key';
 
 /** The consumer group whose lag is read. */
 export interface LagSource {
@@ -22,7 +23,8 @@ export interface LagSource {
 export class ConsumerLagMonitor implements ConsumerLifecycleListener {
   private timer?: NodeJS.Timeout;
   private inflight?: Promise<void>;
-  private readonly reported = new Set<string>();
+  /** The lag series set, by partitionKey, with their labels (to remove them). */
+  private readonly reported = new Map<string, { topic: string; partition: string }>();
   private failing = false;
 
   constructor(
@@ -43,10 +45,7 @@ export class ConsumerLagMonitor implements ConsumerLifecycleListener {
   stopped(): void {
     clearInterval(this.timer);
     this.timer = undefined;
-    for (const key of this.reported) {
-      const [topic, partition] = key.split('\u0000');
-      this.metrics.lag.remove({ group: this.source.groupId, topic, partition });
-    }
+    for (const labels of this.reported.values()) this.metrics.lag.remove({ group: this.source.groupId, ...labels });
     this.reported.clear();
   }
 
@@ -61,7 +60,7 @@ export class ConsumerLagMonitor implements ConsumerLifecycleListener {
     try {
       const admin = await this.admin();
       const committed = await admin.fetchOffsets({ groupId, topics: topicNames });
-      const seen = new Set<string>();
+      const seen = new Map<string, { topic: string; partition: string }>();
       for (const topic of topicNames) {
         const ends = await admin.fetchTopicOffsets(topic);
         const commits = committed.find((c) => c.topic === topic)?.partitions ?? [];
@@ -72,16 +71,12 @@ export class ConsumerLagMonitor implements ConsumerLifecycleListener {
           const from = commit >= 0n ? (commit > low ? commit : low) : readsFromBeginning ? low : high;
           const lag = high > from ? high - from : 0n;
           this.metrics.lag.set({ group: groupId, topic, partition: String(end.partition) }, Number(lag));
-          seen.add(`${topic}\u0000${end.partition}`);
+          seen.set(partitionKey(topic, end.partition), { topic, partition: String(end.partition) });
         }
       }
-      for (const key of this.reported) {
-        if (seen.has(key)) continue;
-        const [topic, partition] = key.split('\u0000');
-        this.metrics.lag.remove({ group: groupId, topic, partition });
-      }
+      for (const [key, labels] of this.reported) if (!seen.has(key)) this.metrics.lag.remove({ group: groupId, ...labels });
       this.reported.clear();
-      for (const key of seen) this.reported.add(key);
+      for (const [key, labels] of seen) this.reported.set(key, labels);
       if (this.failing) this.logger.info({ group: groupId }, 'consumer lag readable again');
       this.failing = false;
     } catch (err) {

@@ -1,45 +1,22 @@
-import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import { RetryableError, topicSpec, type TopicId, type TopicSpec } from '@callhooks/contracts';
-import { DecodeError, type AvroSerde } from './avro-serde';
-import { contractProblem, oversizeProblem, sendDeadLetters, type DeadLetter } from './dead-letter';
+import { topicSpec, type TopicId, type TopicSpec } from '@callhooks/contracts';
+import type { AvroSerde } from './avro-serde';
+import { UnitScope, type BatchContext, type BatchHandler, type ConsumedRecord, type Deferral, type Unit } from './batch-context';
+import { ConsumerGroupMember, type ConsumerLifecycleListener } from './consumer-group';
+import type { DeadLetter } from './dead-letter';
 import { AdaptiveFetchLinger } from './fetch-linger';
 import type { KafkaMetrics } from './kafka.metrics';
-import type { OutgoingRecord, RecordPublisher } from './record-publisher';
+import { nextOffset, partitionKey } from './partition-key';
+import { PartitionLocks } from './partition-locks';
+import { PartitionPauses } from './partition-pauses';
+import { isDeadLetter, RecordDecoder } from './record-decoder';
+import type { RecordPublisher } from './record-publisher';
+import { TransactionalProducerPool } from './transactional-producers';
+import { UnitCommitter } from './unit-commit';
+import { UnitRetries, type BatchInFlight } from './unit-retries';
 
-export interface ConsumedRecord<T> {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: string | null;
-  value: T;
-  headers: Record<string, string>;
-  timestamp: number;
-}
-
-/** What a handler may do inside one unit of work (one batch, or one record while isolating a poison one). */
-export interface BatchContext {
-  /** Queues records to send. They go out before the offsets are committed, inside the transaction in transactional mode. */
-  send(topic: TopicId, records: OutgoingRecord[]): void;
-  /** Sets one record aside to `<topic>.dlq` with a reason; the batch goes on. */
-  deadLetter(record: ConsumedRecord<unknown>, errorClass: string, reason: string): void;
-  /** Runs after the unit of work committed (offsets and sends are durable). */
-  onCommitted(fn: () => void): void;
-  /** Runs when the unit of work is abandoned (it will be processed again): undo in-memory changes here. */
-  onAborted(fn: () => void): void;
-  heartbeat(): Promise<void>;
-  isRunning(): boolean;
-  /**
-   * Leaves `record` and the records after it in its partition for later: the unit commits
-   * only the records before it, and the partition is paused until `resumeAt` (epoch ms), then
-   * read again from `record`. For delay topics (records not yet due); batches only.
-   */
-  defer(record: ConsumedRecord<unknown>, resumeAt: number): void;
-}
-
-export interface BatchHandler<T> {
-  (records: Array<ConsumedRecord<T>>, ctx: BatchContext): Promise<void>;
-}
+export type { BatchContext, BatchHandler, ConsumedRecord } from './batch-context';
 
 export interface ConsumerRuntimeOptions<T> {
   groupId: string;
@@ -84,78 +61,84 @@ export interface ConsumerRuntimeOptions<T> {
   onAssigned?: (assignment: Record<string, number[]>) => Promise<void>;
 }
 
-/** What happens to a runtime's group membership, for the supervisor (consumer-supervisor.ts) and the lag monitor. */
-export interface ConsumerLifecycleListener {
-  /** start() was called: the consumer is joining its group. */
-  starting?(): void;
-  /** The consumer joined its group (again, after a rebalance or a restart). */
-  joined?(): void;
-  /** The consumer stopped on its own (kafkajs CRASH: a non-retriable error, retries exhausted, a lost group); it stays stopped until rejoin(). */
-  crashed?(error: Error): void;
-  /** stop() was called: the runtime was shut down on purpose. */
-  stopped?(): void;
-}
-
-interface Unit<T> {
-  records: Array<ConsumedRecord<T>>;
-  letters: DeadLetter[];
-  /** Offset to commit when the unit succeeds: last offset + 1. */
-  commitOffset: string;
-  /** Set when the handler deferred part of the unit (see BatchContext.defer). */
-  deferred?: Deferral;
-}
-
-interface Deferral {
-  offset: string;
-  resumeAt: number;
-}
-
 /** Fetch size that ends a linger early: a quarter of one partition's fetch (kafkajs maxBytesPerPartition, 1 MB). */
 export const LINGER_MIN_BYTES = 256 * 1024;
 /** With an adaptive linger a fetch returns with the first record; this bounds how late a resting partition joins one. */
 const ADAPTIVE_LINGER_FETCH_WAIT_MS = 20;
 
 /**
- * The consumer runtime of the pipeline services: batches (`eachBatch`), explicit commits,
- * bounded concurrency, a dead-letter path for records that cannot be decoded or break the
- * contract, and a poison-record isolation step so no record is retried forever.
- * A RetryableError (a dependency down) is retried with backoff for as long as it lasts:
- * it says nothing about the record.
+ * The consumer runtime of the pipeline services: batches (`eachBatch`) of one partition as
+ * units of work, each committed once (unit-commit.ts), bounded concurrency, retries and poison
+ * isolation (unit-retries.ts), deferral and lingering (partition-pauses.ts), one chain of work
+ * per partition (partition-locks.ts), the group membership (consumer-group.ts) and, for
+ * exactly-once, a transactional producer per partition (transactional-producers.ts).
+ * What a handler may assume: libs/kafka/README.md.
  */
 export class ConsumerRuntime<T> {
-  private consumer?: Consumer;
+  private readonly group: ConsumerGroupMember;
   private producer?: Producer;
-  private readonly txProducers = new Map<string, Producer>();
-  private joined = false;
-  private crashed?: Error;
-  private readonly maxAttempts: number;
-  /** The original message of each decoded record, so a dead letter carries the bytes as they arrived. */
-  private readonly raw = new WeakMap<object, KafkaMessage>();
-  /** Per input partition, the tail of the chain of work on it: batches and out-of-band transactions never interleave. */
-  private readonly partitionLocks = new Map<string, Promise<unknown>>();
-  /** Partitions paused by a deferral, with the timer that resumes them. */
-  private readonly resumeTimers = new Map<string, NodeJS.Timeout>();
-  private readonly lifecycle: ConsumerLifecycleListener[] = [];
-  /** Set by stop(): a restart scheduled before it must not join again. */
-  private stopping = false;
+  private readonly txProducers?: TransactionalProducerPool;
+  private readonly committer: UnitCommitter;
+  private readonly retries: UnitRetries<T>;
+  private readonly decoder: RecordDecoder<T>;
+  private readonly locks = new PartitionLocks();
+  private readonly pauses: PartitionPauses;
   private readonly linger?: AdaptiveFetchLinger;
-  /** The contract (schema, size bound) of each consumed topic, by its name in this deployment. */
-  private readonly specs = new Map<string, TopicSpec>();
+  /** The stop in progress or done, until the next start. */
+  private stopped?: Promise<void>;
 
   constructor(
     private readonly kafka: Kafka,
-    private readonly serde: AvroSerde,
+    serde: AvroSerde,
     private readonly publisher: RecordPublisher,
     private readonly metrics: KafkaMetrics,
     private readonly logger: Logger,
     private readonly options: ConsumerRuntimeOptions<T>,
   ) {
-    this.maxAttempts = options.maxAttempts ?? 3;
     if (options.fetchLinger === 'adaptive' && options.fetchLingerMs) this.linger = new AdaptiveFetchLinger(options.fetchLingerMs);
+    const specs = new Map<string, TopicSpec>();
     for (const id of options.topics) {
       if (!topicSpec(id).schema) throw new Error(`cannot consume ${id}: it has no schema`);
-      this.specs.set(publisher.topicName(id), topicSpec(id));
+      specs.set(publisher.topicName(id), topicSpec(id));
     }
+    this.decoder = new RecordDecoder<T>(serde, specs, options.validate);
+    const exactlyOnce = options.transactionalIdPrefix;
+    this.group = new ConsumerGroupMember(
+      kafka,
+      {
+        groupId: options.groupId,
+        topicNames: this.topicNames,
+        fromBeginning: this.readsFromBeginning,
+        concurrency: options.concurrency ?? 1,
+        fetch: this.fetchSettings(),
+      },
+      {
+        eachBatch: (payload) => this.locks.run(payload.batch.topic, payload.batch.partition, () => this.processBatch(payload)),
+        prepareAssignment: options.onAssigned || exactlyOnce ? (assignment) => this.prepareAssignment(assignment) : undefined,
+        // kafkajs passes over a fetch of markers only without a batch: commit past them, or the
+        // group's committed offset (its lag) stays behind the log end forever
+        markersOnly: (topic, partition, lastOffset) => void this.commitPastMarkers(topic, partition, lastOffset),
+      },
+      metrics,
+      logger,
+    );
+    this.pauses = new PartitionPauses(this.group);
+    if (exactlyOnce) this.txProducers = new TransactionalProducerPool(kafka, metrics, exactlyOnce);
+    this.committer = new UnitCommitter(
+      publisher,
+      options.groupId,
+      this.txProducers
+        ? { transactional: this.txProducers }
+        : { plain: { producer: () => this.producer!, commitOffsets: (topic, partition, offset) => this.group.commitOffsets(topic, partition, offset) } },
+    );
+    this.retries = new UnitRetries<T>(
+      (unit, batch) => this.runUnit(unit, batch),
+      (record, errorClass, reason) => this.decoder.letterFor(record, errorClass, reason),
+      options.maxAttempts ?? 3,
+      options.groupId,
+      metrics,
+      logger,
+    );
   }
 
   get groupId(): string {
@@ -172,18 +155,18 @@ export class ConsumerRuntime<T> {
   }
 
   watchLifecycle(listener: ConsumerLifecycleListener): void {
-    this.lifecycle.push(listener);
+    this.group.watch(listener);
   }
 
   async start(): Promise<void> {
-    this.stopping = false;
-    for (const l of this.lifecycle) l.starting?.();
-    if (!this.options.transactionalIdPrefix && !this.producer) {
+    this.stopped = undefined;
+    // at-least-once units go out with one idempotent producer of the runtime's own
+    await this.group.join(async () => {
+      if (this.txProducers || this.producer) return;
       this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
       this.metrics.watch(this.producer, 'producer');
       await this.producer.connect();
-    }
-    await this.joinGroup();
+    });
   }
 
   /**
@@ -191,130 +174,27 @@ export class ConsumerRuntime<T> {
    * crash). Producers and the state of partitions are kept; the assignment is prepared again
    * on joining, as after any rebalance.
    */
-  async rejoin(): Promise<void> {
-    const previous = this.consumer;
-    this.joined = false;
-    await previous?.disconnect().catch((err) => this.logger.warn({ group: this.groupId, err }, 'disconnecting the stopped consumer failed'));
-    if (this.stopping) return;
-    for (const l of this.lifecycle) l.starting?.();
-    await this.joinGroup();
-  }
-
-  private async joinGroup(): Promise<void> {
-    const consumer = this.kafka.consumer({
-      groupId: this.options.groupId,
-      sessionTimeout: 30000,
-      heartbeatInterval: 3000,
-      allowAutoTopicCreation: false,
-      readUncommitted: false,
-      ...(this.options.maxWaitTimeMs !== undefined ? { maxWaitTimeInMs: this.options.maxWaitTimeMs } : {}),
-      ...(this.options.fetchLingerMs && !this.linger ? { maxWaitTimeInMs: this.options.fetchLingerMs, minBytes: LINGER_MIN_BYTES } : {}),
-      ...(this.linger ? { maxWaitTimeInMs: Math.min(ADAPTIVE_LINGER_FETCH_WAIT_MS, this.linger.maxMs) } : {}),
-      // kafkajs restarts a crashed consumer only for some errors, and says nothing while it is
-      // down; the supervisor restarts every crash, with its own backoff, and reports the downtime
-      retry: { restartOnFailure: async () => false },
-    });
-    this.consumer = consumer;
-    this.metrics.watch(consumer, 'consumer');
-    consumer.on(consumer.events.GROUP_JOIN, (e) => {
-      if (this.consumer !== consumer) return;
-      this.joined = true;
-      this.crashed = undefined;
-      this.logger.info({ group: this.groupId, assignment: e.payload.memberAssignment }, 'joined consumer group');
-      for (const l of this.lifecycle) l.joined?.();
-      if (this.options.onAssigned || this.options.transactionalIdPrefix) {
-        const pending = this.prepareAssignment(e.payload.memberAssignment);
-        // batches await it (and fail with it); this only keeps a failure from going unhandled
-        pending.catch((err) => this.logger.error({ group: this.groupId, err }, 'preparing the assigned partitions failed'));
-        this.pendingAssignment = pending;
-      }
-    });
-    consumer.on(consumer.events.CRASH, (e) => {
-      if (this.consumer !== consumer) return;
-      // restartOnFailure is off: whatever the error, this consumer has left its group for good
-      this.crashed = e.payload.error;
-      this.joined = false;
-      this.logger.error({ group: this.groupId, err: e.payload.error }, 'consumer crashed: it left its group');
-      for (const l of this.lifecycle) l.crashed?.(e.payload.error);
-    });
-    consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
-      // only transaction markers (or aborted records) were fetched: kafkajs passes them over
-      // without a batch, so commit past them, or the group's committed offset (its lag) stays
-      // behind the log end forever
-      if (e.payload.batchSize === 0) void this.commitPastMarkers(e.payload.topic, e.payload.partition, e.payload.lastOffset);
-    });
-    await consumer.connect();
-    await consumer.subscribe({
-      topics: this.options.topics.map((id) => this.publisher.topicName(id)),
-      fromBeginning: this.options.fromBeginning ?? true,
-    });
-    // the series exist at 0 from the start: a first retry is an increase, and the panel has its series
-    for (const id of this.options.topics) this.metrics.batchRetries.inc({ group: this.groupId, topic: this.publisher.topicName(id) }, 0);
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.concurrency ?? 1,
-      eachBatch: (payload) => this.onBatch(payload),
-    });
-  }
-
-  private pendingAssignment?: Promise<void>;
-
-  /**
-   * Before any work on newly assigned partitions: in transactional mode, fence the previous
-   * owner of each partition (initialising our producer for it bumps the transactional id's
-   * epoch, and the coordinator aborts the transaction a crashed owner left open; otherwise a
-   * read_committed restore would stall on it until the transaction timeout), then onAssigned.
-   */
-  private async prepareAssignment(assignment: Record<string, number[]>): Promise<void> {
-    if (this.options.transactionalIdPrefix) {
-      for (const [topic, partitions] of Object.entries(assignment)) {
-        await Promise.all(
-          partitions.map(async (partition) => {
-            const producer = await this.txProducer(topic, partition);
-            const txn = await producer.transaction();
-            await txn.abort();
-          }),
-        );
-      }
-    }
-    await this.options.onAssigned?.(assignment);
+  rejoin(): Promise<void> {
+    return this.group.rejoin();
   }
 
   /** Readiness: joined to the group and not crashed for good. */
   async check(): Promise<void> {
-    if (!this.consumer) throw new Error(`consumer ${this.groupId} not started`);
-    if (!this.joined) throw new Error(`consumer ${this.groupId} has not joined its group${this.crashed ? `: ${this.crashed.message}` : ''}`);
+    this.group.check();
   }
 
-  pause(topic: TopicId, partitions?: number[]): void {
-    this.consumer?.pause([{ topic: this.publisher.topicName(topic), partitions }]);
-  }
-
-  resume(topic: TopicId, partitions?: number[]): void {
-    this.consumer?.resume([{ topic: this.publisher.topicName(topic), partitions }]);
-  }
-
-  /** Commits `lastOffset + 1` of a fetch that held only transaction markers (under the partition's lock, after any batch before it). */
-  private async commitPastMarkers(topic: string, partition: number, lastOffset: string): Promise<void> {
-    const consumer = this.consumer;
-    if (!consumer || this.resumeTimers.has(`${topic}:${partition}`)) return;
-    await this.withPartitionLock(topic, partition, () => consumer.commitOffsets([{ topic, partition, offset: next(lastOffset) }])).catch((err) =>
-      // harmless: the next batch of the partition commits past them anyway
-      this.logger.debug({ group: this.groupId, topic, partition, err }, 'committing past transaction markers failed'),
-    );
-  }
-
-  /** Finishes the batch in flight, commits it, leaves the group. */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    for (const l of this.lifecycle) l.stopped?.();
-    for (const t of this.resumeTimers.values()) clearTimeout(t);
-    this.resumeTimers.clear();
-    await this.consumer?.disconnect();
-    await this.producer?.disconnect();
-    await Promise.all([...this.txProducers.values()].map((p) => p.disconnect()));
-    this.txProducers.clear();
+  /**
+   * Finishes the batch in flight, commits it, leaves the group, closes the producers. Once:
+   * the transport stops its consumers before the KafkaContext's shutdown would again.
+   */
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      this.pauses.clear();
+      await this.group.leave();
+      await this.producer?.disconnect();
+      await this.txProducers?.disconnectAll();
+    })();
+    return this.stopped;
   }
 
   /**
@@ -324,94 +204,79 @@ export class ConsumerRuntime<T> {
    * runs the onAborted hooks and rejects.
    */
   async transaction(topic: TopicId, partition: number, work: (ctx: BatchContext) => Promise<void>): Promise<void> {
-    if (!this.options.transactionalIdPrefix) throw new Error('transaction() needs transactionalIdPrefix');
+    if (!this.txProducers) throw new Error('transaction() needs transactionalIdPrefix');
     const topicName = this.publisher.topicName(topic);
-    await this.withPartitionLock(topicName, partition, async () => {
-      const { ctx, sends, letters, committed, aborted } = this.newContext({ heartbeat: async () => undefined, isRunning: () => this.joined }, null);
-      try {
-        await work(ctx);
-        if (sends.length > 0 || letters.length > 0) {
-          const producer = await this.txProducer(topicName, partition);
-          const txn = await producer.transaction();
-          try {
-            await this.publisher.send(txn, sends);
-            await sendDeadLetters(txn, letters, this.groupId);
-            await txn.commit();
-          } catch (err) {
-            await txn.abort().catch(() => this.dropTxProducer(topicName, partition));
-            if (isFenced(err)) await this.dropTxProducer(topicName, partition);
-            throw err;
-          }
-        }
-      } catch (err) {
-        for (const fn of aborted) fn();
-        throw err;
-      }
-      for (const fn of committed) fn();
+    await this.locks.run(topicName, partition, async () => {
+      const scope = this.newScope({ heartbeat: async () => undefined, isRunning: () => this.group.isJoined }, null);
+      await scope.settle(async () => {
+        await work(scope.ctx);
+        if (scope.sends.length > 0 || scope.letters.length > 0) await this.committer.commit({ topic: topicName, partition, sends: scope.sends, letters: scope.letters });
+      });
     });
   }
 
-  private async withPartitionLock<R>(topic: string, partition: number, fn: () => Promise<R>): Promise<R> {
-    const key = `${topic}:${partition}`;
-    const previous = this.partitionLocks.get(key) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(fn);
-    const tail = run.catch(() => undefined);
-    this.partitionLocks.set(key, tail);
-    try {
-      return await run;
-    } finally {
-      if (this.partitionLocks.get(key) === tail) this.partitionLocks.delete(key);
-    }
+  private fetchSettings(): { maxWaitTimeInMs?: number; minBytes?: number } {
+    const { maxWaitTimeMs, fetchLingerMs } = this.options;
+    if (this.linger) return { maxWaitTimeInMs: Math.min(ADAPTIVE_LINGER_FETCH_WAIT_MS, this.linger.maxMs) };
+    if (fetchLingerMs) return { maxWaitTimeInMs: fetchLingerMs, minBytes: LINGER_MIN_BYTES };
+    return maxWaitTimeMs !== undefined ? { maxWaitTimeInMs: maxWaitTimeMs } : {};
   }
 
-  private newContext(payload: { heartbeat: () => Promise<void>; isRunning: () => boolean }, unit: Unit<T> | null) {
-    const sends: Array<{ topic: TopicId; records: OutgoingRecord[] }> = [];
-    const letters: DeadLetter[] = [];
-    const committed: Array<() => void> = [];
-    const aborted: Array<() => void> = [];
-    const ctx: BatchContext = {
-      send: (t, records) => sends.push({ topic: t, records }),
-      deadLetter: (record, errorClass, reason) => letters.push(this.letterFor(record as ConsumedRecord<T>, errorClass, reason)),
-      onCommitted: (fn) => committed.push(fn),
-      onAborted: (fn) => aborted.push(fn),
-      heartbeat: payload.heartbeat,
-      isRunning: payload.isRunning,
-      defer: (record, resumeAt) => {
-        if (!unit) throw new Error('defer() is only possible while handling a batch');
-        if (!unit.deferred || BigInt(record.offset) < BigInt(unit.deferred.offset)) unit.deferred = { offset: record.offset, resumeAt };
-      },
-    };
-    return { ctx, sends, letters, committed, aborted };
+  /** Before any work on newly assigned partitions: fence their previous owners (exactly-once), then onAssigned. */
+  private async prepareAssignment(assignment: Record<string, number[]>): Promise<void> {
+    await this.txProducers?.fence(assignment);
+    await this.options.onAssigned?.(assignment);
   }
 
-  private onBatch(payload: EachBatchPayload): Promise<void> {
-    return this.withPartitionLock(payload.batch.topic, payload.batch.partition, () => this.processBatch(payload));
+  /** Commits `lastOffset + 1` of a fetch that held only transaction markers (under the partition's lock, after any batch before it). */
+  private async commitPastMarkers(topic: string, partition: number, lastOffset: string): Promise<void> {
+    if (this.pauses.isPaused(topic, partition)) return;
+    await this.locks.run(topic, partition, () => this.group.commitOffsets(topic, partition, nextOffset(lastOffset))).catch((err) =>
+      // harmless: the next batch of the partition commits past them anyway
+      this.logger.debug({ group: this.groupId, topic, partition, err }, 'committing past transaction markers failed'),
+    );
+  }
+
+  private newScope(liveness: { heartbeat: () => Promise<void>; isRunning: () => boolean }, unit: Unit<T> | null): UnitScope {
+    return new UnitScope(liveness, (record, errorClass, reason) => this.decoder.letterFor(record, errorClass, reason), unit as Unit<unknown> | null);
   }
 
   private async processBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     if (batch.messages.length === 0) return;
-    if (this.pendingAssignment) await this.pendingAssignment;
+    await this.group.assignmentReady;
     const timer = this.metrics.batchDuration.startTimer({ group: this.groupId, topic: batch.topic });
     const startedAt = Date.now();
     const units: Array<ConsumedRecord<T> | DeadLetter> = [];
-    for (const m of batch.messages) units.push(await this.decode(batch.topic, batch.partition, m));
+    for (const m of batch.messages) units.push(await this.decoder.decode(batch.topic, batch.partition, m));
     const whole: Unit<T> = {
-      records: units.filter((u): u is ConsumedRecord<T> => !('errorClass' in u)),
-      letters: units.filter((u): u is DeadLetter => 'errorClass' in u),
+      records: units.filter((u): u is ConsumedRecord<T> => !isDeadLetter(u)),
+      letters: units.filter(isDeadLetter),
       // past the batch's trailing transaction markers too (lastOffset counts them), or the
       // committed offset, hence the lag, would stay one marker behind the log end
-      commitOffset: next(batch.lastOffset()),
+      commitOffset: nextOffset(batch.lastOffset()),
     };
-    const failure = await this.runWithAttempts(whole, payload);
+    const inFlight: BatchInFlight = {
+      topic: batch.topic,
+      partition: batch.partition,
+      heartbeat: payload.heartbeat,
+      isRunning: () => payload.isRunning() && !payload.isStale(),
+    };
+    const failure = await this.retries.attempt(whole, inFlight);
     let deferred = whole.deferred;
     if (failure) {
-      if (!payload.isRunning() || payload.isStale()) return;
-      deferred = await this.isolate(units, payload);
+      if (!inFlight.isRunning()) return;
+      deferred = await this.retries.isolate(units, inFlight);
     }
-    if (deferred) this.pauseUntil(payload, deferred);
-    else payload.resolveOffset(batch.lastOffset());
-    if (!deferred && this.linger) this.rest(batch.topic, batch.partition, this.linger.restAfter(`${batch.topic}:${batch.partition}`, batch.messages.length, startedAt, Date.now()));
+    if (deferred) {
+      // the records from the deferred one on are read again once the partition resumes
+      // (kafkajs fetches a partition from its last resolved offset)
+      payload.resolveOffset((BigInt(deferred.offset) - 1n).toString());
+      this.pauses.deferUntil(batch.topic, batch.partition, deferred.resumeAt);
+    } else {
+      payload.resolveOffset(batch.lastOffset());
+      if (this.linger) this.pauses.rest(batch.topic, batch.partition, this.linger.restAfter(partitionKey(batch.topic, batch.partition), batch.messages.length, startedAt, Date.now()));
+    }
     timer();
     this.observeWait(batch, startedAt, deferred);
   }
@@ -426,247 +291,27 @@ export class ConsumerRuntime<T> {
     }
   }
 
-  /**
-   * A deferral: the records from `deferred.offset` on are read again once the partition
-   * resumes (kafkajs fetches a partition from its last resolved offset).
-   */
-  private pauseUntil(payload: EachBatchPayload, deferred: Deferral): void {
-    const { topic, partition } = payload.batch;
-    payload.resolveOffset((BigInt(deferred.offset) - 1n).toString());
-    // due already (a dispatcher batch leaving its tail for the next one): no pause, the next fetch reads it
-    if (deferred.resumeAt <= Date.now()) return;
-    const key = `${topic}:${partition}`;
-    clearTimeout(this.resumeTimers.get(key));
-    this.consumer?.pause([{ topic, partitions: [partition] }]);
-    const timer = setTimeout(() => {
-      this.resumeTimers.delete(key);
-      this.consumer?.resume([{ topic, partitions: [partition] }]);
-    }, Math.max(0, deferred.resumeAt - Date.now()));
-    this.resumeTimers.set(key, timer);
-  }
-
-  /** Leaves a partition out of the fetches for `ms` (an adaptive linger), so its records of that time share one unit. */
-  private rest(topic: string, partition: number, ms: number): void {
-    if (ms <= 0) return;
-    const key = `${topic}:${partition}`;
-    if (this.resumeTimers.has(key)) return;
-    this.consumer?.pause([{ topic, partitions: [partition] }]);
-    this.resumeTimers.set(
-      key,
-      setTimeout(() => {
-        this.resumeTimers.delete(key);
-        this.consumer?.resume([{ topic, partitions: [partition] }]);
-      }, ms),
-    );
-  }
-
-  /** Processes records one at a time so that only the one that keeps failing is dead-lettered; stops at a deferral. */
-  private async isolate(units: Array<ConsumedRecord<T> | DeadLetter>, payload: EachBatchPayload): Promise<Deferral | undefined> {
-    this.logger.warn({ group: this.groupId, topic: payload.batch.topic, partition: payload.batch.partition, size: units.length }, 'batch keeps failing; isolating the failing record');
-    for (const u of units) {
-      if (!payload.isRunning() || payload.isStale()) return;
-      if ('errorClass' in u) {
-        if (!(await this.sendLetter(u, payload))) return;
-        continue;
-      }
-      const single: Unit<T> = { records: [u], letters: [], commitOffset: next(u.offset) };
-      const failure = await this.runWithAttempts(single, payload);
-      if (single.deferred) return single.deferred;
-      if (failure) {
-        const letter = this.letterFor(u, 'handler_error', `${failure.name}: ${failure.message}`);
-        if (!(await this.sendLetter(letter, payload))) return;
-      }
-    }
-  }
-
-  /**
-   * Commits one dead letter (and its offset), trying until it is written: moving past a record
-   * whose dead letter was not written would lose it. False when the partition was taken away.
-   */
-  private async sendLetter(letter: DeadLetter, payload: EachBatchPayload): Promise<boolean> {
-    for (;;) {
-      if (!payload.isRunning() || payload.isStale()) return false;
-      const failure = await this.runWithAttempts({ records: [], letters: [letter], commitOffset: next(letter.offset) }, payload);
-      if (!failure) return true;
-      this.logger.error({ group: this.groupId, topic: letter.topic, partition: letter.partition, offset: letter.offset, err: failure }, 'cannot write a dead letter; trying again');
-    }
-  }
-
-  /** Runs one unit of work with retries; the error when it failed maxAttempts times with a non-retryable error. */
-  private async runWithAttempts(unit: Unit<T>, payload: EachBatchPayload): Promise<Error | undefined> {
-    let attempt = 0;
-    for (;;) {
-      attempt++;
-      try {
-        await this.runUnit(unit, payload);
-        return undefined;
-      } catch (err) {
-        if (!payload.isRunning() || payload.isStale()) throw err;
-        this.metrics.batchRetries.inc({ group: this.groupId, topic: payload.batch.topic });
-        const retryable = err instanceof RetryableError || isKafkaRetriable(err);
-        this.logger.warn({ group: this.groupId, topic: payload.batch.topic, partition: payload.batch.partition, attempt, retryable, err }, 'unit of work failed');
-        if (!retryable && attempt >= this.maxAttempts) return toError(err);
-        await sleepWithHeartbeat(Math.min(200 * 2 ** Math.min(attempt, 5), 5000), payload.heartbeat);
-      }
-    }
-  }
-
-  private async runUnit(unit: Unit<T>, payload: EachBatchPayload): Promise<void> {
-    const { topic, partition } = payload.batch;
+  /** One attempt of a unit of work: the handler, then the one commit path; the scope's hooks after it. */
+  private async runUnit(unit: Unit<T>, batch: BatchInFlight): Promise<void> {
+    const { topic, partition } = batch;
     unit.deferred = undefined;
-    const { ctx, sends, letters, committed, aborted } = this.newContext(
-      {
-        heartbeat: payload.heartbeat,
-        isRunning: () => payload.isRunning() && !payload.isStale(),
-      },
-      unit,
-    );
+    const scope = this.newScope({ heartbeat: batch.heartbeat, isRunning: batch.isRunning }, unit);
+    const letters = scope.letters;
     letters.push(...unit.letters);
-    try {
-      if (unit.records.length > 0) await this.options.handler(unit.records, ctx);
+    await scope.settle(async () => {
+      if (unit.records.length > 0) await this.options.handler(unit.records, scope.ctx);
       // set by ctx.defer() during the handler (TypeScript cannot see that assignment)
       const deferral = unit.deferred as Deferral | undefined;
       const commitOffset = deferral && BigInt(deferral.offset) < BigInt(unit.commitOffset) ? deferral.offset : unit.commitOffset;
       // records from the deferral on are read again later: their dead letters go then, not twice
       if (deferral) for (let i = letters.length - 1; i >= 0; i--) if (BigInt(letters[i].offset) >= BigInt(commitOffset)) letters.splice(i, 1);
-      if (this.options.transactionalIdPrefix) {
-        const producer = await this.txProducer(topic, partition);
-        const txn = await producer.transaction();
-        try {
-          await this.publisher.send(txn, sends);
-          await sendDeadLetters(txn, letters, this.groupId);
-          await txn.sendOffsets({ consumerGroupId: this.groupId, topics: [{ topic, partitions: [{ partition, offset: commitOffset }] }] });
-          await txn.commit();
-        } catch (err) {
-          await txn.abort().catch(() => this.dropTxProducer(topic, partition));
-          if (isFenced(err)) await this.dropTxProducer(topic, partition);
-          throw err;
-        }
-      } else {
-        await this.publisher.send(this.producer!, sends);
-        await sendDeadLetters(this.producer!, letters, this.groupId);
-        await this.consumer!.commitOffsets([{ topic, partition, offset: commitOffset }]);
-      }
-    } catch (err) {
-      for (const fn of aborted) fn();
-      throw err;
-    }
-    for (const fn of committed) fn();
+      await this.committer.commit({ topic, partition, sends: scope.sends, letters, commitOffset });
+    });
     this.metrics.records.inc({ group: this.groupId, topic, outcome: 'processed' }, unit.records.length - (letters.length - unit.letters.length));
     for (const l of letters) {
       this.metrics.records.inc({ group: this.groupId, topic, outcome: 'dead_lettered' });
       this.metrics.deadLetters.inc({ topic, reason: l.errorClass });
       this.logger.warn({ group: this.groupId, topic, partition: l.partition, offset: l.offset, errorClass: l.errorClass, reason: l.reason }, 'record sent to dead-letter topic');
     }
-  }
-
-  /**
-   * A record as its handler sees it, or the dead letter it makes: larger than its topic's bound,
-   * not readable as the topic's contract (DecodeError), or breaking the contract check. Only a
-   * registry outage throws (retried: it is not the record's fault).
-   */
-  private async decode(topic: string, partition: number, m: KafkaMessage): Promise<ConsumedRecord<T> | DeadLetter> {
-    const base = { topic, partition, offset: m.offset, key: m.key, value: m.value, headers: m.headers };
-    const spec = this.specs.get(topic);
-    const oversized = spec && oversizeProblem(spec, topic, m.value);
-    if (oversized) return { ...base, errorClass: 'oversized', reason: oversized };
-    let value: T;
-    try {
-      value = await this.serde.decode<T>(m.value, spec?.schema ?? undefined);
-    } catch (err) {
-      if (err instanceof DecodeError) return { ...base, errorClass: 'decode_error', reason: err.message };
-      // the registry being unreachable is not the record's fault
-      throw new RetryableError(`schema registry: ${(err as Error).message}`);
-    }
-    const record: ConsumedRecord<T> = {
-      topic,
-      partition,
-      offset: m.offset,
-      key: m.key ? m.key.toString() : null,
-      value,
-      headers: stringHeaders(m.headers),
-      timestamp: Number(m.timestamp),
-    };
-    this.raw.set(record, m);
-    const problem = contractProblem(() => this.options.validate?.(value, record));
-    if (problem) return { ...base, errorClass: 'contract_violation', reason: problem };
-    return record;
-  }
-
-  private letterFor(record: ConsumedRecord<T>, errorClass: string, reason: string): DeadLetter {
-    const m = this.raw.get(record);
-    return {
-      topic: record.topic,
-      partition: record.partition,
-      offset: record.offset,
-      key: m?.key ?? record.key,
-      value: m?.value ?? null,
-      headers: m?.headers,
-      errorClass,
-      reason,
-    };
-  }
-
-  private async txProducer(topic: string, partition: number): Promise<Producer> {
-    const id = `${this.options.transactionalIdPrefix}-${topic}-${partition}`;
-    let p = this.txProducers.get(id);
-    if (!p) {
-      p = this.kafka.producer({
-        transactionalId: id,
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        transactionTimeout: 60000,
-        // the first send after a commit often meets CONCURRENT_TRANSACTIONS while the broker
-        // writes the previous commit's markers (milliseconds); the client's 300 ms first
-        // backoff would then cost every unit of work 300 ms
-        retry: { initialRetryTime: 20, maxRetryTime: 2000, retries: 12 },
-      });
-      this.metrics.watch(p, 'transactional_producer');
-      await p.connect();
-      this.txProducers.set(id, p);
-    }
-    return p;
-  }
-
-  private async dropTxProducer(topic: string, partition: number): Promise<void> {
-    const id = `${this.options.transactionalIdPrefix}-${topic}-${partition}`;
-    const p = this.txProducers.get(id);
-    this.txProducers.delete(id);
-    await p?.disconnect().catch(() => undefined);
-  }
-}
-
-function toError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
-}
-
-function next(offset: string): string {
-  return (BigInt(offset) + 1n).toString();
-}
-
-function stringHeaders(headers: IHeaders | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers ?? {})) {
-    if (v === undefined) continue;
-    out[k] = Array.isArray(v) ? v.map(String).join(',') : v.toString();
-  }
-  return out;
-}
-
-function isKafkaRetriable(err: unknown): boolean {
-  return Boolean((err as { retriable?: boolean })?.retriable);
-}
-
-function isFenced(err: unknown): boolean {
-  const type = (err as { type?: string })?.type ?? '';
-  return /PRODUCER_FENCED|INVALID_PRODUCER_EPOCH|INVALID_TXN_STATE|TRANSACTIONAL_ID_AUTHORIZATION/.test(type);
-}
-
-async function sleepWithHeartbeat(ms: number, heartbeat: () => Promise<void>): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    await new Promise((r) => setTimeout(r, Math.min(1000, end - Date.now())));
-    await heartbeat().catch(() => undefined);
   }
 }

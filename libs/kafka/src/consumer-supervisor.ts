@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ConsumerSupervisionSettings } from '@callhooks/config';
-import type { ConsumerLifecycleListener } from './consumer-runtime';
+import type { ConsumerLifecycleListener } from './consumer-group';
 import type { KafkaMetrics } from './kafka.metrics';
 
 /** What the supervisor needs of a consumer runtime. */

@@ -3,7 +3,7 @@ import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { RetryableError, type TopicSpec } from '@callhooks/contracts';
 import { DecodeError, type AvroSerde } from './avro-serde';
-import type { ConsumerLifecycleListener } from './consumer-runtime';
+import type { ConsumerLifecycleListener } from './consumer-group';
 import { contractProblem, oversizeProblem, type DeadLetter } from './dead-letter';
 
 export interface TableRecord<T> {

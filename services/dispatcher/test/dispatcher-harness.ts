@@ -3,7 +3,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Registry } from 'prom-client';
 import type { ConfigRecord, DeliveryAttemptResult, DeliveryJob, TopicId } from '@callhooks/contracts';
-import { KafkaContext } from '@callhooks/kafka';
+import { KafkaContext, startKafkaConsumers } from '@callhooks/kafka';
 import { ReadinessChecks } from '@callhooks/observability';
 import { testEnv, testKafkaSettings, TopicCollector } from '@callhooks/testing';
 import { AppModule } from '../src/app.module';
@@ -50,8 +50,9 @@ export class DispatcherHarness {
   /** Starts the dispatcher in this process (Nest application context: consumers and providers, no HTTP listener). */
   async startInProcess(extra: Record<string, string> = {}): Promise<INestApplicationContext> {
     const config = loadDispatcherConfig(this.env(extra));
-    const app = await NestFactory.createApplicationContext(AppModule.register(config), { logger: false });
+    const app = await NestFactory.create(AppModule.register(config), { logger: false });
     app.enableShutdownHooks();
+    await startKafkaConsumers(app);
     return app;
   }
 

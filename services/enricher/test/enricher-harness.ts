@@ -5,7 +5,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Registry } from 'prom-client';
 import type { CallEvent, CallLegEvent, TopicId } from '@callhooks/contracts';
-import { KafkaContext } from '@callhooks/kafka';
+import { KafkaContext, startKafkaConsumers } from '@callhooks/kafka';
 import { ReadinessChecks } from '@callhooks/observability';
 import { eventually, testEnv, testKafkaSettings, TopicCollector } from '@callhooks/testing';
 import { AppModule } from '../src/app.module';
@@ -50,8 +50,9 @@ export class EnricherHarness {
 
   /** The enricher in this process (its Nest application context: consumer, timers, metrics; no HTTP listener). */
   async startInProcess(extra: Record<string, string> = {}): Promise<INestApplicationContext> {
-    const app = await NestFactory.createApplicationContext(AppModule.register(loadEnricherConfig(this.env(extra))), { logger: false });
+    const app = await NestFactory.create(AppModule.register(loadEnricherConfig(this.env(extra))), { logger: false });
     app.enableShutdownHooks();
+    await startKafkaConsumers(app);
     return app;
   }
 

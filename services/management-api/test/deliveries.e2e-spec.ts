@@ -7,7 +7,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { Registry } from 'prom-client';
 import request from 'supertest';
 import type { DeliveryAttemptResult, DeliveryJob } from '@callhooks/contracts';
-import { KafkaContext, KafkaModule } from '@callhooks/kafka';
+import { KafkaContext, KafkaModule, startKafkaConsumers } from '@callhooks/kafka';
 import { HealthModule, MetricsModule, nestLoggerParams, ReadinessChecks } from '@callhooks/observability';
 import { eventually, requireServers, TEST_SERVERS, testEnv, testKafkaSettings, TopicCollector, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
 import { AuthModule } from '../src/auth/auth.module';
@@ -127,7 +127,7 @@ describe('management API delivery log (e2e, real Kafka and FerretDB)', () => {
     app = await NestFactory.create(DeliveriesApp.register(config), { logger: false });
     app.useGlobalFilters(new ApiExceptionFilter());
     app.useGlobalPipes(createValidationPipe());
-    await app.init();
+    await startKafkaConsumers(app);
     // the delivery log joins its group in the background (the API must start without Kafka)
     const consumerReady = app.get(ReadinessChecks).entries().find(([name]) => name === 'delivery-log-consumer')![1];
     await eventually(consumerReady, 60_000);

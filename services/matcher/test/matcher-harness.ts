@@ -3,7 +3,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Registry } from 'prom-client';
 import { samplePayload, type CallEvent, type ConfigRecord, type TopicId, type WebhookConfig } from '@callhooks/contracts';
-import { KafkaContext } from '@callhooks/kafka';
+import { KafkaContext, startKafkaConsumers } from '@callhooks/kafka';
 import { ReadinessChecks } from '@callhooks/observability';
 import { testEnv, testKafkaSettings, TopicCollector } from '@callhooks/testing';
 import { AppModule } from '../src/app.module';
@@ -28,8 +28,9 @@ export class MatcherHarness {
   /** Starts the matcher in this process (Nest application context: consumers and providers, no HTTP listener). */
   async startInProcess(extra: Record<string, string> = {}): Promise<INestApplicationContext> {
     const config = loadMatcherConfig(testEnv(this.prefix, extra));
-    const app = await NestFactory.createApplicationContext(AppModule.register(config), { logger: false });
+    const app = await NestFactory.create(AppModule.register(config), { logger: false });
     app.enableShutdownHooks();
+    await startKafkaConsumers(app);
     return app;
   }
 

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Controller, Inject, type OnApplicationShutdown } from '@nestjs/common';
 import type { Admin } from 'kafkajs';
 import { PinoLogger } from 'nestjs-pino';
 import type { DeliveryJob, TopicId } from '@callhooks/contracts';
-import { KafkaContext, type ConsumerRuntime } from '@callhooks/kafka';
-import { ReadinessChecks } from '@callhooks/observability';
+import { KafkaConsumer, KafkaContext, type BatchContext, type ConsumedRecord } from '@callhooks/kafka';
 import { DISPATCHER_CONFIG, type DispatcherConfig } from '../config/dispatcher.config';
 import { DeliveryBatchRunner } from './delivery-batch.runner';
 import { deliveryJobProblem } from './delivery-job.validation';
@@ -25,15 +24,14 @@ import { WebhookDirectory } from './webhook-directory';
  * transaction anyway, so a crash repeats an attempt, with the same webhook-id). It starts
  * only once the webhook view has caught up, so no job is judged on a partial config.
  */
-@Injectable()
-export class DeliveryConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+@Controller()
+export class DeliveryConsumer implements OnApplicationShutdown {
   readonly schedule: RetrySchedule;
   readonly breakers: TargetBreakers;
   readonly slots: TargetSlots;
   private readonly http: TargetHttpClient;
   private readonly detached: DetachedAttempts;
   private readonly runner: DeliveryBatchRunner;
-  private runtime?: ConsumerRuntime<DeliveryJob>;
   private admin?: Admin;
   private readonly topicIds = new Map<string, TopicId>();
 
@@ -42,7 +40,6 @@ export class DeliveryConsumer implements OnApplicationBootstrap, OnApplicationSh
     private readonly kafka: KafkaContext,
     private readonly webhooks: WebhookDirectory,
     private readonly metrics: DeliveryMetrics,
-    private readonly readiness: ReadinessChecks,
     private readonly logger: PinoLogger,
   ) {
     this.logger.setContext(DeliveryConsumer.name);
@@ -91,30 +88,25 @@ export class DeliveryConsumer implements OnApplicationBootstrap, OnApplicationSh
     return ['deliveries', ...this.schedule.tiers.map((t) => t.topic)];
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  @KafkaConsumer<DeliveryConsumer, DeliveryJob>({
+    name: 'deliveries',
+    topics: (self) => self.consumedTopics(),
+    settings: ({ config: { delivery: d } }) => ({ groupId: d.consumerGroup, concurrency: d.partitionConcurrency, maxWaitTimeMs: d.fetchMaxWaitMs }),
+    validate: (_, job, _record, bounds) => deliveryJobProblem(job, bounds),
+    prepare: (self) => self.prepare(),
     // the config view registers its own readiness check (config-view)
-    this.readiness.register('deliveries-consumer', async () => {
-      if (!this.runtime) throw new Error('the deliveries consumer has not started');
-      await this.runtime.check();
-    });
+    waitFor: (self) => self.webhooks.ready(),
+  })
+  async handle(records: Array<ConsumedRecord<DeliveryJob>>, ctx: BatchContext): Promise<void> {
+    const topic = this.topicIds.get(records[0].topic);
+    if (!topic) throw new Error(`records from an unexpected topic ${records[0].topic}`);
+    await this.runner.handle(topic, records, ctx);
+  }
+
+  private async prepare(): Promise<void> {
     const provisioner = await this.kafka.provisioner();
     await provisioner.ensure({ consumes: [...this.consumedTopics(), 'webhookConfig'], produces: ['deliveryResults', 'deliveriesDlq'] });
-    await this.webhooks.ready();
     this.watchTierDepth();
-    this.runtime = this.kafka.consumer<DeliveryJob>({
-      groupId: this.config.delivery.consumerGroup,
-      topics: this.consumedTopics(),
-      concurrency: this.config.delivery.partitionConcurrency,
-      maxWaitTimeMs: this.config.delivery.fetchMaxWaitMs,
-      validate: (job) => deliveryJobProblem(job, this.kafka.contractBounds),
-      handler: async (records, ctx) => {
-        const topic = this.topicIds.get(records[0].topic);
-        if (!topic) throw new Error(`records from an unexpected topic ${records[0].topic}`);
-        await this.runner.handle(topic, records, ctx);
-      },
-    });
-    await this.runtime.start();
-    this.logger.info({ topics: this.consumedTopics(), group: this.config.delivery.consumerGroup }, 'dispatching deliveries');
   }
 
   async onApplicationShutdown(): Promise<void> {

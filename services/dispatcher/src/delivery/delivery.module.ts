@@ -6,7 +6,7 @@ import { WebhookDirectory } from './webhook-directory';
 
 /** Consumes delivery jobs and their retry tiers, and sends them over HTTP. */
 @Module({
-  providers: [DeliveryMetrics, { provide: WebhookDirectory, useClass: ConfigViewWebhookDirectory }, DeliveryConsumer],
-  exports: [DeliveryConsumer],
+  controllers: [DeliveryConsumer],
+  providers: [DeliveryMetrics, { provide: WebhookDirectory, useClass: ConfigViewWebhookDirectory }],
 })
 export class DeliveryModule {}

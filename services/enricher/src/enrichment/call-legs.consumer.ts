@@ -1,8 +1,7 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Controller, Inject, type OnApplicationShutdown } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { topicSpec, type CallLegEvent, type CallStateSnapshot } from '@callhooks/contracts';
-import { fetchTopicOffsetsOnceLed, KafkaContext, TopicReader, type ConsumerRuntime } from '@callhooks/kafka';
-import { ReadinessChecks } from '@callhooks/observability';
+import { fetchTopicOffsetsOnceLed, KafkaConsumer, KafkaContext, TopicReader, type BatchContext, type ConsumedRecord } from '@callhooks/kafka';
 import { ENRICHER_CONFIG, type EnricherConfig } from '../config/enricher.config';
 import { CallEnrichmentService } from './call-enrichment.service';
 import { fromSnapshot, type CallRecord } from './call-state';
@@ -16,9 +15,8 @@ import { legContractViolation } from './leg-contract';
  * assigned partition restored from the compacted changelog before any of its records is
  * handled.
  */
-@Injectable()
-export class CallLegsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
-  private runtime?: ConsumerRuntime<CallLegEvent>;
+@Controller()
+export class CallLegsConsumer implements OnApplicationShutdown {
   private restoreReader?: TopicReader<CallStateSnapshot>;
 
   constructor(
@@ -26,37 +24,34 @@ export class CallLegsConsumer implements OnApplicationBootstrap, OnApplicationSh
     private readonly kafka: KafkaContext,
     private readonly enrichment: CallEnrichmentService,
     private readonly scheduler: CallTimersScheduler,
-    private readonly readiness: ReadinessChecks,
     private readonly logger: PinoLogger,
   ) {
     this.logger.setContext(CallLegsConsumer.name);
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    this.readiness.register('call-legs-consumer', async () => {
-      if (!this.runtime) throw new Error('the call-legs consumer has not started');
-      await this.runtime.check();
-      if (this.enrichment.store.isRestoring()) throw new Error('restoring call state from the changelog');
-    });
+  @KafkaConsumer<CallLegsConsumer, CallLegEvent>({
+    name: 'call-legs',
+    topics: ['callLegs'],
+    exactlyOnce: true,
+    fetchLinger: 'adaptive',
+    settings: ({ config: { enrichment: e } }) => ({ groupId: e.consumerGroup, concurrency: e.partitionConcurrency, fetchLingerMs: e.fetchLingerMs }),
+    validate: (_, leg, record, bounds) => legContractViolation(leg, record.key, bounds),
+    prepare: (self) => self.prepareTopics(),
+    onAssigned: (self, assignment) => self.restore(assignment),
+    started: (self, runtime) => self.scheduler.start(runtime),
+    ready: (self) => {
+      if (self.enrichment.store.isRestoring()) throw new Error('restoring call state from the changelog');
+    },
+  })
+  async handleLegs(records: Array<ConsumedRecord<CallLegEvent>>, ctx: BatchContext): Promise<void> {
+    await this.enrichment.handleLegs(records, ctx);
+  }
+
+  private async prepareTopics(): Promise<void> {
     const provisioner = await this.kafka.provisioner();
     // the changelog is consumed too (restores), so it gets its DLQ
     await provisioner.ensure({ consumes: ['callLegs', 'enricherState'], produces: ['callEvents'] });
     await this.checkChangelogPartitions();
-    const { consumerGroup, partitionConcurrency, fetchLingerMs } = this.config.enrichment;
-    this.runtime = this.kafka.consumer<CallLegEvent>({
-      groupId: consumerGroup,
-      topics: ['callLegs'],
-      transactionalIdPrefix: this.kafka.groupName(consumerGroup),
-      concurrency: partitionConcurrency,
-      fetchLingerMs,
-      fetchLinger: 'adaptive',
-      validate: (leg, record) => legContractViolation(leg, record.key, this.kafka.contractBounds),
-      onAssigned: (assignment) => this.restore(assignment),
-      handler: async (records, ctx) => this.enrichment.handleLegs(records, ctx),
-    });
-    await this.runtime.start();
-    this.scheduler.start(this.runtime);
-    this.logger.info({ topic: this.kafka.topicName('callLegs'), group: this.runtime.groupId }, 'enriching call legs');
   }
 
   async onApplicationShutdown(): Promise<void> {

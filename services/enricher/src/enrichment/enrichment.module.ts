@@ -5,7 +5,8 @@ import { CallTimersScheduler } from './call-timers.scheduler';
 
 /** Joins raw call legs into the six system events, exactly once, with state restored from its changelog. */
 @Module({
-  providers: [CallEnrichmentService, CallTimersScheduler, CallLegsConsumer],
+  controllers: [CallLegsConsumer],
+  providers: [CallEnrichmentService, CallTimersScheduler],
   exports: [CallEnrichmentService],
 })
 export class EnrichmentModule {}

@@ -2,6 +2,7 @@ import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
+import { startKafkaConsumers } from '@callhooks/kafka';
 import { FrameworkLogger, httpServerSpans } from '@callhooks/observability';
 import { allowedMethodsOf } from './allowed-methods';
 import { ApiExceptionFilter } from './api-exception.filter';
@@ -12,7 +13,8 @@ import { createValidationPipe } from './validation';
 /**
  * The management API as an HTTP application, configured the same way for main.ts, the
  * e2e tests and the benchmark: JSON body limit, the validation pipe, the one exception
- * filter, OpenAPI at /docs.
+ * filter, OpenAPI at /docs; initialised, with its Kafka consumers started (the delivery log's
+ * joins in the background: the API serves without Kafka).
  */
 export async function createHttpApp(module: DynamicModule): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, bodyParser: false });
@@ -20,6 +22,7 @@ export async function createHttpApp(module: DynamicModule): Promise<NestExpressA
   // Nest flushes buffered logs in listen(); in-process tests only init(), so flush here too
   app.flushLogs();
   configureHttpApp(app);
+  await startKafkaConsumers(app);
   return app;
 }
 

@@ -24,13 +24,12 @@ export class DeliveriesModule {
     return {
       module: DeliveriesModule,
       imports: [webhookPorts, MongooseModule.forFeature([{ name: DeliveryRecord.name, schema: DeliveryRecordSchema }])],
-      controllers: [DeliveriesController, WebhookTestController],
+      controllers: [DeliveriesController, WebhookTestController, DeliveryLogConsumer],
       providers: [
         config
           ? { provide: DELIVERIES_CONFIG, useValue: config }
           : { provide: DELIVERIES_CONFIG, inject: [MANAGEMENT_API_CONFIG], useFactory: (app: ManagementApiConfig) => app.deliveries },
         DeliveryLogService,
-        DeliveryLogConsumer,
         DeliveryRetention,
       ],
       exports: [DeliveryLogService],

@@ -1,9 +1,9 @@
-import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Controller, Inject, Optional } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { Counter, Registry } from 'prom-client';
 import { RetryableError, type DeliveryAttemptResult } from '@callhooks/contracts';
-import { KafkaContext, type ConsumedRecord, type ConsumerRuntime } from '@callhooks/kafka';
-import { contextFrom, failSpan, ReadinessChecks, SpanKind, startSpan } from '@callhooks/observability';
+import { KafkaConsumer, KafkaContext, type ConsumedRecord } from '@callhooks/kafka';
+import { contextFrom, failSpan, SpanKind, startSpan } from '@callhooks/observability';
 import { isMongoUnavailable } from '../database/mongo-errors';
 import { DELIVERIES_CONFIG, type DeliveriesConfig } from './config/deliveries.config';
 import { DeliveryLogService } from './delivery-log.service';
@@ -22,16 +22,14 @@ const WRITE_CONCURRENCY = 16;
  * batch is retried, not dead-lettered: the results wait in their topic. A 410 Gone result disables the
  * webhook through the webhooks feature (GoneWebhooks).
  */
-@Injectable()
-export class DeliveryLogConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
-  private runtime?: ConsumerRuntime<DeliveryAttemptResult>;
+@Controller()
+export class DeliveryLogConsumer {
   private readonly gone: Counter<'handled'>;
 
   constructor(
     @Inject(DELIVERIES_CONFIG) private readonly config: DeliveriesConfig,
     private readonly kafka: KafkaContext,
     private readonly log: DeliveryLogService,
-    private readonly readiness: ReadinessChecks,
     private readonly logger: PinoLogger,
     @Inject(Registry) registry: Registry,
     @Optional() private readonly goneWebhooks?: GoneWebhooks,
@@ -46,49 +44,22 @@ export class DeliveryLogConsumer implements OnApplicationBootstrap, OnApplicatio
     });
   }
 
-  onApplicationBootstrap(): void {
-    this.readiness.register('delivery-log-consumer', async () => {
-      if (!this.started) throw new Error('the delivery log consumer has not started');
-      await this.runtime!.check();
-    });
-    this.runtime = this.kafka.consumer<DeliveryAttemptResult>({
-      groupId: this.config.consumerGroup,
-      topics: ['deliveryResults'],
-      concurrency: 3,
-      fetchLingerMs: this.config.fetchLingerMs,
-      validate: (r) => deliveryResultViolation(r, this.kafka.contractBounds),
-      handler: (records) => this.apply(records).catch(retryWhileDatabaseDown),
-    });
-    // Not awaited: the API serves webhooks and environments while Kafka is down (writes are
-    // reconciled later), so the delivery log joins its group whenever Kafka is there.
-    void this.startWhenKafkaAnswers();
-  }
-
-  private started = false;
-  private stopping = false;
-
-  private async startWhenKafkaAnswers(): Promise<void> {
-    for (let attempt = 1; !this.stopping; attempt++) {
-      try {
-        await (await this.kafka.provisioner()).ensure({ consumes: ['deliveryResults'], produces: ['deliveries'] });
-        await this.runtime!.start();
-        this.started = true;
-        return;
-      } catch (err) {
-        const waitMs = Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5));
-        this.logger.warn({ err, attempt, waitMs }, 'delivery log consumer could not start; trying again');
-        await this.runtime!.stop().catch(() => undefined);
-        await new Promise((r) => setTimeout(r, waitMs).unref());
-      }
-    }
-  }
-
-  onApplicationShutdown(): void {
-    this.stopping = true;
-  }
-
   /** Writes a batch: deliveries in parallel, each delivery's results in their order. */
+  @KafkaConsumer<DeliveryLogConsumer, DeliveryAttemptResult>({
+    name: 'delivery-log',
+    topics: ['deliveryResults'],
+    settings: ({ config }) => ({ groupId: config.consumerGroup, concurrency: 3, fetchLingerMs: config.fetchLingerMs }),
+    validate: (_, result, _record, bounds) => deliveryResultViolation(result, bounds),
+    prepare: async (self) => (await self.kafka.provisioner()).ensure({ consumes: ['deliveryResults'], produces: ['deliveries'] }),
+    // the API serves webhooks and environments while Kafka is down (writes are reconciled
+    // later), so the delivery log joins its group whenever Kafka is there
+    startup: 'retried-in-background',
+  })
   async apply(records: Array<ConsumedRecord<DeliveryAttemptResult>>): Promise<void> {
+    await this.write(records).catch(retryWhileDatabaseDown);
+  }
+
+  private async write(records: Array<ConsumedRecord<DeliveryAttemptResult>>): Promise<void> {
     const byDelivery = new Map<string, DeliveryAttemptResult[]>();
     for (const r of records) byDelivery.set(r.value.delivery_id, [...(byDelivery.get(r.value.delivery_id) ?? []), r.value]);
     // one span per result, child of its attempt's span, over the batch's writes

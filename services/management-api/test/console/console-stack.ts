@@ -1,6 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
+import { startKafkaConsumers } from '@callhooks/kafka';
 import { RecordingReceiver, testEnv } from '@callhooks/testing';
 // the whole delivery path for "send test": the dispatcher service, in this process
 import { AppModule as DispatcherAppModule } from '../../../dispatcher/src/app.module';
@@ -39,11 +40,9 @@ export async function startConsoleStack(options: { database: string; prefix: str
   const api = await startManagementApi({ database: options.database, prefix: options.prefix, withDeliveryLog: true });
   await api.app.listen(0, '127.0.0.1');
   const { port } = api.app.getHttpServer().address() as AddressInfo;
-  const dispatcher = await NestFactory.createApplicationContext(
-    DispatcherAppModule.register(loadDispatcherConfig(testEnv(options.prefix, DISPATCHER_TEST_ENV))),
-    { logger: false },
-  );
+  const dispatcher = await NestFactory.create(DispatcherAppModule.register(loadDispatcherConfig(testEnv(options.prefix, DISPATCHER_TEST_ENV))), { logger: false });
   dispatcher.enableShutdownHooks();
+  await startKafkaConsumers(dispatcher);
   return {
     api,
     baseUrl: `http://127.0.0.1:${port}`,

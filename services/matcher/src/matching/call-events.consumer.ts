@@ -1,9 +1,9 @@
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import type { CallEvent } from '@callhooks/contracts';
 import { ConfigViewFollower } from '@callhooks/config-view';
-import { KafkaContext, type BatchContext, type ConsumedRecord, type ConsumerRuntime, type OutgoingRecord } from '@callhooks/kafka';
-import { contextFrom, ReadinessChecks, SpanKind, SpanStatusCode, startSpan, traceHeaders, withinSpan, type Span } from '@callhooks/observability';
+import { KafkaConsumer, KafkaContext, type BatchContext, type ConsumedRecord, type OutgoingRecord } from '@callhooks/kafka';
+import { contextFrom, SpanKind, SpanStatusCode, startSpan, traceHeaders, withinSpan, type Span } from '@callhooks/observability';
 import { MATCHER_CONFIG, type MatcherConfig } from '../config/matcher.config';
 import { callEventViolation } from './call-event.contract';
 import { EventMatcher } from './event-matcher';
@@ -17,53 +17,30 @@ import { MatcherMetrics } from './matcher.metrics';
  * Start-up runs in the background after the topics are provisioned, so /readyz can say what
  * it is waiting for.
  */
-@Injectable()
-export class CallEventsConsumer implements OnApplicationBootstrap {
-  private runtime?: ConsumerRuntime<CallEvent>;
-  private startFailure?: Error;
-
+@Controller()
+export class CallEventsConsumer {
   constructor(
     @Inject(MATCHER_CONFIG) private readonly config: MatcherConfig,
     private readonly kafka: KafkaContext,
     private readonly follower: ConfigViewFollower,
     private readonly matcher: EventMatcher,
     private readonly metrics: MatcherMetrics,
-    private readonly readiness: ReadinessChecks,
     private readonly logger: PinoLogger,
   ) {
     this.logger.setContext(CallEventsConsumer.name);
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    this.readiness.register('call-events-consumer', async () => {
-      if (this.startFailure) throw new Error(`the call events consumer failed to start: ${this.startFailure.message}`);
-      if (!this.runtime) throw new Error('the call events consumer waits for the config view to catch up');
-      await this.runtime.check();
-    });
-    const provisioner = await this.kafka.provisioner();
-    await provisioner.ensure({ consumes: ['callEvents', 'webhookConfig'], produces: ['deliveries'] });
-    void this.start().catch((err: Error) => {
-      this.startFailure = err;
-      this.logger.error({ err }, 'matching could not start');
-    });
-  }
-
-  private async start(): Promise<void> {
-    await this.follower.follow();
-    const runtime = this.kafka.consumer<CallEvent>({
-      groupId: this.config.matching.consumerGroup,
-      topics: ['callEvents'],
-      concurrency: this.config.matching.partitionConcurrency,
-      maxWaitTimeMs: this.config.matching.fetchMaxWaitMs,
-      validate: (event, record) => callEventViolation(event, record.key, this.kafka.contractBounds),
-      handler: async (records, ctx) => this.handle(records, ctx),
-    });
-    this.runtime = runtime;
-    await runtime.start();
-    this.logger.info({ group: runtime.groupId }, 'matching call events');
-  }
-
-  private async handle(records: Array<ConsumedRecord<CallEvent>>, ctx: BatchContext): Promise<void> {
+  @KafkaConsumer<CallEventsConsumer, CallEvent>({
+    name: 'call-events',
+    topics: ['callEvents'],
+    settings: ({ config: { matching: m } }) => ({ groupId: m.consumerGroup, concurrency: m.partitionConcurrency, maxWaitTimeMs: m.fetchMaxWaitMs }),
+    validate: (_, event, record, bounds) => callEventViolation(event, record.key, bounds),
+    prepare: async (self) => (await self.kafka.provisioner()).ensure({ consumes: ['callEvents', 'webhookConfig'], produces: ['deliveries'] }),
+    waitFor: (self) => self.follower.follow(),
+    waitingFor: 'the config view to catch up',
+    startup: 'in-background',
+  })
+  async handle(records: Array<ConsumedRecord<CallEvent>>, ctx: BatchContext): Promise<void> {
     const now = Date.now();
     const jobs: OutgoingRecord[] = [];
     const counted: Array<() => void> = [];

@@ -7,6 +7,7 @@ import { EventMatcher } from './event-matcher';
 import { MatcherMetrics } from './matcher.metrics';
 
 @Module({
+  controllers: [CallEventsConsumer],
   providers: [
     MatcherMetrics,
     {
@@ -14,7 +15,6 @@ import { MatcherMetrics } from './matcher.metrics';
       inject: [ConfigView, MATCHER_CONFIG],
       useFactory: (view: ConfigView, config: MatcherConfig) => new EventMatcher(view, new CompiledTemplates(config.matching.templateCacheSize)),
     },
-    CallEventsConsumer,
   ],
 })
 export class MatchingModule {}

@@ -1,0 +1,66 @@
+import type { Producer, Transaction } from 'kafkajs';
+import type { TopicId } from '@callhooks/contracts';
+import { sendDeadLetters, type DeadLetter } from './dead-letter';
+import type { OutgoingRecord, RecordPublisher } from './record-publisher';
+import type { TransactionalProducerPool } from './transactional-producers';
+
+/** What a unit of work leaves to make durable, on one input partition. */
+export interface UnitOutput {
+  topic: string;
+  partition: number;
+  sends: Array<{ topic: TopicId; records: OutgoingRecord[] }>;
+  letters: DeadLetter[];
+  /** The consumed offset to commit; absent for an out-of-band transaction (it consumed nothing). */
+  commitOffset?: string;
+}
+
+/** Where a plain (at-least-once) unit goes: the idempotent producer, then the group's offset commit. */
+export interface PlainCommitTarget {
+  producer(): Producer;
+  commitOffsets(topic: string, partition: number, offset: string): Promise<void>;
+}
+
+/**
+ * The one commit path of a unit of work: its sends, then its dead letters, then its offset.
+ * Transactional: all three in one transaction of the partition's producer (the offset with
+ * sendOffsets). Plain: acknowledged sends first, then the offset commit, so a failure in
+ * between repeats the unit rather than losing it.
+ */
+export class UnitCommitter {
+  constructor(
+    private readonly publisher: RecordPublisher,
+    private readonly groupId: string,
+    private readonly target: { transactional: TransactionalProducerPool } | { plain: PlainCommitTarget },
+  ) {}
+
+  async commit(out: UnitOutput): Promise<void> {
+    if ('plain' in this.target) {
+      await this.write(this.target.plain.producer(), out);
+      if (out.commitOffset !== undefined) await this.target.plain.commitOffsets(out.topic, out.partition, out.commitOffset);
+      return;
+    }
+    const pool = this.target.transactional;
+    const txn = await (await pool.get(out.topic, out.partition)).transaction();
+    try {
+      await this.write(txn, out);
+      if (out.commitOffset !== undefined) {
+        await txn.sendOffsets({ consumerGroupId: this.groupId, topics: [{ topic: out.topic, partitions: [{ partition: out.partition, offset: out.commitOffset }] }] });
+      }
+      await txn.commit();
+    } catch (err) {
+      await txn.abort().catch(() => pool.drop(out.topic, out.partition));
+      if (isFenced(err)) await pool.drop(out.topic, out.partition);
+      throw err;
+    }
+  }
+
+  private async write(sink: Producer | Transaction, out: UnitOutput): Promise<void> {
+    await this.publisher.send(sink, out.sends);
+    await sendDeadLetters(sink, out.letters, this.groupId);
+  }
+}
+
+function isFenced(err: unknown): boolean {
+  const type = (err as { type?: string })?.type ?? '';
+  return /PRODUCER_FENCED|INVALID_PRODUCER_EPOCH|INVALID_TXN_STATE|TRANSACTIONAL_ID_AUTHORIZATION/.test(type);
+}
