@@ -14,8 +14,8 @@
  *     consumer is refused (CallhooksConsumerDown) while the enricher keeps producing call events
  *     that nobody in the group consumes (CallhooksConsumerLagGrowing: the lag is read from the
  *     brokers, so the matcher reports it while its consumer is out);
- *   - a growing lag of a consumer that is up: the API reaches MongoDB through a TCP proxy that the
- *     test cuts, so the delivery log retries its batches while results keep coming
+ *   - a growing lag of a consumer that is up: the API reaches PostgreSQL (its delivery log) through
+ *     a TCP proxy that the test cuts, so the delivery log retries its batches while results keep coming
  *     (CallhooksConsumerLagGrowing and CallhooksConsumerBatchRetrying for its group), sets none
  *     aside to its dead-letter topic, and writes again once the database is back.
  * Alerts with `for:` stay pending here (minutes to hours); pending proves their expression holds.
@@ -65,8 +65,6 @@ const SLOW_WEBHOOKS = 30;
 const CALLS = 60;
 /** Events the enricher produces while the matcher's group is held, and delivery results sent while the delivery log's database is away: above the lag alert's 1,000. */
 const RECORDS_BEHIND = 1500;
-/** The API's scrape interval: while MongoDB is away its unpublished-config gauge waits up to 2 s for the database. */
-const API_SCRAPE_SECONDS = 3;
 
 /**
  * A group member with another assignment protocol than kafkajs' RoundRobinAssigner (Java's
@@ -91,8 +89,8 @@ describe('dashboards and alerts on a real Prometheus', () => {
   let hangingUrl: string;
   let slowUrl: string;
   let squatter: Consumer | undefined;
-  const mongo = new URL(TEST_SERVERS.mongoUri);
-  const mongoProxy = new TcpProxy(mongo.hostname, Number(mongo.port || 27017));
+  const postgresUrl = new URL(TEST_SERVERS.postgresUrl);
+  const postgresProxy = new TcpProxy(postgresUrl.hostname, Number(postgresUrl.port || 5432));
 
   const active = async (): Promise<AlertState[]> => (await prometheus.alerts()).filter((a) => a.state === 'pending' || a.state === 'firing');
   const describeAlerts = (alerts: AlertState[]) => alerts.map((a) => `${a.labels.alertname}${JSON.stringify(a.labels)} ${a.state}`).join('\n');
@@ -105,11 +103,12 @@ describe('dashboards and alerts on a real Prometheus', () => {
     slowUrl = await slow.start();
     slow.script('/slow', [], { kind: 'delay', ms: 500, status: 200 });
 
-    await mongoProxy.start();
-    const database = uniqueDatabase('dashboards');
-    const env = pipelineTestEnv(prefix, { database, operatorToken: OPERATOR_TOKEN }, {
-      // the services' MongoDB (the API's) through the proxy: the last test takes it away
-      MONGODB_URI: `mongodb://${mongoProxy.address}/${database}`,
+    await postgresProxy.start();
+    const viaProxy = new URL(TEST_SERVERS.postgresUrl);
+    viaProxy.host = postgresProxy.address;
+    const env = pipelineTestEnv(prefix, { database: uniqueDatabase('dashboards'), operatorToken: OPERATOR_TOKEN }, {
+      // the delivery log's PostgreSQL through the proxy: the last test takes it away
+      MANAGEMENT_POSTGRES_URL: viaProxy.toString(),
       DISPATCHER_ATTEMPT_TIMEOUT_MS: '1000',
       DISPATCHER_TARGET_CONCURRENCY: '1',
       DISPATCHER_BREAKER_CONSECUTIVE_FAILURES: '2',
@@ -123,7 +122,7 @@ describe('dashboards and alerts on a real Prometheus', () => {
     services = pipelineServices(env);
     await startInTurn(services);
     prometheus = await PrometheusServer.start({
-      targets: services.map((s) => ({ job: s.name, address: `127.0.0.1:${s.port}`, ...(s.name === 'management-api' ? { intervalSeconds: API_SCRAPE_SECONDS } : {}) })),
+      targets: services.map((s) => ({ job: s.name, address: `127.0.0.1:${s.port}` })),
       ruleFiles: [RULES],
     });
     await eventually(async () => {
@@ -149,9 +148,9 @@ describe('dashboards and alerts on a real Prometheus', () => {
   afterAll(async () => {
     await squatter?.disconnect();
     await prometheus?.stop();
-    await mongoProxy.restore();
+    await postgresProxy.restore();
     for (const s of [...services].reverse()) await s.stop();
-    await mongoProxy.stop();
+    await postgresProxy.stop();
     await Promise.all([healthy.stop(), hanging.stop(), slow.stop()]);
   });
 
@@ -286,7 +285,7 @@ describe('dashboards and alerts on a real Prometheus', () => {
     const group = `${prefix}callhooks-delivery-log`;
     const kafka = new KafkaContext({ service: 'dashboards-e2e', logLevel: 'warn', ...testKafkaSettings(prefix) }, new Registry(), new ReadinessChecks());
     const results = Array.from({ length: RECORDS_BEHIND }, () => testDeliveryResult({ customer_id: 'dash-cust', environment_id: 'env-1' }));
-    await mongoProxy.cut();
+    await postgresProxy.cut();
     try {
       for (let i = 0; i < results.length; i += 500) await kafka.send('deliveryResults', results.slice(i, i + 500).map((r) => ({ key: r.delivery_id, value: r })));
       await eventually(
@@ -296,7 +295,7 @@ describe('dashboards and alerts on a real Prometheus', () => {
           if (missing.length > 0) throw new Error(`not pending or firing for ${group}: ${missing.join(', ')}; active:\n${describeAlerts(alerts)}`);
         },
         // the retry alert wants 0.05 retries/s over its 10-minute window: 30 retries, each a
-        // failed server selection (5 s) and a backoff (up to 5 s) on each of the 3 partitions
+        // refused connection and a backoff (up to 5 s), on each of the 3 partitions
         240_000,
         2_000,
       );
@@ -304,7 +303,7 @@ describe('dashboards and alerts on a real Prometheus', () => {
       const [deadLettered] = await prometheus.query(`sum(callhooks_dead_letter_records_total{service="management-api"}) or vector(0)`);
       expect(deadLettered.value[1]).toBe('0');
     } finally {
-      await mongoProxy.restore();
+      await postgresProxy.restore();
       await kafka.onApplicationShutdown();
     }
     // the delivery log writes again once the database is back (catching up on the whole backlog

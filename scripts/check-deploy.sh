@@ -125,6 +125,7 @@ refuse_bad_values() {
     refused "matcher.keda.maxReplicaCount (12) is more than kafka.topicPartitions (6)" "${base[@]}" --set matcher.keda.enabled=true --set matcher.keda.maxReplicaCount=12 &&
     refused "kafka.sasl.mechanism is set: give kafka.sasl.username" "${base[@]}" --set kafka.sasl.mechanism=scram-sha-512 &&
     refused "managementApi.operatorToken must have at least 24 characters" "${base[@]}" --set managementApi.operatorToken=short &&
+    refused "managementApi.postgres.url (or managementApi.postgres.existingSecret.name) is required" "${base[@]}" --set managementApi.postgres.url= &&
     refused "at '/dispatcher/shutdownTimeoutMs': maximum" "${base[@]}" --set dispatcher.shutdownTimeoutMs=999999 &&
     refused "additional properties 'replica' not allowed" "${base[@]}" --set enricher.replica=3 &&
     refused "extraEnv.KAFKA_BROKERS: the chart sets KAFKA_BROKERS from kafka.brokers" "${base[@]}" --set extraEnv.KAFKA_BROKERS=elsewhere:9092 &&

@@ -20,6 +20,7 @@ export NODE_ENV=development LOG_LEVEL="${LOG_LEVEL:-info}" HTTP_HOST=127.0.0.1
 export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
 export SCHEMA_REGISTRY_URL="${SCHEMA_REGISTRY_URL:-http://127.0.0.1:8081/apis/ccompat/v7}"
 export MONGODB_URI="${MONGODB_URI:-mongodb://127.0.0.1:27017/callhooks}"
+export MANAGEMENT_POSTGRES_URL="${MANAGEMENT_POSTGRES_URL:-postgres://postgres@127.0.0.1:${CALLHOOKS_POSTGRES_PORT:-55432}/callhooks}"
 export MANAGEMENT_OPERATOR_TOKEN="$(cat "$token_file")"
 # the demo receiver listens on loopback, which production configurations refuse
 export MANAGEMENT_ALLOW_PRIVATE_TARGETS=true DISPATCHER_ALLOW_PRIVATE_TARGETS=true

@@ -47,6 +47,7 @@ POSTGRES_VERSION=15 # Debian 12's
 POSTGRES_BIN="${CALLHOOKS_POSTGRES_BIN:-/usr/lib/postgresql/$POSTGRES_VERSION/bin}"
 POSTGRES_SHARED_BUFFERS="${CALLHOOKS_POSTGRES_SHARED_BUFFERS:-256MB}"
 FERRETDB_DATABASE=ferretdb # the PostgreSQL database; each MongoDB database is a schema in it
+DELIVERY_LOG_DATABASE=callhooks # the management API's delivery log (MANAGEMENT_POSTGRES_URL's default)
 
 KAFKA_VERSION=4.3.1 # must match deploy/local/kafka/pom.xml
 APICURIO_VERSIONS=("${CALLHOOKS_APICURIO_VERSION:-3.3.3}" 3.3.2) # first that resolves wins
@@ -609,6 +610,13 @@ ensure_ferretdb_database() {
     die "mongo: installing deploy/local/ferretdb/gin-indexes.sql into PostgreSQL failed — run it with psql to see why"
 }
 
+# The management API's delivery log database (created once; the API's migrations make its tables).
+ensure_delivery_log_database() {
+  if [ -z "$(psql_admin -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DELIVERY_LOG_DATABASE'")" ]; then
+    psql_admin -d postgres -c "CREATE DATABASE $DELIVERY_LOG_DATABASE" >/dev/null
+  fi
+}
+
 start_mongo() {
   mkdir -p "$DATA/mongo"
   local backend=()
@@ -719,6 +727,10 @@ start_services() {
     [ "$LAUNCHED" = 1 ] && pending+=("$svc")
   done
   for svc in "${pending[@]}"; do await_one "$svc"; done
+  # the delivery log's database, also when PostgreSQL was already running (a checkout before it)
+  for svc in "$@"; do
+    if [ "$svc" = postgres ]; then ensure_delivery_log_database; fi
+  done
 }
 
 addr_of() {

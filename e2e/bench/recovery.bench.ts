@@ -4,11 +4,12 @@
 // receiver up, one POST /v1/webhooks/{id}/recover, and the time until the recovery is DONE, with
 // what the receiver got (each delivery once, its original webhook-id) and the CPU seconds of the
 // management API and the dispatcher (their process_cpu_seconds_total). The API and the dispatcher
-// run from the build as child processes against the real Kafka, registry and FerretDB.
+// run from the build as child processes against the real Kafka, registry, FerretDB and PostgreSQL.
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import mongoose from 'mongoose';
-import { ManagementClient, metricSum, MONGO_URI, RecordingReceiver, requireServers, scrapeMetrics, ServiceProcess, testEnv, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
+import { Client } from 'pg';
+import { dropTestPostgresSchema, ManagementClient, metricSum, MONGO_URI, RecordingReceiver, requireServers, scrapeMetrics, ServiceProcess, testEnv, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
 
 const OPERATOR_TOKEN = 'bench-recovery-operator-token-0123456789';
 
@@ -44,35 +45,32 @@ async function main(): Promise<void> {
 
     const since = new Date(Date.now() - 3_600_000);
     const ids: string[] = [];
-    for (let start = 0; start < count; start += 1000) {
-      const docs = [];
-      for (let i = start; i < Math.min(count, start + 1000); i++) {
-        const id = randomUUID();
-        ids.push(id);
-        const at = new Date(since.getTime() + 60_000 + i);
-        docs.push({
-          _id: id,
-          customer_id: 'bench',
-          webhook_id: webhook.id,
-          environment_id: 'env',
-          event: 'Call:Hangup',
-          event_id: randomUUID(),
-          call_uuid: randomUUID(),
-          origin: 'EVENT',
-          method: 'POST',
-          url: `${base}/crm`,
-          request_body: JSON.stringify({ n: i }),
-          status: 'FAILED',
-          attempts: [{ attempt: 10, outcome: 'FAILED', status_code: null, error_class: 'connection_refused', latency_ms: 1, response_snippet: null, attempted_at: at, next_attempt_at: null }],
-          attempt_count: 10,
-          last_attempt_at: at,
-          next_attempt_at: null,
-          created_at: at,
-          updated_at: at,
-          rev: 0,
-        });
+    // the dead-lettered deliveries, written into the delivery log's tables (the API made them at start)
+    const pg = new Client({ connectionString: env.MANAGEMENT_POSTGRES_URL, options: `-c search_path=${env.MANAGEMENT_POSTGRES_SCHEMA}` });
+    await pg.connect();
+    try {
+      for (let start = 0; start < count; start += 1000) {
+        const rows: unknown[][] = [];
+        for (let i = start; i < Math.min(count, start + 1000); i++) {
+          const id = randomUUID();
+          ids.push(id);
+          rows.push([id, new Date(since.getTime() + 60_000 + i), randomUUID(), randomUUID(), JSON.stringify({ n: i })]);
+        }
+        const column = (c: number) => rows.map((r) => r[c]);
+        await pg.query(
+          `INSERT INTO deliveries (id, customer_id, webhook_id, environment_id, event, event_id, call_uuid, origin, method, url, request_body, status, attempt_count, last_attempt_at, next_attempt_at, created_at, updated_at)
+           SELECT u.id, 'bench', $6, 'env', 'Call:Hangup', u.event_id, u.call_uuid, 'EVENT', 'POST', $7, u.body, 'FAILED', 10, u.at, NULL, u.at, u.at
+             FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[]) AS u(id, at, event_id, call_uuid, body)`,
+          [column(0), column(1), column(2), column(3), column(4), webhook.id, `${base}/crm`],
+        );
+        await pg.query(
+          `INSERT INTO delivery_attempts (delivery_id, attempt, outcome, status_code, error_class, latency_ms, response_snippet, attempted_at, next_attempt_at)
+           SELECT u.id, 10, 'FAILED', NULL, 'connection_refused', 1, NULL, u.at, NULL FROM unnest($1::text[], $2::timestamptz[]) AS u(id, at)`,
+          [column(0), column(1)],
+        );
       }
-      await db.collection('deliveries').insertMany(docs as never[], { ordered: false });
+    } finally {
+      await pg.end();
     }
 
     const cpuBefore = [await cpuSeconds(apiProcess), await cpuSeconds(dispatcher)];
@@ -114,6 +112,7 @@ async function main(): Promise<void> {
     for (const s of services.reverse()) await s.stop();
     await db.dropDatabase().catch(() => undefined);
     await db.close();
+    await dropTestPostgresSchema(prefix).catch(() => undefined);
     await receiver.stop();
   }
 }

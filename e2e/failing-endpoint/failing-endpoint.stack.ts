@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import { targetOrigin, type DeliveryJob } from '@callhooks/contracts';
 import { KafkaContext } from '@callhooks/kafka';
 import { ReadinessChecks } from '@callhooks/observability';
-import { eventually, ManagementClient, MONGO_URI, requireServers, ServiceProcess, testEnv, testKafkaSettings, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
+import { dropTestPostgresSchema, eventually, ManagementClient, MONGO_URI, requireServers, ServiceProcess, testEnv, testKafkaSettings, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
 
 const OPERATOR_TOKEN = 'failing-endpoint-e2e-operator-token-0123';
 
@@ -127,9 +127,10 @@ export class FailingEndpointStack {
   async stop(): Promise<void> {
     for (const s of [...this.services].reverse()) await s.stop();
     await this.kafka?.onApplicationShutdown();
-    // the test's own database goes with it
+    // the test's own databases go with it
     const db = await mongoose.createConnection(`${MONGO_URI}/${this.database}`).asPromise();
     await db.dropDatabase().catch(() => undefined);
     await db.close();
+    await dropTestPostgresSchema(this.prefix).catch(() => undefined);
   }
 }

@@ -14,8 +14,6 @@ export interface ScrapeTarget {
   job: string;
   /** host:port of the /metrics endpoint. */
   address: string;
-  /** Its own scrape interval (and timeout) in seconds, for a target whose scrape may take longer than the global one. */
-  intervalSeconds?: number;
 }
 
 export interface PrometheusOptions {
@@ -71,11 +69,7 @@ export class PrometheusServer {
     const config = {
       global: { scrape_interval: interval, evaluation_interval: interval, scrape_timeout: interval },
       rule_files: options.ruleFiles ?? [],
-      scrape_configs: options.targets.map((t) => ({
-        job_name: t.job,
-        static_configs: [{ targets: [t.address] }],
-        ...(t.intervalSeconds ? { scrape_interval: `${t.intervalSeconds}s`, scrape_timeout: `${t.intervalSeconds}s` } : {}),
-      })),
+      scrape_configs: options.targets.map((t) => ({ job_name: t.job, static_configs: [{ targets: [t.address] }] })),
     };
     // JSON is YAML: no YAML writer needed
     writeFileSync(join(dir, 'prometheus.yml'), JSON.stringify(config, null, 2));

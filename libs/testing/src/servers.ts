@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Socket } from 'node:net';
+import { Client } from 'pg';
 import { loadConfig, commonEnvSchema, kafkaSettings, registrySettings, type KafkaSettings, type RegistrySettings } from '@callhooks/config';
 
 /** Where the real servers of `deploy/local/infra.sh` listen (overridable like the services' own settings). */
@@ -7,6 +8,8 @@ export const TEST_SERVERS = {
   kafkaBrokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
   registryUrl: process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7',
   mongoUri: process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017',
+  /** The PostgreSQL database the management API's delivery log is tested in: a schema per test in it (testPostgresSchema). */
+  postgresUrl: process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:55432/postgres',
 };
 
 /** A fresh topic prefix (and database name) per test file, so test runs never see each other's records. */
@@ -16,6 +19,31 @@ export function uniquePrefix(label: string): string {
 
 export function uniqueDatabase(label: string): string {
   return `t_${label.replace(/[^a-z0-9]/gi, '_')}_${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * The PostgreSQL schema of a test (of its topic prefix): the management API started with
+ * testEnv(prefix) creates it with its tables at start-up, so every test, in process or in a
+ * service process, has a delivery log of its own; dropTestPostgresSchema removes it.
+ * (PostgreSQL creates no database on first use as MongoDB does, and testEnv is synchronous.)
+ */
+export function testPostgresSchema(prefix: string): string {
+  return prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 63);
+}
+
+/** Drops a test's PostgreSQL schema and everything in it (a test's cleanup; harmless when it does not exist). */
+export async function dropTestPostgresSchema(prefix: string): Promise<void> {
+  const client = new Client({ connectionString: TEST_SERVERS.postgresUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${testPostgresSchema(prefix)} CASCADE`);
+  } finally {
+    await client.end();
+  }
 }
 
 /** The environment a service under test is started with: the real servers, a unique prefix, quiet logs. */
@@ -30,6 +58,9 @@ export function testEnv(prefix: string, extra: Record<string, string> = {}): Rec
     KAFKA_TOPIC_PARTITIONS: '3',
     // the lag gauge within a second of a commit, so tests need not wait out the 15 s default
     KAFKA_LAG_REFRESH_MS: '1000',
+    // the management API's delivery log: a schema of this test's own
+    MANAGEMENT_POSTGRES_URL: TEST_SERVERS.postgresUrl,
+    MANAGEMENT_POSTGRES_SCHEMA: testPostgresSchema(prefix),
     ...extra,
   };
 }
@@ -63,13 +94,14 @@ export function testKafkaSettings(prefix: string): { kafka: KafkaSettings; regis
 
 /**
  * Fails loudly when a real server is not listening: integration tests never pass, and never
- * skip, without Kafka, the registry and FerretDB.
+ * skip, without Kafka, the registry, FerretDB and PostgreSQL.
  */
-export async function requireServers(which: Array<'kafka' | 'registry' | 'mongo'> = ['kafka', 'registry', 'mongo']): Promise<void> {
+export async function requireServers(which: Array<'kafka' | 'registry' | 'mongo' | 'postgres'> = ['kafka', 'registry', 'mongo', 'postgres']): Promise<void> {
   const targets: Record<string, string> = {
     kafka: TEST_SERVERS.kafkaBrokers.split(',')[0],
     registry: new URL(TEST_SERVERS.registryUrl).host,
     mongo: new URL(TEST_SERVERS.mongoUri.replace(/^mongodb(\+srv)?:/, 'http:')).host || '127.0.0.1:27017',
+    postgres: new URL(TEST_SERVERS.postgresUrl.replace(/^postgres(ql)?:/, 'http:')).host || '127.0.0.1:5432',
   };
   for (const name of which) {
     const [host, port] = targets[name].split(':');

@@ -1,20 +1,20 @@
 // npm run bench:api [-- --duration 10 --deliveries 1000000 --total-webhooks 10000 --database <reuse> --ingest 30000]
-// The management API on the real FerretDB (whichever backend MONGODB_URI's server runs), Kafka
-// and registry, in this process with its own database and topic prefix:
-// - seeds the database (bulk inserts, delivery-log.seed.ts): 1,000,000 deliveries and 10,000
+// The management API on the real FerretDB (configuration; whichever backend MONGODB_URI's server
+// runs), PostgreSQL (the delivery log, database callhooks_bench of the test server), Kafka and
+// registry, in this process with its own database, schema and topic prefix:
+// - seeds the databases (bulk inserts, delivery-log.seed.ts): 1,000,000 deliveries and 10,000
 //   webhooks, a customer with 1,000 of those webhooks and a tenth of the deliveries; --database
-//   names a database to keep and reuse (seeded once, then found by its marker);
+//   names a database (and PostgreSQL schema) to keep and reuse (seeded once, then found by its marker);
 // - requests/s and latency (autocannon) of the delivery log's list (latest 50, and filtered by
 //   webhook, status, event and call), one delivery with its attempts, the webhook list of the
 //   customer with 1,000 webhooks and webhook creation;
-// - which of those queries reach an index (FerretDB's explain of the same query);
+// - which of those queries reach an index (PostgreSQL's and FerretDB's explain of the same query);
 // - delivery log ingest: results produced at --ingest-rate by a producer process of its own,
 //   the log's lag, batch retries, and CPU-seconds per 1,000 results of this process, FerretDB
-//   and PostgreSQL (read from /proc);
-// - one retention purge run over the oldest hour of the seeded log, its time and CPU.
+//   and PostgreSQL (read from /proc: the backends of the bench database and the server's own processes);
+// - one retention purge run over an hour's worth of expired deliveries, its time and CPU.
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -23,18 +23,24 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { getConnectionToken } from '@nestjs/mongoose';
 import mongoose, { type Connection } from 'mongoose';
+import { Client } from 'pg';
 import { Registry } from 'prom-client';
 import { requireServers, TEST_SERVERS, testEnv, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
+import { sqlPage } from '../src/common/sql-pagination';
+import { PostgresPool } from '../src/database/postgres-pool';
+import { deliveryListFilter, type DeliveryFilter } from '../src/deliveries/delivery-queries';
+import { DeliveryRetention } from '../src/deliveries/delivery-retention';
+import { DELIVERY_COLUMNS } from '../src/deliveries/delivery.model';
 import { AppModule } from '../src/app.module';
 import { createHttpApp } from '../src/common/http-app';
 import { loadManagementApiConfig } from '../src/config/management-api.config';
-import { DeliveryLogService } from '../src/deliveries/delivery-log.service';
-import { dayOf } from '../src/deliveries/delivery.schema';
 import { cpuSince, cpuSnapshot, findDatabaseProcesses, type DatabaseProcesses } from './database-processes';
 import { DEFAULT_SEED, seedDatabase, seededSample, type SeedSample } from './delivery-log.seed';
 
 const OPERATOR = 'bench-operator-token-0123456789abcdef';
 const LIST_CUSTOMER = 'bench-list';
+/** The PostgreSQL database of the benchmark's delivery logs (a schema per run, or the --database one). */
+const BENCH_POSTGRES_DATABASE = 'callhooks_bench';
 
 interface Measured {
   scenario: string;
@@ -51,7 +57,6 @@ async function main(): Promise<void> {
     options: {
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '10' },
-      // a list costs FerretDB v1 a read of every match plus a count: more clients only queue
       'list-connections': { type: 'string', default: '2' },
       webhooks: { type: 'string', default: '1000' },
       'total-webhooks': { type: 'string', default: String(DEFAULT_SEED.webhooks) },
@@ -65,14 +70,17 @@ async function main(): Promise<void> {
   const connections = Number(values.connections);
   const listConnections = Number(values['list-connections']);
   const listSize = Number(values.webhooks);
-  await requireServers(['kafka', 'registry', 'mongo']);
+  await requireServers(['kafka', 'registry', 'mongo', 'postgres']);
 
   const database = values.database ?? uniqueDatabase('bench_api');
   const mongodbUri = `${TEST_SERVERS.mongoUri}/${database}`;
+  const postgresUrl = await benchPostgresDatabase();
   const prefix = uniquePrefix('bench-api');
   const config = loadManagementApiConfig(
     testEnv(prefix, {
       MONGODB_URI: mongodbUri,
+      MANAGEMENT_POSTGRES_URL: postgresUrl,
+      MANAGEMENT_POSTGRES_SCHEMA: database.toLowerCase(),
       MANAGEMENT_OPERATOR_TOKEN: OPERATOR,
       MANAGEMENT_ALLOW_PRIVATE_TARGETS: 'false',
       MANAGEMENT_RATE_LIMIT_PER_MINUTE: '1000000',
@@ -83,7 +91,8 @@ async function main(): Promise<void> {
   await app.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
   const connection = app.get<Connection>(getConnectionToken());
-  const db = findDatabaseProcesses(TEST_SERVERS.mongoUri);
+  const postgres = app.get(PostgresPool);
+  const db = { ...findDatabaseProcesses(TEST_SERVERS.mongoUri), postgresDatabase: BENCH_POSTGRES_DATABASE };
   try {
     const createKey = await customerWithKey(base, 'bench-create');
     const listKey = await customerWithKey(base, LIST_CUSTOMER);
@@ -104,7 +113,7 @@ async function main(): Promise<void> {
     } else {
       const seedStarted = Date.now();
       const template = await webhookTemplate(base, listKey, webhook, connection);
-      sample = await seedDatabase(connection.db!, {
+      sample = await seedDatabase(connection.db!, postgres.pool, {
         ...DEFAULT_SEED,
         bigCustomerId: LIST_CUSTOMER,
         deliveries,
@@ -134,16 +143,16 @@ async function main(): Promise<void> {
     );
     // each table as soon as it is measured: a later phase that fails leaves the earlier ones
     const title = () =>
-      `FerretDB on ${db.backend} (${TEST_SERVERS.mongoUri}/${database}), ${deliveries} deliveries and ${totalWebhooks} webhooks; ` +
+      `delivery log on PostgreSQL (${BENCH_POSTGRES_DATABASE}, schema ${config.postgres.schema}), configuration on FerretDB on ${db.backend} (${TEST_SERVERS.mongoUri}/${database}), ${deliveries} deliveries and ${totalWebhooks} webhooks; ` +
       `${new Date().toISOString()}, load average ${loadavg()
         .map((l) => l.toFixed(1))
         .join(' ')}`;
     console.log(`\nmanagement API, ${title()}; ${duration} s per scenario, ${listConnections} clients for reads`);
     console.table(results);
-    console.log('which queries reach an index (FerretDB explain):');
-    console.table(await queryPlans(connection, sample));
+    console.log('which queries reach an index (PostgreSQL explain of the delivery log, FerretDB explain of the webhooks):');
+    console.table([...(await deliveryPlans(postgres, sample)), ...(await queryPlans(connection, sample))]);
     const ingest = await measureIngest(app.get(Registry), config.deliveries.consumerGroup, db, prefix, Number(values.ingest), Number(values['ingest-rate']));
-    const purge = await measurePurge(app.get(DeliveryLogService), connection, sample, db, deliveries);
+    const purge = await measurePurge(app.get(DeliveryRetention), postgres, sample, db, deliveries);
     console.log(`delivery log ingest and retention, ${title()}:`);
     console.table([ingest, purge]);
   } finally {
@@ -154,6 +163,10 @@ async function main(): Promise<void> {
       const own = await mongoose.createConnection(mongodbUri).asPromise();
       await own.dropDatabase().catch(() => undefined);
       await own.close();
+      const pg = new Client({ connectionString: postgresUrl });
+      await pg.connect();
+      await pg.query(`DROP SCHEMA IF EXISTS ${config.postgres.schema} CASCADE`).catch(() => undefined);
+      await pg.end();
     }
   }
 }
@@ -190,24 +203,71 @@ interface Plan {
   'sort pushed down': boolean;
 }
 
+/** The benchmark's PostgreSQL database on the test server, created when missing; its URL. */
+async function benchPostgresDatabase(): Promise<string> {
+  const admin = new Client({ connectionString: TEST_SERVERS.postgresUrl });
+  await admin.connect();
+  try {
+    const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [BENCH_POSTGRES_DATABASE]);
+    if (found.rowCount === 0) await admin.query(`CREATE DATABASE ${BENCH_POSTGRES_DATABASE}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(TEST_SERVERS.postgresUrl);
+  url.pathname = `/${BENCH_POSTGRES_DATABASE}`;
+  return url.toString();
+}
+
+interface SqlPlan {
+  query: string;
+  index: string;
+  'filter pushed down': boolean;
+  'sort pushed down': boolean;
+}
+
+/**
+ * PostgreSQL's plan of the delivery log's queries, as the API builds them: the index it reads,
+ * and whether the page comes in index order (no Sort node) with the filter in the index scan.
+ */
+async function deliveryPlans(postgres: PostgresPool, sample: SeedSample): Promise<SqlPlan[]> {
+  const list = (filter: DeliveryFilter) => sqlPage('deliveries', DELIVERY_COLUMNS, deliveryListFilter(sample.customerId, filter), {}).page;
+  const queries: Array<[string, { text: string; values: unknown[] }]> = [
+    ['deliveries: latest 50', list({})],
+    ['deliveries: count of a customer', sqlPage('deliveries', DELIVERY_COLUMNS, deliveryListFilter(sample.customerId, {}), {}).count],
+    ['deliveries: latest 50 of one webhook', list({ webhook_id: sample.webhookId })],
+    ['deliveries: latest 50 FAILED', list({ status: 'FAILED' })],
+    ['deliveries: latest 50 of an event', list({ event: 'Call:Hangup' })],
+    ['deliveries: of one call', list({ call_uuid: sample.callUuid })],
+    ['deliveries: one delivery (by id)', { text: `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE id = $1 AND customer_id = $2`, values: [sample.deliveryId, sample.customerId] }],
+    [
+      'retention purge: a batch',
+      {
+        text: "SELECT id FROM deliveries WHERE (created_at AT TIME ZONE 'UTC') < ($1::timestamptz AT TIME ZONE 'UTC') ORDER BY (created_at AT TIME ZONE 'UTC') LIMIT 5000",
+        values: [new Date(Date.now() - 30 * 24 * 3_600_000)],
+      },
+    ],
+  ];
+  const plans: SqlPlan[] = [];
+  for (const [query, sql] of queries) {
+    const [row] = await postgres.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${sql.text}`, sql.values);
+    const text = JSON.stringify(row['QUERY PLAN']);
+    plans.push({
+      query,
+      index: /"Index Name":"([^"]+)"/.exec(text)?.[1] ?? 'none: reads every row',
+      'filter pushed down': /"Index Cond"/.test(text),
+      'sort pushed down': !/"Node Type":"(Incremental )?Sort"/.test(text),
+    });
+  }
+  return plans;
+}
+
 /**
  * FerretDB's explain of the queries behind the scenarios, as the services send them: whether the
  * backend answers them from an index (PostgreSQL: an Index or Bitmap Index Scan; SQLite: a
  * SEARCH ... USING INDEX) and what FerretDB pushed down to it.
  */
 async function queryPlans(connection: Connection, sample: SeedSample): Promise<Plan[]> {
-  const customer = { customer_id: sample.customerId };
-  const newestFirst = { created_at: -1, _id: -1 };
   const queries: Array<[string, string, Record<string, unknown>, Record<string, unknown>]> = [
-    ['deliveries: latest 50', 'deliveries', customer, newestFirst],
-    ['deliveries: count of a customer', 'deliveries', customer, {}],
-    ['deliveries: latest 50 of one webhook', 'deliveries', { ...customer, webhook_id: sample.webhookId }, newestFirst],
-    ['deliveries: latest 50 FAILED', 'deliveries', { ...customer, status: 'FAILED' }, newestFirst],
-    ['deliveries: latest 50 of an event', 'deliveries', { ...customer, event: 'Call:Hangup' }, newestFirst],
-    ['deliveries: of one call', 'deliveries', { ...customer, call_uuid: sample.callUuid }, newestFirst],
-    ['deliveries: one delivery, and the log writer reading one (by _id)', 'deliveries', { _id: sample.deliveryId }, {}],
-    ['retention purge: a regular run (a day)', 'deliveries', { created_day: dayOf(new Date(Date.now() - 31 * 24 * 3_600_000)) }, {}],
-    ['retention purge: first run after start (range)', 'deliveries', { created_at: { $lt: new Date(Date.now() - 30 * 24 * 3_600_000) } }, {}],
     ['webhooks: list of a customer', 'webhooks', { customer_id: sample.customerId, deleted_at: null }, { created_at: -1, _id: -1 }],
     ['webhooks: by id (create, publish)', 'webhooks', { _id: sample.webhookId }, {}],
     ['webhooks: unpublished (reconciler)', 'webhooks', { publish_pending: true }, {}],
@@ -282,22 +342,25 @@ async function measureIngest(registry: Registry, group: string, db: DatabaseProc
 
 /**
  * One purge run as an hourly run meets it: an hour's worth of the seeded log's deliveries (copies
- * of a seeded one) past the retention period, among all the others.
+ * of a seeded one, with its attempts) past the retention period, among all the others.
  */
-async function measurePurge(log: DeliveryLogService, connection: Connection, sample: SeedSample, db: DatabaseProcesses, seeded: number): Promise<Ingest> {
-  const deliveries = connection.collection<Record<string, unknown> & { _id: string }>('deliveries');
-  const original = await deliveries.findOne({ _id: sample.deliveryId });
-  if (!original) throw new Error('the sample delivery is not in the database');
+async function measurePurge(retention: DeliveryRetention, postgres: PostgresPool, sample: SeedSample, db: DatabaseProcesses, seeded: number): Promise<Ingest> {
   const hourly = Math.ceil(seeded / DEFAULT_SEED.spanDays / 24);
   const cutoff = Date.now() - 30 * 24 * 3_600_000;
-  const expired = Array.from({ length: hourly }, (_, i) => {
-    const at = new Date(cutoff - 3_600_000 + Math.floor((i / hourly) * 3_600_000));
-    return { ...original, _id: `expired-${randomUUID()}`, created_at: at, created_day: dayOf(at) };
-  });
-  for (let i = 0; i < expired.length; i += 1000) await deliveries.insertMany(expired.slice(i, i + 1000), { ordered: false });
+  const copied = `id || '-expired-' || n, customer_id, webhook_id, environment_id, event, event_id, call_uuid, origin, method, url, request_body, status, attempt_count, last_attempt_at, next_attempt_at`;
+  const at = `to_timestamp(($2::float8 - 3600000 + n * 3600000.0 / $3) / 1000)`;
+  await postgres.query(
+    `INSERT INTO deliveries SELECT ${copied}, ${at}, ${at} FROM deliveries, generate_series(0, $3 - 1) AS n WHERE id = $1`,
+    [sample.deliveryId, cutoff, hourly],
+  );
+  await postgres.query(
+    `INSERT INTO delivery_attempts SELECT delivery_id || '-expired-' || n, attempt, outcome, status_code, error_class, latency_ms, response_snippet, attempted_at, next_attempt_at
+       FROM delivery_attempts, generate_series(0, $2 - 1) AS n WHERE delivery_id = $1`,
+    [sample.deliveryId, hourly],
+  );
   const cpuBefore = cpuSnapshot(db);
   const started = Date.now();
-  const deleted = await log.purgeDayBefore(new Date(cutoff));
+  const deleted = await retention.purgeCreatedBefore(new Date(cutoff));
   const elapsedS = (Date.now() - started) / 1000;
   const cpu = cpuSince(cpuBefore, db);
   return {

@@ -11,6 +11,8 @@ export interface DatabaseProcesses {
   /** The postmaster, when FerretDB runs on PostgreSQL. */
   postgres: number | null;
   backend: 'postgresql' | 'sqlite' | 'unknown';
+  /** Count only the client backends of this database (and the server's shared processes). */
+  postgresDatabase?: string;
 }
 
 export interface CpuSnapshot {
@@ -74,15 +76,32 @@ function stat(pid: number): [number, number, number] | null {
   }
 }
 
+/**
+ * Whether a child of the postmaster counts: its shared processes (checkpointer, WAL writer,
+ * autovacuum, ...) always; a client backend (`postgres: <user> <database> <host> ...`) only
+ * when it serves `database`, so other clients of a shared server are not counted.
+ */
+function countsFor(pid: number, database: string | undefined): boolean {
+  if (!database) return true;
+  const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+  const client = /^postgres: \S+ (\S+) (\S+\(\d+\)|\[local\])/.exec(title);
+  return !client || client[1] === database;
+}
+
 export function cpuSnapshot(db: DatabaseProcesses): CpuSnapshot {
   const self = process.cpuUsage();
   let postgres = 0;
   if (db.postgres !== null) {
     const main = stat(db.postgres);
-    if (main) postgres += main[0] + main[1];
+    // exited backends (cutime) only when every client counts: they may be anyone's
+    if (main) postgres += main[0] + (db.postgresDatabase ? 0 : main[1]);
     for (const pid of pids()) {
       const s = stat(pid);
-      if (s && s[2] === db.postgres) postgres += s[0];
+      try {
+        if (s && s[2] === db.postgres && countsFor(pid, db.postgresDatabase)) postgres += s[0];
+      } catch {
+        // exited meanwhile
+      }
     }
   }
   const ferret = db.ferretdb === null ? null : stat(db.ferretdb);

@@ -1,13 +1,16 @@
-// Seeds a management API database with a delivery log and webhooks of a realistic size, with
-// bulk inserts (the driver's insertMany, several batches in flight): the documents are those the
-// delivery log and the webhooks feature write, so the API reads them as its own.
+// Seeds a management API with a delivery log and webhooks of a realistic size, with bulk inserts
+// (several batches in flight): webhooks into MongoDB (the driver's insertMany), deliveries and
+// their attempts into the delivery log's PostgreSQL tables (multi-row inserts of 5,000): the rows
+// are those the delivery log and the webhooks feature write, so the API reads them as its own.
 //
-//   npm run seed:api -- --uri mongodb://127.0.0.1:27017/callhooks_seed [--deliveries 1000000 --webhooks 10000]
+//   npm run seed:api -- --uri mongodb://127.0.0.1:27017/callhooks_seed --postgres postgres://postgres@127.0.0.1:55432/callhooks --schema callhooks_seed [--deliveries 1000000 --webhooks 10000]
 import { randomBytes, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { mongo } from 'mongoose';
+import { Pool } from 'pg';
 import { EVENT_NAMES } from '@callhooks/contracts';
-import { dayOf, DeliveryRecordSchema } from '../src/deliveries/delivery.schema';
+import { MIGRATIONS } from '../src/database/migrations';
+import { migrate } from '../src/database/postgres-migrations';
 import { WebhookSchema } from '../src/webhooks/webhook.schema';
 
 export interface SeedOptions {
@@ -43,8 +46,8 @@ export interface SeedSample {
   deliveryId: string;
 }
 
-const BATCH = 1000;
-const IN_FLIGHT = 4;
+const BATCH = 5000;
+const IN_FLIGHT = 2;
 const STATUSES = [
   ['SUCCEEDED', 0.9],
   ['FAILED', 0.05],
@@ -55,14 +58,15 @@ const STATUSES = [
 const SEED_MARKER = 'bench_seed';
 
 /**
- * Fills the database (its indexes first, as the API declares them, so inserts pay for them as
- * the delivery log's writes do) and leaves a marker that seededSample() finds, so a benchmark
- * can reuse a seeded database instead of seeding it again.
+ * Fills the databases (indexes first, as the API declares them, so inserts pay for them as
+ * the API's writes do; `pg` works in the delivery log's schema, migrated) and leaves a marker
+ * in MongoDB that seededSample() finds, so a benchmark can reuse a seeded database instead of
+ * seeding it again.
  */
-export async function seedDatabase(db: mongo.Db, options: SeedOptions): Promise<SeedSample> {
+export async function seedDatabase(db: mongo.Db, pg: Pool, options: SeedOptions): Promise<SeedSample> {
   await createIndexes(db);
   const webhookIds = await seedWebhooks(db, options);
-  const sample = await seedDeliveries(db, options, webhookIds);
+  const sample = await seedDeliveries(pg, options, webhookIds);
   await db
     .collection<Record<string, unknown> & { _id: string }>(SEED_MARKER)
     .insertOne({ _id: 'seed', deliveries: options.deliveries, webhooks: options.webhooks, ...sample });
@@ -77,13 +81,8 @@ export async function seededSample(db: mongo.Db, deliveries: number, webhooks: n
 }
 
 async function createIndexes(db: mongo.Db): Promise<void> {
-  for (const [collection, schema] of [
-    ['deliveries', DeliveryRecordSchema],
-    ['webhooks', WebhookSchema],
-  ] as const) {
-    for (const [keys, options] of schema.indexes())
-      await db.collection(collection).createIndex(keys as mongo.IndexSpecification, options as mongo.CreateIndexesOptions);
-  }
+  for (const [keys, options] of WebhookSchema.indexes())
+    await db.collection('webhooks').createIndex(keys as mongo.IndexSpecification, options as mongo.CreateIndexesOptions);
 }
 
 /** Webhooks, returned by customer. Copies of the template with fresh ids, already published. */
@@ -126,8 +125,7 @@ async function seedWebhooks(db: mongo.Db, o: SeedOptions): Promise<Map<string, s
   return byCustomer;
 }
 
-async function seedDeliveries(db: mongo.Db, o: SeedOptions, webhookIds: Map<string, string[]>): Promise<SeedSample> {
-  const deliveries = db.collection<Record<string, unknown>>('deliveries');
+async function seedDeliveries(pg: Pool, o: SeedOptions, webhookIds: Map<string, string[]>): Promise<SeedSample> {
   const others = otherCustomerIds(o).filter((c) => webhookIds.has(c));
   const now = Date.now();
   const spanMs = o.spanDays * 24 * 3_600_000;
@@ -142,7 +140,7 @@ async function seedDeliveries(db: mongo.Db, o: SeedOptions, webhookIds: Map<stri
   let sample: SeedSample | undefined;
   let callUuid = randomUUID();
   let inserted = 0;
-  const make = (i: number): Record<string, unknown> => {
+  const make = (i: number, deliveries: unknown[][], attempts: unknown[][]): void => {
     const big = Math.random() < o.bigShare || others.length === 0;
     const customer = big ? o.bigCustomerId : others[i % others.length];
     const hooks = webhookIds.get(customer)!;
@@ -150,55 +148,73 @@ async function seedDeliveries(db: mongo.Db, o: SeedOptions, webhookIds: Map<stri
     if (i % 3 === 0) callUuid = randomUUID(); // a call makes a few deliveries
     const status = pickStatus();
     const createdAt = new Date(now - spanMs + Math.floor((i / o.deliveries) * spanMs));
-    const attempts = Array.from({ length: status === 'SUCCEEDED' ? 1 : 3 }, (_, a) => ({
-      attempt: a + 1,
-      outcome: a === 2 || status === 'SUCCEEDED' ? status : 'RETRYING',
-      status_code: status === 'SUCCEEDED' ? 200 : status === 'GONE' ? 410 : 503,
-      error_class: status === 'SUCCEEDED' ? null : 'HTTP_5XX',
-      latency_ms: 40 + (i % 200),
-      response_snippet: status === 'SUCCEEDED' ? '{"ok":true}' : 'Service Unavailable',
-      attempted_at: new Date(createdAt.getTime() + a * 30_000),
-      next_attempt_at: null,
-    }));
-    const latest = attempts[attempts.length - 1];
+    const count = status === 'SUCCEEDED' ? 1 : 3;
     const id = `${webhook.slice(0, 8)}-${randomUUID()}`;
+    for (let a = 0; a < count; a++) {
+      const row = [
+        id,
+        a + 1,
+        a === 2 || status === 'SUCCEEDED' ? status : 'RETRYING',
+        status === 'SUCCEEDED' ? 200 : status === 'GONE' ? 410 : 503,
+        status === 'SUCCEEDED' ? null : 'HTTP_5XX',
+        40 + (i % 200),
+        status === 'SUCCEEDED' ? '{"ok":true}' : 'Service Unavailable',
+        new Date(createdAt.getTime() + a * 30_000),
+        null,
+      ];
+      row.forEach((v, c) => attempts[c].push(v));
+    }
+    const lastAt = new Date(createdAt.getTime() + (count - 1) * 30_000);
     if (big && !sample) sample = { customerId: customer, webhookId: webhook, callUuid, deliveryId: id };
-    return {
-      _id: id,
-      customer_id: customer,
-      webhook_id: webhook,
-      environment_id: `env-${i % 5}`,
-      event: EVENT_NAMES[i % EVENT_NAMES.length],
-      event_id: randomUUID(),
-      call_uuid: callUuid,
-      origin: 'EVENT',
-      method: 'POST',
-      url: 'https://crm.example.com/hooks/calls',
-      request_body: body,
+    const row = [
+      id,
+      customer,
+      webhook,
+      `env-${i % 5}`,
+      EVENT_NAMES[i % EVENT_NAMES.length],
+      randomUUID(),
+      callUuid,
+      'EVENT',
+      'POST',
+      'https://crm.example.com/hooks/calls',
+      body,
       status,
-      attempts,
-      attempt_count: attempts.length,
-      last_attempt_at: latest.attempted_at,
-      next_attempt_at: null,
-      created_at: createdAt,
-      created_day: dayOf(createdAt),
-      updated_at: latest.attempted_at,
-      rev: attempts.length - 1,
-    };
+      count,
+      lastAt,
+      null,
+      createdAt,
+      lastAt,
+    ];
+    row.forEach((v, c) => deliveries[c].push(v));
   };
   let next = 0;
   const worker = async () => {
     while (next < o.deliveries) {
       const from = next;
-      next = Math.min(o.deliveries, next + BATCH);
-      const docs: Array<Record<string, unknown>> = [];
-      for (let i = from; i < next; i++) docs.push(make(i));
-      await deliveries.insertMany(docs, { ordered: false });
-      inserted += docs.length;
+      const to = Math.min(o.deliveries, next + BATCH);
+      next = to;
+      const deliveries: unknown[][] = Array.from({ length: 17 }, () => []);
+      const attempts: unknown[][] = Array.from({ length: 9 }, () => []);
+      for (let i = from; i < to; i++) make(i, deliveries, attempts);
+      // multi-row inserts of the columns as arrays, as the delivery log's writer does
+      await pg.query(
+        `INSERT INTO deliveries (id, customer_id, webhook_id, environment_id, event, event_id, call_uuid, origin, method, url, request_body, status, attempt_count, last_attempt_at, next_attempt_at, created_at, updated_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $14::timestamptz[], $15::timestamptz[], $16::timestamptz[], $17::timestamptz[])`,
+        deliveries,
+      );
+      await pg.query(
+        `INSERT INTO delivery_attempts (delivery_id, attempt, outcome, status_code, error_class, latency_ms, response_snippet, attempted_at, next_attempt_at)
+         SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::text[], $6::int[], $7::text[], $8::timestamptz[], $9::timestamptz[])`,
+        attempts,
+      );
+      inserted += to - from;
       o.onProgress?.(inserted);
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  // fresh statistics and visibility map: the planner picks the indexes, counts are index-only
+  await pg.query('VACUUM (ANALYZE) deliveries');
+  await pg.query('VACUUM (ANALYZE) delivery_attempts');
   if (!sample) throw new Error('no delivery of the big customer was seeded');
   return sample;
 }
@@ -220,17 +236,22 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       uri: { type: 'string' },
+      postgres: { type: 'string', default: 'postgres://postgres@127.0.0.1:55432/callhooks' },
+      schema: { type: 'string', default: 'callhooks' },
       customer: { type: 'string', default: 'seed-big-customer' },
       deliveries: { type: 'string', default: String(DEFAULT_SEED.deliveries) },
       webhooks: { type: 'string', default: String(DEFAULT_SEED.webhooks) },
     },
   });
   if (!values.uri || !/^mongodb:\/\/[^/]+\/\w+/.test(values.uri)) throw new Error('--uri mongodb://host:port/<database> is required (the database to fill)');
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(values.schema!)) throw new Error('--schema must be a lower-case SQL identifier');
   const client = await mongo.MongoClient.connect(values.uri);
+  const pg = new Pool({ connectionString: values.postgres, max: 2, options: `-c search_path=${values.schema}` });
   try {
+    await migrate(pg, values.schema!, MIGRATIONS);
     const started = Date.now();
     const total = Number(values.deliveries);
-    const sample = await seedDatabase(client.db(), {
+    const sample = await seedDatabase(client.db(), pg, {
       ...DEFAULT_SEED,
       bigCustomerId: values.customer,
       deliveries: total,
@@ -240,6 +261,7 @@ async function main(): Promise<void> {
     console.log(`\nseeded ${values.deliveries} deliveries and ${values.webhooks} webhooks in ${((Date.now() - started) / 1000).toFixed(0)} s; sample:`, sample);
   } finally {
     await client.close();
+    await pg.end();
   }
 }
 

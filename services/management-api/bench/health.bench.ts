@@ -4,7 +4,7 @@
 // consumer does (batches of 1,000), then the latency of GET /v1/webhooks?include=health&limit=50
 // beside the same page without health, and of GET /v1/webhooks/{id}/stats?window=7d; for
 // contrast, counting one webhook's week straight from the delivery log. Against the API in this
-// process on the real FerretDB, Kafka and registry (its own database and topic prefix).
+// process on the real PostgreSQL (the log and the aggregates), FerretDB, Kafka and registry (its own database, schema and topic prefix).
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -13,11 +13,13 @@ import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import type { DeliveryAttemptResult } from '@callhooks/contracts';
 import type { ConsumedRecord } from '@callhooks/kafka';
-import { requireServers, TEST_SERVERS, testEnv, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
+import { dropTestPostgresSchema, requireServers, TEST_SERVERS, testEnv, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
 import { AppModule } from '../src/app.module';
 import { createHttpApp } from '../src/common/http-app';
 import { loadManagementApiConfig } from '../src/config/management-api.config';
 import { DeliveriesModule } from '../src/deliveries/deliveries.module';
+import { PostgresPool } from '../src/database/postgres-pool';
+import { DeliveryLogWriter } from '../src/deliveries/delivery-log.writer';
 import { WebhookHealthStore } from '../src/webhook-health/webhook-health.store';
 
 const OPERATOR = 'bench-operator-token-0123456789abcdef';
@@ -54,9 +56,10 @@ async function main(): Promise<void> {
   const webhookCount = Number(values.webhooks);
   const deliveryCount = Number(values.deliveries);
   const requests = Number(values.requests);
-  await requireServers(['kafka', 'registry', 'mongo']);
+  await requireServers(['kafka', 'registry', 'mongo', 'postgres']);
+  const prefix = uniquePrefix('bench-health');
   const config = loadManagementApiConfig(
-    testEnv(uniquePrefix('bench-health'), {
+    testEnv(prefix, {
       MONGODB_URI: `${TEST_SERVERS.mongoUri}/${uniqueDatabase('bench_health')}`,
       MANAGEMENT_OPERATOR_TOKEN: OPERATOR,
       MANAGEMENT_RATE_LIMIT_PER_MINUTE: '1000000',
@@ -68,6 +71,8 @@ async function main(): Promise<void> {
   await app.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
   const connection = app.get<Connection>(getConnectionToken());
+  const postgres = app.get(PostgresPool);
+  const logWriter = new DeliveryLogWriter(postgres);
   try {
     const call = async (method: string, path: string, token: string, body?: unknown) => {
       const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -87,7 +92,7 @@ async function main(): Promise<void> {
     const results: DeliveryAttemptResult[] = [];
     const t0 = performance.now();
     for (let start = 0; start < deliveryCount; start += 1000) {
-      const docs = [];
+      const batch: DeliveryAttemptResult[] = [];
       for (let i = start; i < Math.min(deliveryCount, start + 1000); i++) {
         const webhookId = webhooks[i % webhooks.length];
         const at = now - Math.floor(((deliveryCount - i) / deliveryCount) * 7 * DAY) + 1000;
@@ -114,29 +119,9 @@ async function main(): Promise<void> {
           next_attempt_at: null,
         };
         results.push(r);
-        docs.push({
-          _id: r.delivery_id,
-          customer_id: 'bench',
-          webhook_id: webhookId,
-          environment_id: 'env',
-          event: r.event,
-          event_id: r.event_id,
-          call_uuid: r.call_uuid,
-          origin: 'EVENT',
-          method: 'POST',
-          url: r.url,
-          request_body: r.request_body,
-          status: r.outcome,
-          attempts: [{ attempt: 1, outcome: r.outcome, status_code: r.status_code, error_class: r.error_class, latency_ms: r.latency_ms, response_snippet: 'ok', attempted_at: new Date(at), next_attempt_at: null }],
-          attempt_count: 1,
-          last_attempt_at: new Date(at),
-          next_attempt_at: null,
-          created_at: new Date(at),
-          updated_at: new Date(at),
-          rev: 0,
-        });
+        batch.push(r);
       }
-      if (writeLog) await connection.collection('deliveries').insertMany(docs as never[], { ordered: false });
+      if (writeLog) await logWriter.write(batch);
     }
     const loadMs = performance.now() - t0;
 
@@ -161,7 +146,17 @@ async function main(): Promise<void> {
     ];
     // the same figures straight from the log, for one webhook: what the aggregates save
     const t2 = performance.now();
-    const scanned = writeLog ? await connection.collection('deliveries').countDocuments({ customer_id: 'bench', webhook_id: webhooks[0], created_at: { $gte: new Date(now - 7 * DAY) } }) : null;
+    const scanned = writeLog
+      ? Number(
+          (
+            await postgres.query<{ n: string }>('SELECT count(*) AS n FROM deliveries WHERE customer_id = $1 AND webhook_id = $2 AND created_at >= $3', [
+              'bench',
+              webhooks[0],
+              new Date(now - 7 * DAY),
+            ])
+          )[0].n,
+        )
+      : null;
     const scanMs = performance.now() - t2;
     console.table(rows);
     console.log(
@@ -179,6 +174,7 @@ async function main(): Promise<void> {
   } finally {
     await connection.dropDatabase().catch(() => undefined);
     await app.close();
+    await dropTestPostgresSchema(prefix).catch(() => undefined);
   }
 }
 

@@ -9,7 +9,7 @@ import request from 'supertest';
 import type { DeliveryAttemptResult, DeliveryJob } from '@callhooks/contracts';
 import { KafkaContext, KafkaModule, startKafkaConsumers } from '@callhooks/kafka';
 import { HealthModule, MetricsModule, nestLoggerParams, ReadinessChecks } from '@callhooks/observability';
-import { eventually, requireServers, TEST_SERVERS, testEnv, testKafkaSettings, TopicCollector, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
+import { dropTestPostgresSchema, eventually, requireServers, TEST_SERVERS, testEnv, testKafkaSettings, TopicCollector, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
 import { AuthModule } from '../src/auth/auth.module';
 import { ApiExceptionFilter } from '../src/common/api-exception.filter';
 import { createValidationPipe } from '../src/common/validation';
@@ -103,7 +103,7 @@ function result(deliveryId: string, attempt: number, outcome: DeliveryAttemptRes
   };
 }
 
-describe('management API delivery log (e2e, real Kafka and FerretDB)', () => {
+describe('management API delivery log (e2e, real Kafka, FerretDB and PostgreSQL)', () => {
   const prefix = uniquePrefix('dlog');
   const database = uniqueDatabase('dlog');
   let app: INestApplication;
@@ -174,9 +174,10 @@ describe('management API delivery log (e2e, real Kafka and FerretDB)', () => {
     const conn = app ? (app.get(getModelToken(ApiKey.name)) as Model<ApiKey>).db : undefined;
     await conn?.dropDatabase().catch(() => undefined);
     await app?.close();
+    await dropTestPostgresSchema(prefix);
   });
 
-  it('keeps one document per delivery with each attempt once, status from the latest attempt', async () => {
+  it('keeps one row per delivery with each attempt once, status from the latest attempt', async () => {
     const res = await api().get(`/v1/deliveries/${ids.a}`).set('authorization', `Bearer ${keyA}`).expect(200);
     expect(res.body).toMatchObject({ id: ids.a, status: 'SUCCEEDED', attempt_count: 2, webhook_id: 'wh-1', call_uuid: 'call-1', method: 'POST', request_body: '{"uuid":"call-1"}' });
     expect(res.body.attempts.map((a: { attempt: number; outcome: string; status_code: number }) => [a.attempt, a.outcome, a.status_code])).toEqual([
@@ -254,7 +255,7 @@ describe('management API delivery log (e2e, real Kafka and FerretDB)', () => {
     await api().post(`/v1/deliveries/${ids.d}/redeliver`).set('authorization', `Bearer ${keyA}`).expect(409); // still retrying
     await api().post(`/v1/deliveries/${ids.c}/redeliver`).set('authorization', `Bearer ${keyA}`).expect(404);
 
-    // the redelivered attempt's result lands in the same document
+    // the redelivered attempt's result lands on the same delivery
     await kafka.send('deliveryResults', [{ key: ids.a, value: result(ids.a, 3, 'SUCCEEDED', { origin: 'REDELIVERY', attempted_at: Date.now() }) }]);
     await eventually(async () => {
       const r = await api().get(`/v1/deliveries/${ids.a}`).set('authorization', `Bearer ${keyA}`);

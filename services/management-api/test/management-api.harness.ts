@@ -2,7 +2,7 @@ import { getConnectionToken } from '@nestjs/mongoose';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Connection } from 'mongoose';
 import request from 'supertest';
-import { TEST_SERVERS, testEnv } from '@callhooks/testing';
+import { dropTestPostgresSchema, TEST_SERVERS, testEnv } from '@callhooks/testing';
 import { AppModule, type FeatureModule } from '../src/app.module';
 import { createHttpApp } from '../src/common/http-app';
 import { DeliveriesModule } from '../src/deliveries/deliveries.module';
@@ -45,7 +45,10 @@ export async function startManagementApi(options: {
     config,
     http: () => request(server),
     connection: app.get<Connection>(getConnectionToken()),
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      await dropTestPostgresSchema(options.prefix);
+    },
   };
 }
 

@@ -32,7 +32,7 @@ describe('the whole management API (e2e smoke): health, readiness, metrics, and 
   it('is live and becomes ready once MongoDB, Kafka, the registry and the delivery log consumer answer', async () => {
     await api.http().get('/healthz').expect(200);
     const ready = await eventually(async () => (await api.http().get('/readyz').expect(200)).body, 60_000, 500);
-    expect(Object.keys(ready.info).sort()).toEqual(expect.arrayContaining(['delivery-log-consumer', 'kafka', 'mongodb', 'schema-registry']));
+    expect(Object.keys(ready.info).sort()).toEqual(expect.arrayContaining(['delivery-log-consumer', 'kafka', 'mongodb', 'postgresql', 'schema-registry']));
   });
 
   it('exports the publishing metrics', async () => {

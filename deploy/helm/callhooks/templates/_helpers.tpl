@@ -151,6 +151,9 @@ The chart's Secret data: every inline credential, keyed by its environment varia
 {{- if not $v.managementApi.mongodb.existingSecret.name -}}
 {{- $_ := set $d "MONGODB_URI" $v.managementApi.mongodb.uri -}}
 {{- end -}}
+{{- if not $v.managementApi.postgres.existingSecret.name -}}
+{{- $_ := set $d "MANAGEMENT_POSTGRES_URL" $v.managementApi.postgres.url -}}
+{{- end -}}
 {{- if not $v.managementApi.operatorTokenExistingSecret.name -}}
 {{- $_ := set $d "MANAGEMENT_OPERATOR_TOKEN" $v.managementApi.operatorToken -}}
 {{- end -}}
@@ -213,6 +216,9 @@ HTTP_PORT: <service>.port
 SHUTDOWN_TIMEOUT_MS: shutdownTimeoutMs or <service>.shutdownTimeoutMs
 NODE_OPTIONS: <service>.nodeOptions
 MONGODB_URI: managementApi.mongodb
+MANAGEMENT_POSTGRES_URL: managementApi.postgres.url or managementApi.postgres.existingSecret
+MANAGEMENT_POSTGRES_SCHEMA: managementApi.postgres.schema
+MANAGEMENT_POSTGRES_POOL_SIZE: managementApi.postgres.poolSize
 MANAGEMENT_OPERATOR_TOKEN: managementApi.operatorToken or managementApi.operatorTokenExistingSecret
 MANAGEMENT_ALLOW_PRIVATE_TARGETS: managementApi.allowPrivateTargets
 DISPATCHER_ALLOW_PRIVATE_TARGETS: dispatcher.allowPrivateTargets
@@ -238,6 +244,12 @@ Checks that fail the render with a message naming the value to fix, instead of a
 {{- if $v.managementApi.enabled -}}
 {{- if and (not $v.managementApi.mongodb.uri) (not $v.managementApi.mongodb.existingSecret.name) -}}
 {{- fail "managementApi.mongodb.uri (or managementApi.mongodb.existingSecret.name) is required" -}}
+{{- end -}}
+{{- if and (not $v.managementApi.postgres.url) (not $v.managementApi.postgres.existingSecret.name) -}}
+{{- fail "managementApi.postgres.url (or managementApi.postgres.existingSecret.name) is required: the delivery log's PostgreSQL" -}}
+{{- end -}}
+{{- if not (regexMatch "^[a-z_][a-z0-9_]{0,62}$" (toString $v.managementApi.postgres.schema)) -}}
+{{- fail (printf "managementApi.postgres.schema %q: a lower-case SQL identifier (letters, digits, _)" (toString $v.managementApi.postgres.schema)) -}}
 {{- end -}}
 {{- if and (not $v.managementApi.operatorToken) (not $v.managementApi.operatorTokenExistingSecret.name) -}}
 {{- fail "managementApi.operatorToken (or managementApi.operatorTokenExistingSecret.name) is required" -}}

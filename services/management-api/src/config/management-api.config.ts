@@ -22,6 +22,18 @@ export const managementApiEnvSchema = withCommonChecks(
         .string()
         .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI')
         .default('mongodb://127.0.0.1:27017/callhooks'),
+      /** PostgreSQL connection string of the delivery log (deliveries and their attempts), with the database name. */
+      MANAGEMENT_POSTGRES_URL: env
+        .string()
+        .regex(/^postgres(ql)?:\/\/[^/]+\/[^/?]+/, 'must be a postgres:// or postgresql:// URL with a database name')
+        .default('postgres://postgres@127.0.0.1:55432/callhooks'),
+      /** The schema of the delivery log's tables in that database (created by the migrations when missing). */
+      MANAGEMENT_POSTGRES_SCHEMA: env
+        .string()
+        .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier (letters, digits, _; at most 63)')
+        .default('callhooks'),
+      /** Connections this instance keeps open to PostgreSQL at most. */
+      MANAGEMENT_POSTGRES_POOL_SIZE: env.int(1, 200).default(10),
       /** Bearer token of the platform operator: creates customers and issues their API keys. */
       MANAGEMENT_OPERATOR_TOKEN: z.string().min(24, 'must be at least 24 characters'),
       /** Accept webhook URLs on private, loopback, link-local and metadata addresses (tests and the local demo only). */
@@ -42,6 +54,7 @@ export const managementApiEnvSchema = withCommonChecks(
 
 export interface ManagementApiConfig extends ServiceSettings<typeof SERVICE> {
   mongodbUri: string;
+  postgres: PostgresSettings;
   auth: { operatorToken: string; apiKeyCacheMs: number };
   webhooks: { allowPrivateTargets: boolean; secretRotationOverlapMs: number };
   publishing: { reconcileIntervalMs: number };
@@ -49,6 +62,12 @@ export interface ManagementApiConfig extends ServiceSettings<typeof SERVICE> {
   deliveries: DeliveriesConfig;
   webhookHealth: WebhookHealthConfig;
   recoveries: RecoveriesConfig;
+}
+
+export interface PostgresSettings {
+  url: string;
+  schema: string;
+  poolSize: number;
 }
 
 /** Injection token of the validated configuration. */
@@ -59,6 +78,7 @@ export function loadManagementApiConfig(source: Record<string, string | undefine
   return {
     ...serviceSettings(SERVICE, e),
     mongodbUri: e.MONGODB_URI,
+    postgres: { url: e.MANAGEMENT_POSTGRES_URL, schema: e.MANAGEMENT_POSTGRES_SCHEMA, poolSize: e.MANAGEMENT_POSTGRES_POOL_SIZE },
     auth: { operatorToken: e.MANAGEMENT_OPERATOR_TOKEN, apiKeyCacheMs: e.MANAGEMENT_API_KEY_CACHE_MS },
     webhooks: { allowPrivateTargets: e.MANAGEMENT_ALLOW_PRIVATE_TARGETS, secretRotationOverlapMs: e.MANAGEMENT_SECRET_ROTATION_OVERLAP_MS },
     publishing: { reconcileIntervalMs: e.MANAGEMENT_RECONCILE_INTERVAL_MS },

@@ -1,4 +1,4 @@
-import { Global, Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import { Global, Inject, Injectable, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectConnection, MongooseModule } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { ReadinessChecks } from '@callhooks/observability';
@@ -9,11 +9,15 @@ import { Environment, EnvironmentSchema } from '../environments/environment.sche
 import { OperationalWebhook, OperationalWebhookSchema } from '../operational-webhooks/operational-webhook.schema';
 import { Webhook, WebhookSchema } from '../webhooks/webhook.schema';
 import { DocumentLocks } from './document-locks';
+import { MIGRATIONS } from './migrations';
+import { migrate } from './postgres-migrations';
+import { PostgresPool } from './postgres-pool';
 
 /**
+ * The databases: MongoDB for the configuration, PostgreSQL for the delivery log (PostgresPool).
  * The models of the configuration (customers, keys, webhooks, environments), registered once
  * and shared: the config publisher reads webhooks and environments, the environments feature
- * checks webhook ids. Other features (the delivery log) register their own models with
+ * checks webhook ids. Other features (recoveries) register their own models with
  * MongooseModule.forFeature on the same connection.
  */
 const CONFIG_MODELS = MongooseModule.forFeature([
@@ -43,6 +47,31 @@ class DatabaseLifecycle implements OnModuleInit {
   }
 }
 
+/**
+ * PostgreSQL (the delivery log): start-up applies the migrations (under an advisory lock, so
+ * instances starting together are safe), readiness runs a query, shutdown closes the pool.
+ */
+@Injectable()
+class PostgresLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    private readonly postgres: PostgresPool,
+    @Inject(MANAGEMENT_API_CONFIG) private readonly config: ManagementApiConfig,
+    readiness: ReadinessChecks,
+  ) {
+    readiness.register('postgresql', async () => {
+      await this.postgres.query('SELECT 1');
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    await migrate(this.postgres.pool, this.config.postgres.schema, MIGRATIONS);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.postgres.close();
+  }
+}
+
 @Global()
 @Module({
   imports: [
@@ -58,7 +87,12 @@ class DatabaseLifecycle implements OnModuleInit {
     }),
     CONFIG_MODELS,
   ],
-  providers: [DatabaseLifecycle, DocumentLocks],
-  exports: [CONFIG_MODELS, DocumentLocks],
+  providers: [
+    DatabaseLifecycle,
+    DocumentLocks,
+    { provide: PostgresPool, inject: [MANAGEMENT_API_CONFIG], useFactory: (config: ManagementApiConfig) => new PostgresPool(config.postgres) },
+    PostgresLifecycle,
+  ],
+  exports: [CONFIG_MODELS, DocumentLocks, PostgresPool],
 })
 export class DatabaseModule {}

@@ -2,7 +2,9 @@ import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentCustomer, CustomerApi } from '../auth/auth.decorators';
 import { ApiErrorDto } from '../common/api-error.dto';
-import { DeliveryLogService, type DeliveryDetail, type DeliverySummary } from './delivery-log.service';
+import { DeliveryQueries } from './delivery-queries';
+import type { DeliveryDetail, DeliverySummary } from './delivery.model';
+import { Redelivery } from './redelivery';
 import type { Page } from '../common/pagination';
 import { DeliveryPageDto, DeliveryWithAttemptsDto, RedeliveryDto } from './dto/delivery.dto';
 import { ListDeliveriesQueryDto } from './dto/list-deliveries.query';
@@ -12,14 +14,17 @@ import { parseDateTime } from '../common/date-time';
 @CustomerApi()
 @Controller('v1/deliveries')
 export class DeliveriesController {
-  constructor(private readonly log: DeliveryLogService) {}
+  constructor(
+    private readonly queries: DeliveryQueries,
+    private readonly redelivery: Redelivery,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'The delivery log: deliveries newest first, filterable by webhook, environment, event, call, status and time' })
   @ApiOkResponse({ type: DeliveryPageDto })
   list(@CurrentCustomer() customerId: string, @Query() query: ListDeliveriesQueryDto): Promise<Page<DeliverySummary>> {
     const { webhook_id, environment_id, event, call_uuid, status, from, to } = query;
-    return this.log.list(
+    return this.queries.list(
       customerId,
       { webhook_id, environment_id, event, call_uuid, status, from: parseDateTime(from) ?? undefined, to: parseDateTime(to) ?? undefined },
       { limit: query.limit, cursor: query.cursor, page: query.page, order: query.order },
@@ -31,7 +36,7 @@ export class DeliveriesController {
   @ApiOkResponse({ type: DeliveryWithAttemptsDto })
   @ApiNotFoundResponse({ type: ApiErrorDto })
   get(@CurrentCustomer() customerId: string, @Param('id') id: string): Promise<DeliveryDetail> {
-    return this.log.get(customerId, id);
+    return this.queries.get(customerId, id);
   }
 
   @Post(':id/redeliver')
@@ -46,6 +51,6 @@ export class DeliveriesController {
   @ApiNotFoundResponse({ type: ApiErrorDto })
   @ApiConflictResponse({ type: ApiErrorDto })
   redeliver(@CurrentCustomer() customerId: string, @Param('id') id: string): Promise<{ delivery_id: string; attempt: number }> {
-    return this.log.redeliver(customerId, id);
+    return this.redelivery.redeliver(customerId, id);
   }
 }

@@ -6,20 +6,16 @@ import { KafkaConsumer, KafkaContext, type ConsumedRecord } from '@callhooks/kaf
 import { contextFrom, failSpan, SpanKind, startSpan } from '@callhooks/observability';
 import { isMongoUnavailable } from '../database/mongo-errors';
 import { DELIVERIES_CONFIG, type DeliveriesConfig } from './config/deliveries.config';
-import { DeliveryLogService } from './delivery-log.service';
+import { DeliveryLogWriter } from './delivery-log.writer';
 import { deliveryResultViolation } from './delivery-result.contract';
 import { DeliveryResultsObserver } from './delivery-results-observer';
 import { GoneWebhooks } from './gone-webhooks';
-
-/** Deliveries written at once; the results of one delivery are always written in order. */
-const WRITE_CONCURRENCY = 16;
 
 /**
  * Keeps the delivery log from the delivery-results topic (group
  * MANAGEMENT_DELIVERY_LOG_CONSUMER_GROUP).
  * At least once: a batch is committed after its documents are written, and writing a
- * result twice changes nothing (DeliveryLogService.record). While MongoDB is unreachable the
- * batch is retried, not dead-lettered: the results wait in their topic. A 410 Gone result disables the
+ * result twice changes nothing (DeliveryLogWriter). A 410 Gone result disables the
  * webhook through the webhooks feature (GoneWebhooks).
  */
 @Controller()
@@ -29,7 +25,7 @@ export class DeliveryLogConsumer {
   constructor(
     @Inject(DELIVERIES_CONFIG) private readonly config: DeliveriesConfig,
     private readonly kafka: KafkaContext,
-    private readonly log: DeliveryLogService,
+    private readonly writer: DeliveryLogWriter,
     private readonly logger: PinoLogger,
     @Inject(Registry) registry: Registry,
     @Optional() private readonly goneWebhooks?: GoneWebhooks,
@@ -44,7 +40,7 @@ export class DeliveryLogConsumer {
     });
   }
 
-  /** Writes a batch: deliveries in parallel, each delivery's results in their order. */
+  /** Writes a batch, in one transaction. */
   @KafkaConsumer<DeliveryLogConsumer, DeliveryAttemptResult>({
     name: 'delivery-log',
     topics: ['deliveryResults'],
@@ -56,24 +52,12 @@ export class DeliveryLogConsumer {
     startup: 'retried-in-background',
   })
   async apply(records: Array<ConsumedRecord<DeliveryAttemptResult>>): Promise<void> {
-    await this.write(records).catch(retryWhileDatabaseDown);
-  }
-
-  private async write(records: Array<ConsumedRecord<DeliveryAttemptResult>>): Promise<void> {
-    const byDelivery = new Map<string, DeliveryAttemptResult[]>();
-    for (const r of records) byDelivery.set(r.value.delivery_id, [...(byDelivery.get(r.value.delivery_id) ?? []), r.value]);
     // one span per result, child of its attempt's span, over the batch's writes
     const spans = records.map((r) =>
       startSpan('delivery-log write', contextFrom(r.headers), { kind: SpanKind.CONSUMER, attributes: { 'callhooks.delivery_id': r.value.delivery_id, 'callhooks.outcome': r.value.outcome } }),
     );
     try {
-      const queue = await this.log.insertFresh([...byDelivery.values()]);
-      const worker = async () => {
-        for (let results = queue.shift(); results; results = queue.shift()) {
-          for (const result of results) await this.log.record(result);
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, queue.length) }, worker));
+      await this.writer.write(records.map((r) => r.value));
     } catch (err) {
       spans.forEach((s) => failSpan(s, err));
       throw err;
@@ -89,18 +73,14 @@ export class DeliveryLogConsumer {
       this.logger.warn({ webhookId: result.webhook_id, deliveryId: result.delivery_id }, 'receiver answered 410 Gone but no webhooks service is bound to disable the webhook');
       return;
     }
-    await this.goneWebhooks.disable(result.customer_id, result.webhook_id, `the receiver answered 410 Gone to delivery ${result.delivery_id}`);
+    // the webhooks live in MongoDB: while it is unreachable the batch is retried, not dead-lettered
+    await this.goneWebhooks.disable(result.customer_id, result.webhook_id, `the receiver answered 410 Gone to delivery ${result.delivery_id}`).catch(retryWhileMongoDown);
     this.gone.inc({ handled: 'true' });
     this.logger.info({ webhookId: result.webhook_id, deliveryId: result.delivery_id }, 'webhook disabled: its receiver answered 410 Gone');
   }
 }
 
-/**
- * A database outage fails every batch alike: retried (RetryableError) until MongoDB is back,
- * the results wait in their topic; any other failure stays the record's, isolated and
- * dead-lettered after its attempts.
- */
-function retryWhileDatabaseDown(err: unknown): never {
+function retryWhileMongoDown(err: unknown): never {
   if (isMongoUnavailable(err)) throw new RetryableError(`MongoDB unavailable: ${(err as Error).message}`);
   throw err;
 }

@@ -1,27 +1,27 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
+import { PostgresPool } from '../database/postgres-pool';
 import { DELIVERIES_CONFIG, type DeliveriesConfig } from './config/deliveries.config';
-import { DeliveryLogService } from './delivery-log.service';
 
 const DAY_MS = 24 * 3_600_000;
+/** Deliveries deleted per statement: short transactions, so the log's writers never wait long on a purge. */
+const PURGE_BATCH = 5000;
 
 /**
- * Deletes deliveries older than the retention period, periodically: FerretDB has no TTL
- * indexes. Every instance may run it; a delete of what is already gone is harmless. The first
- * run after start sweeps the whole log (anything expired while no instance ran); the next ones
- * delete only what expired within a day before their cutoff, which the runs cover since they
- * come at most a day apart (MANAGEMENT_DELIVERY_PURGE_INTERVAL_MS ≤ 24 h) — cheap on FerretDB,
- * where the sweep reads every delivery (DeliveryLogService.purgeDayBefore).
+ * Deletes deliveries older than the retention period (their attempts go with them),
+ * periodically. Every instance may run it: a delete of what is already gone is harmless. Each
+ * run deletes everything created before the cutoff, in batches read from the expiry index,
+ * so a run after a long stop catches up and an hourly one touches an hour's rows.
  */
 @Injectable()
 export class DeliveryRetention implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private running?: Promise<number>;
-  private swept = false;
+  private stopping = false;
 
   constructor(
     @Inject(DELIVERIES_CONFIG) private readonly config: DeliveriesConfig,
-    private readonly log: DeliveryLogService,
+    private readonly postgres: PostgresPool,
     private readonly logger: PinoLogger,
   ) {
     this.logger.setContext(DeliveryRetention.name);
@@ -33,19 +33,18 @@ export class DeliveryRetention implements OnApplicationBootstrap, OnApplicationS
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.timer);
     await this.running?.catch(() => undefined);
   }
 
-  /** One purge run; overlapping calls share the run in progress. */
+  /** One purge run; overlapping calls share the run in progress. Returns how many deliveries it deleted. */
   purge(now = Date.now()): Promise<number> {
     if (!this.running) {
       const cutoff = new Date(now - this.config.retentionDays * DAY_MS);
-      const sweep = !this.swept;
-      this.running = (sweep ? this.log.purgeCreatedBefore(cutoff) : this.log.purgeDayBefore(cutoff))
+      this.running = this.purgeCreatedBefore(cutoff)
         .then((deleted) => {
-          this.swept = true;
-          if (deleted > 0) this.logger.info({ deleted, cutoff, sweep }, 'purged deliveries past retention');
+          if (deleted > 0) this.logger.info({ deleted, cutoff }, 'purged deliveries past retention');
           return deleted;
         })
         .catch((err: unknown) => {
@@ -55,5 +54,21 @@ export class DeliveryRetention implements OnApplicationBootstrap, OnApplicationS
         .finally(() => (this.running = undefined));
     }
     return this.running;
+  }
+
+  /** Deletes every delivery created before `cutoff`, a batch at a time; returns how many. */
+  async purgeCreatedBefore(cutoff: Date): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const rows = await this.postgres.query(
+        // by the expression of the deliveries_expiry index (see the migration)
+        `DELETE FROM deliveries WHERE id IN (
+           SELECT id FROM deliveries WHERE (created_at AT TIME ZONE 'UTC') < ($1::timestamptz AT TIME ZONE 'UTC') ORDER BY (created_at AT TIME ZONE 'UTC') LIMIT ${PURGE_BATCH}
+         ) RETURNING 1 AS gone`,
+        [cutoff],
+      );
+      deleted += rows.length;
+      if (rows.length < PURGE_BATCH || this.stopping) return deleted;
+    }
   }
 }

@@ -5,8 +5,7 @@ import { RetryableError } from '@callhooks/contracts';
 import { CurrentCustomer, CustomerApi } from '../auth/auth.decorators';
 import { ApiErrorDto } from '../common/api-error.dto';
 import { DELIVERIES_CONFIG, type DeliveriesConfig } from './config/deliveries.config';
-import { targetOrigin } from '@callhooks/contracts';
-import { DeliveryLogService } from './delivery-log.service';
+import { TestSends } from './test-sends';
 import { TestSendDto } from './dto/delivery.dto';
 import { WebhookTestJobs } from './webhook-test-jobs';
 
@@ -15,7 +14,7 @@ import { WebhookTestJobs } from './webhook-test-jobs';
 @Controller('v1/webhooks')
 export class WebhookTestController {
   constructor(
-    private readonly log: DeliveryLogService,
+    private readonly sends: TestSends,
     @Inject(DELIVERIES_CONFIG) private readonly config: DeliveriesConfig,
     @Optional() private readonly testJobs?: WebhookTestJobs,
   ) {}
@@ -35,8 +34,8 @@ export class WebhookTestController {
     // 503: the webhooks feature that renders test events is not bound in this deployment
     if (!this.testJobs) throw new RetryableError('test sends are not available: no webhooks feature builds test jobs');
     const job = await this.testJobs.build(customerId, webhookId);
-    await this.log.send(job, targetOrigin(job.url));
-    const done = await this.log.waitForAttempt(customerId, job.delivery_id, job.attempt, this.config.testSendWaitMs);
+    await this.sends.send(job);
+    const done = await this.sends.waitForAttempt(customerId, job.delivery_id, job.attempt, this.config.testSendWaitMs);
     if (!done) {
       res.status(HttpStatus.ACCEPTED);
       return { delivery_id: job.delivery_id, state: 'PENDING' };

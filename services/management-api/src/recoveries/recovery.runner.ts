@@ -109,8 +109,8 @@ export class RecoveryRunner implements OnApplicationBootstrap, OnApplicationShut
       if (page.length === 0) scanDone = true;
       for (const d of page) {
         matched++;
-        intended.push({ id: d._id, attempt: 0, sent: false });
-        cursor = { created_at: d.created_at, id: d._id };
+        intended.push({ id: d.id, attempt: 0, sent: false });
+        cursor = { created_at: d.created_at, id: d.id };
       }
     }
     const saved = await this.save(current, {

@@ -65,11 +65,11 @@ export class FailingWebhooksAutoDisable implements OnApplicationBootstrap, OnApp
         const enabledAt = w.enabled_at ?? w.created_at;
         return enabledAt <= cutoff && lastFailure !== null && lastFailure >= enabledAt;
       };
-      const disabled = await this.webhooks.disableBySystem(health.customer_id, health._id, reason, due);
+      const disabled = await this.webhooks.disableBySystem(health.customer_id, health.webhook_id, reason, due);
       if (!disabled) continue;
       count++;
       this.disabled.inc();
-      this.logger.info({ webhookId: health._id, customerId: health.customer_id, failingSince: since }, 'webhook auto-disabled: every attempt failed for the period');
+      this.logger.info({ webhookId: health.webhook_id, customerId: health.customer_id, failingSince: since }, 'webhook auto-disabled: every attempt failed for the period');
       await this.listener?.webhookDisabled(health.customer_id, disabled);
     }
     return count;

@@ -1,5 +1,4 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { MongooseModule } from '@nestjs/mongoose';
 import { DeliveryResultsObserver } from '../deliveries/delivery-results-observer';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { MANAGEMENT_API_CONFIG, type ManagementApiConfig } from '../config/management-api.config';
@@ -7,7 +6,6 @@ import { WEBHOOK_HEALTH_CONFIG } from './config/webhook-health.config';
 import { FailingWebhooksAutoDisable } from './failing-webhooks.auto-disable';
 import { WebhookHealthController } from './webhook-health.controller';
 import { WebhookHealthObserver } from './webhook-health.observer';
-import { WebhookHealthRecord, WebhookHealthSchema } from './webhook-health.schema';
 import { WebhookHealthService } from './webhook-health.service';
 import { WebhookHealthStore } from './webhook-health.store';
 
@@ -23,7 +21,7 @@ export class WebhookHealthModule {
     return {
       module: WebhookHealthModule,
       global: true,
-      imports: [WebhooksModule, MongooseModule.forFeature([{ name: WebhookHealthRecord.name, schema: WebhookHealthSchema }])],
+      imports: [WebhooksModule],
       controllers: [WebhookHealthController],
       providers: [
         { provide: WEBHOOK_HEALTH_CONFIG, inject: [MANAGEMENT_API_CONFIG], useFactory: (app: ManagementApiConfig) => app.webhookHealth },

@@ -5,7 +5,7 @@ import type { HealthStatus, LastAttemptDto, WebhookHealthDto, WebhookStatsDto } 
 import { breakerState, emptyHealth, windowStats, type HealthState, type HealthWindow, type LastAttempt } from './health-buckets';
 import { stateOf, WebhookHealthStore } from './webhook-health.store';
 
-/** Reads webhook health from the rolling aggregates: one document per webhook, never the delivery log. */
+/** Reads webhook health from the rolling aggregates: one row per webhook, never the delivery log. */
 @Injectable()
 export class WebhookHealthService {
   constructor(

@@ -8,15 +8,15 @@ import { env } from '@callhooks/config';
 export const deliveriesEnvSchema = z.object({
   /** Consumer group of the delivery-log consumer of delivery results (KAFKA_TOPIC_PREFIX goes before it). */
   MANAGEMENT_DELIVERY_LOG_CONSUMER_GROUP: env.string().default('callhooks-delivery-log'),
-  /** Deliveries older than this are purged (FerretDB has no TTL indexes). */
+  /** Deliveries older than this are purged (with their attempts), every MANAGEMENT_DELIVERY_PURGE_INTERVAL_MS. */
   MANAGEMENT_DELIVERY_RETENTION_DAYS: env.int(1, 3650).default(30),
   MANAGEMENT_DELIVERY_PURGE_INTERVAL_MS: env.int(1000, 24 * 3_600_000).default(3_600_000),
   /** How long POST /v1/webhooks/{id}/test waits for the attempt before answering 202. */
   MANAGEMENT_TEST_SEND_WAIT_MS: env.int(0, 60_000).default(15_000),
   /**
    * How long a fetch of delivery results waits for more: a partition's results of that
-   * interval are written with one insertMany and one offset commit, instead of one per few
-   * results (database requests, and SQLite commits under FerretDB). 0 = none.
+   * interval are written in one PostgreSQL transaction and one offset commit, instead of one
+   * per few results. 0 = none.
    */
   MANAGEMENT_DELIVERY_LOG_FETCH_LINGER_MS: env.int(0, 5000).default(250),
 });

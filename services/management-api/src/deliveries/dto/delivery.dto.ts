@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PageMetaDto } from '../../common/pagination';
-import { DELIVERY_STATUSES } from '../delivery.schema';
+import { DELIVERY_STATUSES } from '../delivery.model';
 
 export class DeliveryAttemptDto {
   @ApiProperty({ example: 1 }) attempt: number;

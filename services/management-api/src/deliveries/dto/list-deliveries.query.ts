@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsDateTime } from '../../common/date-time';
 import { ListQueryDto } from '../../common/pagination';
-import { DELIVERY_STATUSES, type DeliveryStatus } from '../delivery.schema';
+import { DELIVERY_STATUSES, type DeliveryStatus } from '../delivery.model';
 
 /** Filters of the delivery log, on top of the usual paging. */
 export class ListDeliveriesQueryDto extends ListQueryDto {

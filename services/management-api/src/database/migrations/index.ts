@@ -1,0 +1,14 @@
+import { DELIVERY_LOG } from './0001-delivery-log';
+import { WEBHOOK_HEALTH } from './0002-webhook-health';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Applied in order, each once; append new ones, never edit an applied one. */
+export const MIGRATIONS: Migration[] = [
+  { version: 1, name: 'delivery log', sql: DELIVERY_LOG },
+  { version: 2, name: 'webhook health', sql: WEBHOOK_HEALTH },
+];

@@ -1,0 +1,54 @@
+import { Pool, type PoolClient, type QueryResultRow } from 'pg';
+import type { PostgresSettings } from '../config/management-api.config';
+import { postgresError } from './postgres-errors';
+
+/**
+ * The management API's PostgreSQL connections (the delivery log lives there; the configuration
+ * stays in MongoDB). Every connection works in the configured schema (its search_path), so
+ * the SQL names tables unqualified and one database can hold several installations (or tests).
+ */
+export class PostgresPool {
+  readonly pool: Pool;
+
+  constructor(readonly settings: PostgresSettings) {
+    this.pool = new Pool({
+      connectionString: settings.url,
+      max: settings.poolSize,
+      // the schema is validated as an identifier (config), so it needs no quoting here
+      options: `-c search_path=${settings.schema}`,
+      connectionTimeoutMillis: 5000,
+      idleTimeoutMillis: 30_000,
+      application_name: 'callhooks-management-api',
+    });
+    // an idle connection the server closed: the pool drops it and opens another when needed
+    this.pool.on('error', () => undefined);
+  }
+
+  async query<R extends QueryResultRow = QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
+    try {
+      return (await this.pool.query<R>(text, values)).rows;
+    } catch (err) {
+      throw postgresError(err);
+    }
+  }
+
+  /** Runs `work` in one transaction on one connection; rolled back when it throws. Errors of an unavailable database are RetryableErrors. */
+  async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect().catch((err: unknown) => Promise.reject(postgresError(err)));
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw postgresError(err);
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,234 @@
+import { Pool } from 'pg';
+import { Registry } from 'prom-client';
+import { RetryableError, type DeliveryAttemptResult, type DeliveryJob } from '@callhooks/contracts';
+import { KafkaContext } from '@callhooks/kafka';
+import { ReadinessChecks } from '@callhooks/observability';
+import {
+  dropTestPostgresSchema,
+  eventually,
+  requireServers,
+  TEST_SERVERS,
+  testKafkaSettings,
+  testPostgresSchema,
+  TopicCollector,
+  uniquePrefix,
+} from '@callhooks/testing';
+import { encodeCursor } from '../src/common/pagination';
+import { MIGRATIONS } from '../src/database/migrations';
+import { migrate } from '../src/database/postgres-migrations';
+import { PostgresPool } from '../src/database/postgres-pool';
+import { DeliveryLogWriter } from '../src/deliveries/delivery-log.writer';
+import { DeliveryQueries } from '../src/deliveries/delivery-queries';
+import { DeliveryResend } from '../src/deliveries/delivery-resend';
+import { DeliveryRetention } from '../src/deliveries/delivery-retention';
+
+jest.setTimeout(60_000);
+
+const DAY = 24 * 3_600_000;
+const T0 = Date.UTC(2026, 5, 1, 12);
+
+function result(
+  deliveryId: string,
+  attempt: number,
+  outcome: DeliveryAttemptResult['outcome'],
+  over: Partial<DeliveryAttemptResult> = {},
+): DeliveryAttemptResult {
+  return {
+    delivery_id: deliveryId,
+    webhook_id: 'wh-1',
+    customer_id: 'cust-a',
+    environment_id: 'env-1',
+    event_id: `evt-${deliveryId}`,
+    event: 'Call:Hangup',
+    call_uuid: 'call-1',
+    origin: 'EVENT',
+    attempt,
+    outcome,
+    status_code: outcome === 'SUCCEEDED' ? 200 : null,
+    error_class: outcome === 'SUCCEEDED' ? null : 'timeout',
+    latency_ms: 10 * attempt,
+    response_snippet: null,
+    method: 'POST',
+    url: 'https://crm.example.com/hooks',
+    request_body: '{}',
+    attempted_at: T0 + attempt * 1000,
+    next_attempt_at: outcome === 'RETRYING' || outcome === 'BREAKER_OPEN' ? T0 + attempt * 1000 + 60_000 : null,
+    ...over,
+  };
+}
+
+describe('the delivery log on PostgreSQL (integration, real PostgreSQL)', () => {
+  const prefix = uniquePrefix('dlog-pg');
+  const schema = testPostgresSchema(prefix);
+  let postgres: PostgresPool;
+  let writer: DeliveryLogWriter;
+  let queries: DeliveryQueries;
+
+  beforeAll(async () => {
+    await requireServers(['postgres']);
+    postgres = new PostgresPool({ url: TEST_SERVERS.postgresUrl, schema, poolSize: 4 });
+    writer = new DeliveryLogWriter(postgres);
+    queries = new DeliveryQueries(postgres);
+  });
+
+  afterAll(async () => {
+    await postgres?.close();
+    await dropTestPostgresSchema(prefix);
+  });
+
+  it('applies the migrations once when several instances start together, and nothing on the next start', async () => {
+    const pools = Array.from({ length: 3 }, () => new Pool({ connectionString: TEST_SERVERS.postgresUrl, max: 1 }));
+    try {
+      const applied = await Promise.all(pools.map((p) => migrate(p, schema, MIGRATIONS)));
+      expect(applied.flat()).toEqual(MIGRATIONS.map((m) => m.version));
+      expect(await migrate(pools[0], schema, MIGRATIONS)).toEqual([]);
+    } finally {
+      await Promise.all(pools.map((p) => p.end()));
+    }
+    const tables = await postgres.query<{ table_name: string }>(
+      'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
+      [schema],
+    );
+    expect(tables.map((t) => t.table_name)).toEqual(['deliveries', 'delivery_attempts', 'schema_migrations', 'webhook_health']);
+  });
+
+  it('creates a delivery from its first result, updates it from later ones, in any order and across batches, each attempt once', async () => {
+    // attempt 2 before attempt 1 (another batch), attempt 1 read twice, then a breaker-open reschedule
+    await writer.write([result('d-order', 2, 'RETRYING')]);
+    await writer.write([result('d-order', 1, 'RETRYING'), result('d-order', 1, 'RETRYING', { latency_ms: 99 })]);
+    let d = await queries.get('cust-a', 'd-order');
+    expect(d).toMatchObject({ status: 'RETRYING', attempt_count: 2, created_at: new Date(T0 + 2000), next_attempt_at: new Date(T0 + 62_000) });
+    expect(d.attempts.map((a) => [a.attempt, a.latency_ms])).toEqual([
+      [1, 99],
+      [2, 20],
+    ]);
+    await writer.write([result('d-order', 3, 'BREAKER_OPEN'), result('d-order', 4, 'SUCCEEDED')]);
+    await writer.write([result('d-order', 3, 'BREAKER_OPEN')]); // a replay of an older result
+    d = await queries.get('cust-a', 'd-order');
+    expect(d).toMatchObject({
+      status: 'SUCCEEDED',
+      attempt_count: 3,
+      last_attempt_at: new Date(T0 + 4000),
+      next_attempt_at: null,
+      created_at: new Date(T0 + 2000),
+    });
+    expect(d.attempts.map((a) => a.attempt)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('pages through a customer’s deliveries in both orders, every one once, with the filters and the total', async () => {
+    const ids = Array.from({ length: 25 }, (_, i) => `d-page-${String(i).padStart(2, '0')}`);
+    // several deliveries share a creation time: the id breaks the tie
+    await writer.write(
+      ids.map((id, i) =>
+        result(id, 1, i % 5 === 0 ? 'FAILED' : 'SUCCEEDED', { customer_id: 'cust-p', attempted_at: T0 + Math.floor(i / 3) * 1000, webhook_id: `wh-${i % 2}` }),
+      ),
+    );
+    await writer.write([result('d-other', 1, 'SUCCEEDED', { customer_id: 'cust-q' })]);
+    for (const order of ['desc', 'asc'] as const) {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (let pages = 0; pages < 10; pages++) {
+        const page = await queries.list('cust-p', {}, { limit: 4, order, cursor });
+        expect(page.page.total).toBe(25);
+        seen.push(...page.data.map((d) => d.id));
+        if (!page.page.next_cursor) break;
+        cursor = page.page.next_cursor;
+      }
+      expect(seen).toEqual(order === 'asc' ? ids : [...ids].reverse());
+    }
+    const failed = await queries.list('cust-p', { status: 'FAILED', webhook_id: 'wh-0' }, {});
+    expect(failed.data.map((d) => d.id)).toEqual(['d-page-20', 'd-page-10', 'd-page-00']);
+    expect(failed.page.total).toBe(3);
+    const window = await queries.list('cust-p', { from: new Date(T0 + 1000), to: new Date(T0 + 2000) }, { order: 'asc' });
+    expect(window.data.map((d) => d.id)).toEqual(['d-page-03', 'd-page-04', 'd-page-05']);
+    const third = await queries.list('cust-p', {}, { limit: 10, page: 3 });
+    expect(third.data.map((d) => d.id)).toEqual(['d-page-04', 'd-page-03', 'd-page-02', 'd-page-01', 'd-page-00']);
+    // a cursor from before PostgreSQL's earliest time: an empty page, not an error
+    const farPast = await queries.list('cust-p', {}, { cursor: encodeCursor({ t: -8e15, i: 'x', o: 'desc' }) });
+    expect(farPast.data).toEqual([]);
+    expect(await queries.find('cust-p', 'd-other')).toBeNull();
+  });
+
+  it('purges what was created before the cutoff, attempts with them, and nothing on the next run', async () => {
+    const old = Array.from({ length: 7 }, (_, i) => `d-old-${i}`);
+    await writer.write(old.map((id) => result(id, 1, 'SUCCEEDED', { customer_id: 'cust-r', attempted_at: T0 - 40 * DAY })));
+    await writer.write([result('d-young', 1, 'SUCCEEDED', { customer_id: 'cust-r', attempted_at: T0 - 10 * DAY })]);
+    const retention = new DeliveryRetention(
+      { consumerGroup: 'g', retentionDays: 30, purgeIntervalMs: 3_600_000, testSendWaitMs: 0, fetchLingerMs: 0 },
+      postgres,
+      { setContext: () => undefined, info: () => undefined, warn: () => undefined } as never,
+    );
+    expect(await retention.purge(T0)).toBe(7);
+    expect(await retention.purge(T0)).toBe(0);
+    expect((await queries.list('cust-r', {}, {})).data.map((d) => d.id)).toEqual(['d-young']);
+    const [{ orphans }] = await postgres.query<{ orphans: number }>(`SELECT count(*)::int AS orphans FROM delivery_attempts WHERE delivery_id LIKE 'd-old-%'`);
+    expect(orphans).toBe(0);
+  });
+
+  it('resends the failed deliveries of a window once each (bulk recovery), oldest first, and reads where each ended', async () => {
+    const kafka = new KafkaContext({ service: 'dlog-pg-test', logLevel: 'warn', ...testKafkaSettings(prefix) }, new Registry(), new ReadinessChecks());
+    await (await kafka.provisioner()).ensure({ produces: ['deliveries'] });
+    const jobs = await new TopicCollector<DeliveryJob>(kafka.kafka, kafka.topicName('deliveries'), kafka.serde).start();
+    try {
+      const failed = ['d-rec-1', 'd-rec-2', 'd-rec-3'];
+      await writer.write([
+        ...failed.map((id, i) => result(id, 3, 'FAILED', { customer_id: 'cust-s', attempted_at: T0 + i * 1000 })),
+        result('d-rec-test', 1, 'FAILED', { customer_id: 'cust-s', origin: 'TEST', attempted_at: T0 }),
+        result('d-rec-ok', 1, 'SUCCEEDED', { customer_id: 'cust-s', attempted_at: T0 }),
+        result('d-rec-other', 1, 'FAILED', { customer_id: 'cust-s', webhook_id: 'wh-2', attempted_at: T0 }),
+        result('d-rec-old', 1, 'FAILED', { customer_id: 'cust-s', attempted_at: T0 - DAY }),
+      ]);
+      const resend = new DeliveryResend(postgres, kafka);
+      const scope = { customerId: 'cust-s', webhookId: 'wh-1', environmentId: null, since: new Date(T0 - 1000), until: null };
+      const first = await resend.nextFailed(scope, null, 2);
+      expect(first.map((d) => d.id)).toEqual(['d-rec-1', 'd-rec-2']);
+      const rest = await resend.nextFailed(scope, first[1], 2);
+      expect(rest.map((d) => d.id)).toEqual(['d-rec-3']);
+
+      // two recoveries reaching the same delivery: one claims and sends it
+      const claims = await Promise.all([resend.claimAndSend('d-rec-1'), resend.claimAndSend('d-rec-1')]);
+      expect(claims.sort()).toEqual([4, null]);
+      expect(await resend.claimAndSend('d-rec-ok')).toBeNull();
+      const [job] = await eventually(() => {
+        const found = jobs.values().filter((j) => j.delivery_id === 'd-rec-1');
+        if (found.length === 0) throw new Error('no job yet');
+        return found;
+      });
+      expect(job).toMatchObject({ attempt: 4, first_attempt: 4, origin: 'EVENT', customer_id: 'cust-s', url: 'https://crm.example.com/hooks' });
+      expect((await queries.get('cust-s', 'd-rec-1')).status).toBe('PENDING');
+
+      const sent = [
+        { id: 'd-rec-1', attempt: 4 },
+        { id: 'd-rec-2', attempt: 4 },
+        { id: 'd-gone', attempt: 2 },
+      ];
+      expect(Object.fromEntries(await resend.outcomes(sent))).toEqual({ 'd-rec-1': 'pending', 'd-rec-2': 'pending', 'd-gone': 'failed' });
+      await writer.write([result('d-rec-1', 4, 'SUCCEEDED', { customer_id: 'cust-s' })]);
+      expect((await resend.outcomes(sent)).get('d-rec-1')).toBe('delivered');
+    } finally {
+      await jobs.stop();
+      await kafka.onApplicationShutdown();
+    }
+  });
+
+  it('reports an unreachable PostgreSQL as a RetryableError (503 in the API, a batch retried by the consumer)', async () => {
+    const port = await closedPort();
+    const down = new PostgresPool({ url: `postgres://postgres@127.0.0.1:${port}/postgres`, schema, poolSize: 1 });
+    try {
+      await expect(new DeliveryLogWriter(down).write([result('d-x', 1, 'SUCCEEDED')])).rejects.toBeInstanceOf(RetryableError);
+      await expect(new DeliveryQueries(down).find('cust-a', 'd-x')).rejects.toBeInstanceOf(RetryableError);
+    } finally {
+      await down.close();
+    }
+  });
+});
+
+/** A port nothing listens on: one the server just gave up. */
+async function closedPort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
