@@ -6,7 +6,7 @@ import type { DeliveryAttemptResult, DeliveryJob, TopicId } from '@callhooks/con
 import type { BatchContext, ConsumedRecord, OutgoingRecord } from '@callhooks/kafka';
 import { DeliveryBatchRunner, HANDOFF_HEADER } from './delivery-batch.runner';
 import { targetOrigin } from '@callhooks/contracts';
-import { DeliveryExecutor, type Outgoing } from './delivery.executor';
+import { DeliveryExecutor, PARKED_HEADER, type Outgoing } from './delivery.executor';
 import { DeliveryMetrics } from './delivery.metrics';
 import { DetachedAttempts } from './detached-attempts';
 import { RetrySchedule } from './retry-schedule';
@@ -24,6 +24,11 @@ let hangingUrl: string;
 let slowUrl: string;
 let healthyHits = 0;
 let slowHits = 0;
+// a receiver that fails (503) or answers after a delay, and records when each request came and ended
+let switchable: Server;
+let switchableUrl: string;
+let switchableMode: 'fail' | 'ok' = 'fail';
+const switchableSeen: Array<{ body: string; at: number; endedAt?: number }> = [];
 
 beforeAll(async () => {
   healthy = createServer((req, res) => {
@@ -41,6 +46,24 @@ beforeAll(async () => {
       setTimeout(() => res.end('ok'), 120);
     });
   });
+  switchable = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const seen: { body: string; at: number; endedAt?: number } = { body: Buffer.concat(chunks).toString(), at: Date.now() };
+      switchableSeen.push(seen);
+      if (switchableMode === 'fail') {
+        res.statusCode = 503;
+        return res.end('down');
+      }
+      setTimeout(() => {
+        seen.endedAt = Date.now();
+        res.end('ok');
+      }, 100);
+    });
+  });
+  await new Promise<void>((r) => switchable.listen(0, '127.0.0.1', r));
+  switchableUrl = `http://127.0.0.1:${(switchable.address() as AddressInfo).port}/hook`;
   await new Promise<void>((r) => healthy.listen(0, '127.0.0.1', r));
   await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', r));
   await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
@@ -49,7 +72,7 @@ beforeAll(async () => {
   hangingUrl = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/hook`;
 });
 afterAll(async () => {
-  for (const s of [healthy, hanging, slow]) {
+  for (const s of [healthy, hanging, slow, switchable]) {
     s.closeAllConnections();
     await new Promise((r) => s.close(r));
   }
@@ -73,13 +96,19 @@ class StaticWebhooks extends WebhookDirectory {
 class RecordingContext implements BatchContext {
   readonly sent: Array<{ topic: TopicId; record: OutgoingRecord }> = [];
   deferred?: { offset: string; resumeAt: number };
+  readonly committed: Array<() => void> = [];
   send(topic: TopicId, records: OutgoingRecord[]) {
     for (const record of records) this.sent.push({ topic, record });
   }
   deadLetter() {
     throw new Error('not expected');
   }
-  onCommitted() {}
+  onCommitted(fn: () => void) {
+    this.committed.push(fn);
+  }
+  commit() {
+    for (const fn of this.committed) fn();
+  }
   onAborted() {}
   heartbeat() {
     return Promise.resolve();
@@ -131,11 +160,11 @@ function record(value: DeliveryJob, headers: Record<string, string> = {}): Consu
   return { topic: 't', partition: 0, offset: String(offset++), key: new URL(value.url).origin, value, headers, timestamp: Date.now() };
 }
 
-function setup(over: { deadline?: number; timeout?: number; publishLate?: (outputs: Outgoing[]) => Promise<void> } = {}) {
+function setup(over: { deadline?: number; timeout?: number; reset?: number; publishLate?: (outputs: Outgoing[]) => Promise<void> } = {}) {
   const late: Outgoing[] = [];
   const metrics = new DeliveryMetrics(new Registry());
   const schedule = new RetrySchedule({ tierDelaysMs: [200, 400, 800, 1600, 3200], jitter: 0, maxAttempts: 3, maxAgeMs: 60_000 });
-  const breakers = new TargetBreakers({ resetTimeoutMs: 60_000, errorThresholdPercentage: 50, volumeThreshold: 100, rollingWindowMs: 30_000, consecutiveFailures: 2 }, metrics);
+  const breakers = new TargetBreakers({ resetTimeoutMs: over.reset ?? 60_000, errorThresholdPercentage: 50, volumeThreshold: 100, rollingWindowMs: 30_000, consecutiveFailures: 2 }, metrics);
   const slots = new TargetSlots(2, 100, metrics);
   const timeout = over.timeout ?? 1200;
   const http = new TargetHttpClient({ attemptTimeoutMs: timeout, snippetBytes: 100, allowPrivateTargets: true, maxSocketsPerTarget: 2 });
@@ -172,14 +201,26 @@ describe('DeliveryBatchRunner', () => {
 
     const results = ctx.results();
     expect(results.filter((r) => r.outcome === 'SUCCEEDED').map((r) => r.delivery_id).sort()).toEqual(['d-10', 'd-6', 'd-7', 'd-8', 'd-9']);
-    // the hanging target: 2 attempts (its concurrency) detached with safety copies, 3 postponed without an attempt
+    // the hanging target: 2 attempts (its concurrency) detached with safety copies; its 3 jobs
+    // still waiting for a slot are left to be read again at once, from the first of them
     const tierRecords = ctx.sent.filter((s) => s.topic.startsWith('deliveriesRetry'));
     const copies = tierRecords.filter((s) => s.record.headers?.[HANDOFF_HEADER]);
-    const postponed = tierRecords.filter((s) => !s.record.headers?.[HANDOFF_HEADER]);
     expect(copies).toHaveLength(2);
-    expect(postponed).toHaveLength(3);
-    for (const p of postponed) expect((p.record.value as DeliveryJob).attempt).toBe(1);
+    expect(tierRecords).toHaveLength(2);
     for (const c of copies) expect((c.record.value as DeliveryJob).not_before).toBeGreaterThan(started + 1200);
+    expect(ctx.deferred?.offset).toBe(records[2].offset);
+    ctx.commit();
+
+    // read again from there: the 3 are postponed without an attempt (every slot of their target
+    // is held by a detached attempt), the healthy jobs that ran ahead are not sent again
+    const hitsBefore = healthyHits;
+    const again = new RecordingContext();
+    await runner.handle('deliveries', records.slice(2), again);
+    const postponed = again.sent.filter((s) => s.topic.startsWith('deliveriesRetry'));
+    expect(postponed.map((p) => (p.record.value as DeliveryJob).delivery_id)).toEqual(['d-3', 'd-4', 'd-5']);
+    for (const p of postponed) expect((p.record.value as DeliveryJob).attempt).toBe(1);
+    expect(again.results()).toHaveLength(0);
+    expect(healthyHits).toBe(hitsBefore);
 
     // the detached attempts time out later; their results are published then
     await new Promise((r) => setTimeout(r, 1300));
@@ -370,6 +411,66 @@ describe('DeliveryBatchRunner', () => {
     // it waits for the breaker's probe (60 s away, longer than every tier here: the last one), not one short tier after another
     expect(ctx.on('deliveriesRetry5s')).toHaveLength(0);
     expect((ctx.on('deliveriesRetry1h')[0].record.value as DeliveryJob).attempt).toBe(4);
+    stop();
+  });
+
+  it('while the half-open probe is in flight, the target’s other jobs wait for its outcome and go when it succeeds', async () => {
+    const { runner, breakers, metrics, stop } = setup({ deadline: 1500, reset: 300 });
+    const target = targetOrigin(switchableUrl);
+    switchableMode = 'fail';
+    await runner.handle('deliveries', [record(job(1, switchableUrl)), record(job(2, switchableUrl))], new RecordingContext());
+    expect(breakers.state(target)).toBe('open');
+    const held = new RecordingContext();
+    await runner.handle('deliveries', [record(job(3, switchableUrl))], held);
+    expect(held.results().map((r) => r.outcome)).toEqual(['BREAKER_OPEN']);
+    held.commit();
+    expect(await metrics.targetParked.get()).toMatchObject({ values: [{ labels: { target }, value: 1 }] });
+
+    // held in the tier covering the reset period, until the probe may go
+    const [heldOut] = held.sent.filter((s) => s.record.headers?.[PARKED_HEADER] === target);
+    expect(heldOut.topic).toBe('deliveriesRetry30s');
+    const heldJob = heldOut.record;
+    const dueAt = (heldJob.value as DeliveryJob).not_before!;
+    expect(dueAt - Date.now()).toBeLessThanOrEqual(300 + 500);
+    await new Promise((r) => setTimeout(r, Math.max(0, dueAt - Date.now()) + 10));
+    switchableMode = 'ok';
+    const back = new RecordingContext();
+    await runner.handle('deliveriesRetry30s', [record(heldJob.value as DeliveryJob, heldJob.headers as Record<string, string>), ...[4, 5, 6].map((n) => record(job(n, switchableUrl)))], back);
+    // one probe, then the others: none held for another reset period
+    expect(back.results().map((r) => r.outcome)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    expect(breakers.state(target)).toBe('closed');
+    back.commit();
+    expect((await metrics.targetParked.get()).values).toEqual([]);
+    stop();
+  });
+
+  it('attempts the jobs of one call to one webhook one after the other, in batch order; other calls meanwhile', async () => {
+    const { runner, stop } = setup({ deadline: 1500 });
+    switchableMode = 'ok';
+    switchableSeen.length = 0;
+    const callA = [1, 2, 3].map((n) => record(job(n, switchableUrl, { call_uuid: 'call-a' })));
+    const callB = record(job(4, switchableUrl, { call_uuid: 'call-b' }));
+    const ctx = new RecordingContext();
+    await runner.handle('deliveries', [...callA, callB], ctx);
+    expect(ctx.results().map((r) => r.outcome)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    const ofA = switchableSeen.filter((s) => ['{"n":1}', '{"n":2}', '{"n":3}'].includes(s.body));
+    expect(ofA.map((s) => s.body)).toEqual(['{"n":1}', '{"n":2}', '{"n":3}']);
+    // each started after the previous one ended
+    for (let i = 1; i < ofA.length; i++) expect(ofA[i].at).toBeGreaterThanOrEqual(ofA[i - 1].endedAt!);
+    // call B did not wait for call A (two slots: it went with A's first)
+    expect(switchableSeen.findIndex((s) => s.body === '{"n":4}')).toBe(1);
+    stop();
+  });
+
+  it('a job held by an open breaker past the age limit is dead-lettered, never attempted', async () => {
+    const { runner, breakers, stop } = setup({ timeout: 100, deadline: 1000 });
+    await runner.handle('deliveries', [record(job(1, hangingUrl)), record(job(2, hangingUrl))], new RecordingContext());
+    expect(breakers.state(targetOrigin(hangingUrl))).toBe('open');
+    const ctx = new RecordingContext();
+    await runner.handle('deliveries', [record(job(3, hangingUrl, { created_at: Date.now() - 61_000 }))], ctx);
+    expect(ctx.results().map((r) => [r.outcome, r.error_class])).toEqual([['FAILED', 'breaker_open']]);
+    expect(ctx.on('deliveriesDlq').map((s) => s.record.headers?.['x-callhooks-dlq-reason'])).toEqual(['FAILED: max_age while breaker_open']);
+    expect(ctx.sent.filter((s) => s.topic.startsWith('deliveriesRetry'))).toHaveLength(0);
     stop();
   });
 });

@@ -2,14 +2,14 @@ import type { DeliveryJob, TopicId } from '@callhooks/contracts';
 import type { BatchContext, ConsumedRecord, OutgoingRecord } from '@callhooks/kafka';
 import type { Logger } from 'pino';
 import type { DeliveryMetrics } from './delivery.metrics';
-import type { DeliveryExecutor, JobReport, Outgoing, ReadyJob } from './delivery.executor';
+import { PARKED_HEADER, type DeliveryExecutor, type JobReport, type Outgoing, type ReadyJob } from './delivery.executor';
 import { targetOrigin } from '@callhooks/contracts';
 import { attemptFailed, carryJobTrace, endAttemptSpan, startAttemptSpan } from './delivery-tracing';
 import { DetachedAttempts } from './detached-attempts';
 import { traceHeaders } from '@callhooks/observability';
 import type { RetrySchedule } from './retry-schedule';
 import { WebhookRateLimits } from './target-rate-limits';
-import type { TargetSlots } from './target-slots';
+import type { HeldSlot, SlotClass, TargetSlots } from './target-slots';
 
 /** Header of a safety copy: the key of the detached attempt it stands for. */
 export const HANDOFF_HEADER = 'x-callhooks-handoff';
@@ -17,6 +17,43 @@ export const HANDOFF_HEADER = 'x-callhooks-handoff';
 const UNSTARTED = Symbol('unstarted');
 /** A copy comes back this long after its attempt's own timeout, when the attempt has surely ended. */
 const HANDOFF_MARGIN_MS = 1000;
+
+/** A handled job of the batch: its record and what came of it. */
+type Handled = [ConsumedRecord<DeliveryJob>, JobReport];
+
+/**
+ * Records a batch handled beyond its deferral (leaveUnstarted): read again, they are skipped,
+ * once. Forgotten after a while (the partition went to another instance, which runs them again).
+ */
+class RanAhead {
+  private readonly entries = new Map<string, number>();
+
+  constructor(
+    private readonly now: () => number,
+    private readonly ttlMs = 10 * 60_000,
+  ) {}
+
+  static key(record: ConsumedRecord<unknown>): string {
+    return `${record.topic}:${record.partition}:${record.offset}`;
+  }
+
+  add(keys: string[]): void {
+    const now = this.now();
+    for (const [k, expiresAt] of this.entries) if (expiresAt <= now) this.entries.delete(k);
+    for (const k of keys) this.entries.set(k, now + this.ttlMs);
+  }
+
+  take(key: string): boolean {
+    return this.entries.delete(key);
+  }
+}
+
+/** The deadline of one batch: when, whether it has passed, and a promise resolved (to null) then. */
+interface BatchDeadline {
+  at: number;
+  passed: boolean;
+  expired: Promise<null>;
+}
 
 export interface BatchRunnerSettings {
   batchDeadlineMs: number;
@@ -37,8 +74,8 @@ export interface BatchRunnerSettings {
  *   tier without using up an attempt. A target busy with the attempts of live batches (this
  *   one, another partition's, a retry tier's) is waited for: those free up within a deadline;
  * - the batch waits at most `batchDeadlineMs` (default 2 s, far below the 15 s attempt
- *   timeout). Jobs still waiting for a slot then are left for the next batch when they are
- *   the batch's tail, else rescheduled (leaveUnstartedTail); attempts still running go
+ *   timeout). Jobs still waiting for a slot then are left for the next batch, read again at
+ *   once from the first of them (leaveUnstarted); attempts still running go
  *   on detached from the batch, and the batch commits a safety copy of each of their jobs
  *   to a retry tier, due just after the attempt's timeout. If the process dies before the
  *   attempt ends, the copy brings the job back (at least once, same webhook-id); if it ends,
@@ -58,8 +95,18 @@ export interface BatchRunnerSettings {
  * runner handles the due prefix of the batch and defers the rest: the runtime commits what
  * was handled and pauses the partition until the first job not yet due (no busy loop, no
  * batch held for minutes, heartbeats unaffected).
+ *
+ * A target that comes back (see the README, "A target that comes back"): its jobs held by the
+ * open breaker wait in one tier until the probe may go (DeliveryExecutor.breakerOpen); while
+ * the probe is in flight the target's other jobs wait for its outcome, within the deadline,
+ * instead of being held for another reset period; a job from the deliveries topic gets the
+ * target's slots before the jobs back from a tier (TargetSlots, fresh first); and the jobs of
+ * one call to one webhook in a batch are attempted one after the other, oldest (first in the
+ * batch) first, so a call's backlog reaches the receiver in order.
  */
 export class DeliveryBatchRunner {
+  private readonly ranAhead: RanAhead;
+
   constructor(
     private readonly settings: BatchRunnerSettings,
     private readonly executor: DeliveryExecutor,
@@ -72,7 +119,9 @@ export class DeliveryBatchRunner {
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
     private readonly rateLimits: WebhookRateLimits = new WebhookRateLimits(now),
-  ) {}
+  ) {
+    this.ranAhead = new RanAhead(now);
+  }
 
   async handle(topic: TopicId, records: Array<ConsumedRecord<DeliveryJob>>, ctx: BatchContext): Promise<JobReport[]> {
     const started = this.now();
@@ -88,24 +137,41 @@ export class DeliveryBatchRunner {
 
     const cancels = new Set<() => void>();
     let deadlineTimer!: NodeJS.Timeout;
-    const expired = new Promise<null>((resolve) => {
-      deadlineTimer = setTimeout(() => {
-        for (const cancel of cancels) cancel();
-        resolve(null);
-      }, this.settings.batchDeadlineMs);
-    });
+    const batch: BatchDeadline = {
+      at: started + this.settings.batchDeadlineMs,
+      passed: false,
+      expired: new Promise<null>((resolve) => {
+        deadlineTimer = setTimeout(() => {
+          batch.passed = true;
+          for (const cancel of cancels) cancel();
+          resolve(null);
+        }, this.settings.batchDeadlineMs);
+      }),
+    };
+    const slotClass: SlotClass = this.schedule.tierOf(topic) ? 'backlog' : 'fresh';
     let reports: Array<JobReport | typeof UNSTARTED>;
     try {
-      const deadline = started + this.settings.batchDeadlineMs;
-      reports = await Promise.all(due.map((record) => this.runJob(record, cancels, expired, ctx, deadline)));
+      const lastOfCall = new Map<string, Promise<JobReport | typeof UNSTARTED>>();
+      reports = await Promise.all(
+        due.map((record) => {
+          const call = record.value.call_uuid ? `${record.value.webhook_id} ${record.value.call_uuid}` : null;
+          const before = call ? lastOfCall.get(call) : undefined;
+          const run = before
+            ? before.then((previous) => (this.mayFollow(previous, batch) ? this.runJob(record, cancels, batch, ctx, slotClass) : UNSTARTED))
+            : this.runJob(record, cancels, batch, ctx, slotClass);
+          if (call) lastOfCall.set(call, run);
+          return run;
+        }),
+      );
     } finally {
       clearTimeout(deadlineTimer);
     }
-    const done = this.leaveUnstartedTail(due, reports, ctx);
+    const done = this.leaveUnstarted(due, reports, ctx);
+    this.countParked(done, ctx);
 
     const byTopic = new Map<TopicId, OutgoingRecord[]>();
-    for (const [i, report] of done.entries()) {
-      carryJobTrace(report.outputs, due[i]);
+    for (const [record, report] of done) {
+      carryJobTrace(report.outputs, record);
       for (const o of report.outputs) {
         const list = byTopic.get(o.topic) ?? [];
         list.push(o.record);
@@ -113,37 +179,79 @@ export class DeliveryBatchRunner {
       }
     }
     for (const [t, list] of byTopic) ctx.send(t, list);
-    return done;
+    return done.map(([, report]) => report);
   }
 
   /**
-   * Jobs still waiting for a slot when the deadline came. When they are the batch's tail
-   * (a busy target's FIFO queue: nothing after them started), the batch commits up to them
-   * and the partition is read again from there at once: backpressure, with no extra record
-   * and no retry-tier delay. Otherwise a later job already ran, so re-reading would repeat
-   * it: the waiting jobs are rescheduled to a retry tier instead (no attempt used up).
+   * Whether the next job of a call may start after `previous`: not when the previous one did not
+   * start or is still running (detached), nor once the batch's deadline has passed (it would
+   * wait for a slot nobody cancels); a job of a call so left over goes with the batch's unstarted ones.
    */
-  private leaveUnstartedTail(due: Array<ConsumedRecord<DeliveryJob>>, reports: Array<JobReport | typeof UNSTARTED>, ctx: BatchContext): JobReport[] {
-    let tail = reports.length;
-    while (tail > 0 && reports[tail - 1] === UNSTARTED) tail--;
-    if (tail < reports.length && !reports.slice(0, tail).includes(UNSTARTED)) {
-      this.metrics.leftForNextBatch.inc(reports.length - tail);
-      ctx.defer(due[tail], this.now());
-      return reports.slice(0, tail) as JobReport[];
+  private mayFollow(previous: JobReport | typeof UNSTARTED, batch: BatchDeadline): boolean {
+    return previous !== UNSTARTED && previous.outcome !== 'DETACHED' && !batch.passed;
+  }
+
+  /**
+   * callhooks_target_parked_jobs, once the batch is committed: each job held for an open breaker
+   * (PARKED_HEADER on its reschedule) counts on its target, each held job read back counts off.
+   */
+  private countParked(done: Handled[], ctx: BatchContext): void {
+    const delta = new Map<string, number>();
+    const add = (target: string | undefined, n: number) => {
+      if (target) delta.set(target, (delta.get(target) ?? 0) + n);
+    };
+    for (const [record, report] of done) {
+      if (report.outcome !== 'SETTLED' || report.outputs.length > 0) add(record.headers[PARKED_HEADER], -1);
+      for (const o of report.outputs) {
+        const held = o.record.headers?.[PARKED_HEADER];
+        add(typeof held === 'string' ? held : undefined, 1);
+      }
     }
-    return reports.map((r, i) => (r === UNSTARTED ? this.executor.postponeBusy(due[i].value, due[i].key ?? targetOrigin(due[i].value.url)) : r));
+    if (delta.size > 0) ctx.onCommitted(() => delta.forEach((n, target) => n !== 0 && this.metrics.parkedChanged(target, n)));
+  }
+
+  /**
+   * Jobs not started when the deadline came (waiting for a slot, behind their call's previous
+   * job, for a probe or a rate limit). The batch commits up to the first of them and the
+   * partition is read again from there at once: backpressure, with no extra record and no
+   * retry-tier delay, and the partition's order kept (a call's held events stay in order; a
+   * fresh job does not fall into the backlog's tier). Jobs after it that did run are not run
+   * again when read again: their outputs go with this batch and their records, once committed,
+   * are skipped (RanAhead). Only a crash or a rebalance in between runs them again (at least
+   * once, the same webhook-id).
+   */
+  private leaveUnstarted(due: Array<ConsumedRecord<DeliveryJob>>, reports: Array<JobReport | typeof UNSTARTED>, ctx: BatchContext): Handled[] {
+    const done: Handled[] = [];
+    const first = reports.indexOf(UNSTARTED);
+    const ahead: string[] = [];
+    for (const [i, report] of reports.entries()) {
+      if (report === UNSTARTED) continue;
+      done.push([due[i], report]);
+      if (first >= 0 && i > first) ahead.push(RanAhead.key(due[i]));
+    }
+    if (first < 0) return done;
+    this.metrics.leftForNextBatch.inc(reports.length - done.length);
+    ctx.defer(due[first], this.now());
+    if (ahead.length > 0) ctx.onCommitted(() => this.ranAhead.add(ahead));
+    return done;
   }
 
   private async runJob(
     record: ConsumedRecord<DeliveryJob>,
     cancels: Set<() => void>,
-    expired: Promise<null>,
+    batch: BatchDeadline,
     ctx: BatchContext,
-    deadline: number,
+    slotClass: SlotClass,
   ): Promise<JobReport | typeof UNSTARTED> {
     const job = record.value;
     const target = targetOrigin(job.url);
     const key = record.key ?? target;
+
+    const ranAhead = RanAhead.key(record);
+    if (this.ranAhead.take(ranAhead)) {
+      ctx.onAborted(() => this.ranAhead.add([ranAhead]));
+      return { outcome: 'SETTLED', outputs: [] };
+    }
 
     const handoff = record.headers[HANDOFF_HEADER];
     if (handoff) {
@@ -159,13 +267,22 @@ export class DeliveryBatchRunner {
     const prepared = this.executor.prepare(job, key, target);
     if ('report' in prepared) return prepared.report;
     if (this.slots.hanging(target)) return this.executor.postponeBusy(job, key);
-    if (prepared.ready.rateLimit !== null && !(await this.throttle(prepared.ready.job.webhook_id, prepared.ready.rateLimit, deadline))) return UNSTARTED;
+    if (prepared.ready.rateLimit !== null && !(await this.throttle(prepared.ready.job.webhook_id, prepared.ready.rateLimit, batch.at))) return UNSTARTED;
 
-    const wait = this.slots.acquire(target);
-    cancels.add(wait.cancel);
-    const slot = await wait.slot;
-    cancels.delete(wait.cancel);
-    if (!slot) return UNSTARTED;
+    let slot: HeldSlot | null;
+    for (;;) {
+      const wait = this.slots.acquire(target, slotClass);
+      cancels.add(wait.cancel);
+      slot = await wait.slot;
+      cancels.delete(wait.cancel);
+      if (!slot) return UNSTARTED;
+      const probe = this.executor.probeInFlight(target);
+      if (!probe) break;
+      // half-open: one probe decides for the target; its outcome, not another reset period, says whether this job goes
+      slot.release();
+      if ((await Promise.race([probe.then(() => true), batch.expired])) === null) return UNSTARTED;
+      if (!this.executor.breakerAllows(target)) return this.executor.breakerOpen(job, key);
+    }
 
     const startedAt = this.now();
     const inflightAtStart = this.slots.inflight(target);
@@ -177,7 +294,7 @@ export class DeliveryBatchRunner {
         return endAttemptSpan(span, report, record);
       }, (err: unknown) => attemptFailed(span, err))
       .finally(() => slot.release());
-    const finished = await Promise.race([attempt, this.outlived(startedAt, expired)]);
+    const finished = await Promise.race([attempt, this.outlived(startedAt, batch.expired)]);
     if (finished) return finished;
     slot.detach();
     return this.detach(prepared.ready, startedAt, attempt);

@@ -43,6 +43,14 @@ export interface ReadyJob {
   trace?: Readonly<Record<string, string>>;
 }
 
+/**
+ * Header of a job held in a retry tier for its target's open breaker: the target origin, so the
+ * job's return is counted off that target's backlog (callhooks_target_parked_jobs).
+ */
+export const PARKED_HEADER = 'x-callhooks-parked';
+/** A held job comes back this long after the breaker's probe is due (opossum's timer is not early). */
+const PROBE_MARGIN_MS = 500;
+
 /** The deliveries DLQ carries its reason in the same header as every `<topic>.dlq`. */
 export const DLQ_REASON_HEADER = DLQ_HEADERS.reason;
 
@@ -79,11 +87,12 @@ export class DeliveryExecutor {
     const webhook = this.webhooks.status(job.webhook_id);
     if (webhook.state === 'unknown' && now - job.created_at < this.settings.unknownWebhookGraceMs) {
       this.metrics.postponed.inc({ reason: 'webhook_unknown' });
-      return { report: this.postpone(job, key, null) };
+      return { report: this.postpone(job, key) };
     }
     if (webhook.state !== 'active') return { report: this.drop(job, `webhook_${webhook.state}`, now) };
     if (!webhook.enabled && job.origin !== 'TEST') return { report: this.drop(job, 'webhook_disabled', now) };
-    if (!this.breakers.allows(target)) return { report: this.breakerOpen(job, key) };
+    // a probe in flight decides for the target: the runner waits for it (probeInFlight)
+    if (!this.breakers.allows(target) && !this.breakers.probe(target)) return { report: this.breakerOpen(job, key) };
     return { ready: { job, key, target, secrets: validSecrets(webhook.secrets, now), headers: webhook.headers, rateLimit: webhook.rateLimit ?? null } };
   }
 
@@ -95,10 +104,20 @@ export class DeliveryExecutor {
     return this.report(job, key, call.result);
   }
 
+  /** The half-open probe of the target in flight, if any: its outcome decides whether the job may go. */
+  probeInFlight(target: string): Promise<void> | undefined {
+    return this.breakers.probe(target);
+  }
+
+  /** Whether the target's breaker lets a call through now (after a probe, ask again). */
+  breakerAllows(target: string): boolean {
+    return this.breakers.allows(target);
+  }
+
   /** Not attempted because the target (or the process) had no free slot: the same attempt later, no result. */
   postponeBusy(job: DeliveryJob, key: string): JobReport {
     this.metrics.postponed.inc({ reason: 'target_busy' });
-    return this.postpone(job, key, null);
+    return this.postpone(job, key);
   }
 
   /** The request of an attempt: signed now, so the timestamp is this attempt's. */
@@ -150,26 +169,40 @@ export class DeliveryExecutor {
     return { outcome, outputs };
   }
 
-  private breakerOpen(job: DeliveryJob, key: string): JobReport {
+  /**
+   * Not attempted, the breaker is open: the job is held (no attempt used) until the breaker
+   * lets its probe through, in the one tier covering the reset period (RetrySchedule.hold), so
+   * a target's held jobs come back together, in the order they were held, when it may have
+   * recovered; not every few seconds meanwhile, which, with a long outage and a deep backlog,
+   * re-produced every job (and a result for it) and buried the recovery under that traffic.
+   */
+  breakerOpen(job: DeliveryJob, key: string): JobReport {
     this.metrics.postponed.inc({ reason: 'breaker_open' });
-    // back when the breaker lets its probe through, not every few seconds meanwhile
-    return this.postpone(job, key, 'BREAKER_OPEN', this.breakers.openFor(targetOrigin(job.url)));
-  }
-
-  /** The same attempt later, through the first tier that waits `minDelayMs`; past the age limit it fails to the DLQ instead. */
-  private postpone(job: DeliveryJob, key: string, outcome: 'BREAKER_OPEN' | null, minDelayMs = 0): JobReport {
+    const target = targetOrigin(job.url);
     const now = this.now();
-    const decision = this.schedule.postpone(job, now, minDelayMs);
+    const decision = this.schedule.hold(job, now, now + this.breakers.openFor(target) + PROBE_MARGIN_MS, this.breakers.resetTimeoutMs);
     if (decision.kind === 'give_up') {
-      const errorClass = outcome === 'BREAKER_OPEN' ? 'breaker_open' : 'target_busy';
       return {
         outcome: 'FAILED',
-        outputs: [this.bareResult(job, 'FAILED', errorClass, now, null), this.deadLetter(job, key, `FAILED: ${decision.reason} while ${errorClass}`)],
+        outputs: [this.bareResult(job, 'FAILED', 'breaker_open', now, null), this.deadLetter(job, key, `FAILED: ${decision.reason} while breaker_open`)],
       };
     }
-    const outputs = [this.reschedule(job, key, decision)];
-    if (outcome) outputs.unshift(this.bareResult(job, outcome, 'breaker_open', now, decision.notBefore));
-    return { outcome: outcome ?? 'POSTPONED', outputs };
+    const held = this.reschedule(job, key, decision);
+    held.record.headers = { [PARKED_HEADER]: target };
+    return { outcome: 'BREAKER_OPEN', outputs: [this.bareResult(job, 'BREAKER_OPEN', 'breaker_open', now, decision.notBefore), held] };
+  }
+
+  /** The same attempt later, through the first tier; past the age limit it fails to the DLQ instead. */
+  private postpone(job: DeliveryJob, key: string): JobReport {
+    const now = this.now();
+    const decision = this.schedule.postpone(job, now);
+    if (decision.kind === 'give_up') {
+      return {
+        outcome: 'FAILED',
+        outputs: [this.bareResult(job, 'FAILED', 'target_busy', now, null), this.deadLetter(job, key, `FAILED: ${decision.reason} while target_busy`)],
+      };
+    }
+    return { outcome: 'POSTPONED', outputs: [this.reschedule(job, key, decision)] };
   }
 
   private drop(job: DeliveryJob, errorClass: string, now: number): JobReport {

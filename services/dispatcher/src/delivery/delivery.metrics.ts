@@ -25,6 +25,9 @@ export class DeliveryMetrics implements BreakerListener, SlotListener {
   readonly leftForNextBatch: Counter;
   readonly throttled: Counter<'outcome'>;
   readonly retryTierPending: Gauge<'tier'>;
+  readonly targetParked: Gauge<'target'>;
+  /** Jobs held for each target's breaker, as counted by this process (never below 0: see parkedChanged). */
+  private readonly parked = new Map<string, number>();
   /** Reads the retry tiers' depth when /metrics is scraped (set by the consumer once Kafka is up). */
   tierDepth?: () => Promise<Map<string, number>>;
 
@@ -94,6 +97,12 @@ export class DeliveryMetrics implements BreakerListener, SlotListener {
       labelNames: ['outcome'],
       registers,
     });
+    this.targetParked = new Gauge({
+      name: 'callhooks_target_parked_jobs',
+      help: 'Jobs held in a retry tier for the open breaker of a target origin, not yet back: the backlog its recovery will drain (counted by this process since it started)',
+      labelNames: ['target'],
+      registers,
+    });
     // prom-client calls collect() with the gauge as `this`; the depth source is read through this closure
     const tierDepth = () => this.tierDepth;
     this.retryTierPending = new Gauge({
@@ -119,6 +128,22 @@ export class DeliveryMetrics implements BreakerListener, SlotListener {
     this.breakerState.remove({ target });
     this.breakerOpened.remove({ target });
     this.targetInflight.remove({ target });
+  }
+
+  /**
+   * Jobs of a target held for its breaker (+) or back from being held (-), once committed. A
+   * process counts from its start: jobs held by a previous one are not counted, and their
+   * return does not take the gauge below 0. At 0 the series goes (bounded label set).
+   */
+  parkedChanged(target: string, delta: number): void {
+    const n = Math.max(0, (this.parked.get(target) ?? 0) + delta);
+    if (n === 0) {
+      this.parked.delete(target);
+      this.targetParked.remove({ target });
+    } else {
+      this.parked.set(target, n);
+      this.targetParked.set({ target }, n);
+    }
   }
 
   limitChanged(target: string, limit: number): void {

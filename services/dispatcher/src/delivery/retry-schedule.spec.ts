@@ -65,6 +65,18 @@ describe('RetrySchedule', () => {
     expect(schedule().postpone({ created_at: T0 }, T0)).toMatchObject({ kind: 'retry', tier: { name: '5s', topic: 'deliveriesRetry5s' }, notBefore: T0 + 5_000 });
   });
 
+  it('holds a job for an open breaker in the one tier covering the reset period, back when the probe may go', () => {
+    const s = schedule(0.1);
+    // whatever the time left, the same tier (a call's held events stay in order), due at the probe
+    expect(s.hold({ created_at: T0 }, T0, T0 + 29_000, 30_000)).toEqual({ kind: 'retry', tier: expect.objectContaining({ name: '30s' }), notBefore: T0 + 29_000 });
+    expect(s.hold({ created_at: T0 }, T0, T0 + 1_000, 30_000)).toEqual({ kind: 'retry', tier: expect.objectContaining({ name: '30s' }), notBefore: T0 + 1_000 });
+    // never later than the tier's delay from now (the tier's partition is not held paused by it), never in the past
+    expect(s.hold({ created_at: T0 }, T0, T0 + 90_000, 30_000)).toMatchObject({ notBefore: T0 + 30_000 });
+    expect(s.hold({ created_at: T0 }, T0, T0 - 5_000, 30_000)).toMatchObject({ notBefore: T0 });
+    expect(s.hold({ created_at: T0 }, T0, T0 + 1_000, 100_000)).toMatchObject({ tier: { name: '2m' } });
+    expect(s.hold({ created_at: T0 }, T0 + 24 * 3_600_000, T0 + 24 * 3_600_000 + 1_000, 30_000)).toEqual({ kind: 'give_up', reason: 'max_age' });
+  });
+
   it('uses overridden tier delays (tests)', () => {
     const s = new RetrySchedule({ tierDelaysMs: [100, 200, 400, 800, 1600], jitter: 0, maxAttempts: 3, maxAgeMs: 60_000 });
     expect(s.afterFailure({ attempt: 1, created_at: T0 }, T0)).toMatchObject({ tier: { name: '5s' }, notBefore: T0 + 100 });

@@ -74,11 +74,26 @@ export class RetrySchedule {
   }
 
   /**
-   * The job was not attempted (breaker open, target busy): the same attempt later, through
-   * the first tier that waits at least `minDelayMs`. Only the age limit ends it.
+   * The job was not attempted (its target busy, its webhook not yet known): the same attempt
+   * later, through the first tier. Only the age limit ends it. (An open breaker holds jobs: `hold`.)
    */
-  postpone(job: { created_at: number }, now: number, minDelayMs = 0): RetryDecision {
-    return this.schedule(job, now, this.tierFor(minDelayMs));
+  postpone(job: { created_at: number }, now: number): RetryDecision {
+    return this.schedule(job, now, this.tiers[0]);
+  }
+
+  /**
+   * The job waits for its target's open breaker, until `until` (when its probe may go; at the
+   * latest a tier delay from now), in the tier that covers the breaker's whole reset period
+   * (`resetMs`): so every job a breaker holds waits in one tier, in the order it was held (the
+   * events of a call keep their order), and comes back as soon as the probe may go, not up to a
+   * tier delay later. It is due no later than a job written to that tier now for a plain retry,
+   * so it never keeps the tier's partition paused longer than they do. Only the age limit ends it.
+   */
+  hold(job: { created_at: number }, now: number, until: number, resetMs: number): RetryDecision {
+    const tier = this.tierFor(resetMs);
+    const notBefore = Math.min(Math.max(until, now), now + tier.delayMs);
+    if (notBefore - job.created_at > this.settings.maxAgeMs) return { kind: 'give_up', reason: 'max_age' };
+    return { kind: 'retry', tier, notBefore };
   }
 
   private schedule(job: { created_at: number }, now: number, tier: RetryTier): RetryDecision {

@@ -68,6 +68,40 @@ describe('TargetBreakers', () => {
     breakers.shutdown();
   });
 
+  it('shows the half-open probe in flight, so callers can wait for its outcome instead of being refused', async () => {
+    const breakers = new TargetBreakers(settings);
+    const t = 'http://back:80';
+    for (let i = 0; i < 3; i++) await breakers.call(t, bad, unhealthy);
+    expect(breakers.probe(t)).toBeUndefined();
+    jest.advanceTimersByTime(10_001);
+    expect(breakers.probe(t)).toBeUndefined(); // half-open, but nobody probes yet
+    let release!: () => void;
+    const slow = () => new Promise<{ healthy: boolean }>((r) => (release = () => r({ healthy: true })));
+    const probing = breakers.call(t, slow, unhealthy);
+    const probe = breakers.probe(t);
+    expect(probe).toBeInstanceOf(Promise);
+    let settled = false;
+    void probe!.then(() => (settled = true));
+    await Promise.resolve();
+    expect(settled).toBe(false);
+    release();
+    await probing;
+    await probe;
+    expect(settled).toBe(true);
+    expect(breakers.probe(t)).toBeUndefined();
+    expect(breakers.allows(t)).toBe(true);
+    // a failed probe: settled too, and the breaker refuses again
+    for (let i = 0; i < 3; i++) await breakers.call(t, bad, unhealthy);
+    jest.advanceTimersByTime(10_001);
+    const failing = breakers.call(t, bad, unhealthy);
+    const second = breakers.probe(t);
+    await failing;
+    await second;
+    expect(breakers.probe(t)).toBeUndefined();
+    expect(breakers.allows(t)).toBe(false);
+    breakers.shutdown();
+  });
+
   it('opens on the error percentage within the window once the volume threshold is met', async () => {
     const breakers = new TargetBreakers({ ...settings, consecutiveFailures: 1000 });
     const t = 'http://half:80';

@@ -33,6 +33,8 @@ interface Entry {
   lastUsed: number;
   /** When the breaker last opened (its half-open probe comes resetTimeoutMs later). */
   openedAt: number;
+  /** The half-open probe in flight: settles when it ended, whatever its outcome. */
+  probe?: Promise<void>;
 }
 
 /**
@@ -58,6 +60,11 @@ export class TargetBreakers {
       this.sweeper = setInterval(() => this.evictIdle(), Math.min(settings.idleEvictionMs, 60_000));
       this.sweeper.unref();
     }
+  }
+
+  /** How long an opened breaker refuses before its half-open probe. */
+  get resetTimeoutMs(): number {
+    return this.settings.resetTimeoutMs;
   }
 
   state(target: string): BreakerState {
@@ -90,12 +97,25 @@ export class TargetBreakers {
   }
 
   /**
+   * The half-open probe in flight, if any: it decides for the whole target, so a caller waits
+   * for it (then asks `allows` again) instead of being refused and rescheduled for a reset
+   * period, which would hold a recovered target's backlog back that long.
+   */
+  probe(target: string): Promise<void> | undefined {
+    return this.entries.get(target)?.probe;
+  }
+
+  /**
    * Runs `attempt` through the target's breaker. `unhealthy(result)` says whether the
    * result counts as a failure of the target (5xx, timeout, ...) rather than of the request.
    */
   async call<R>(target: string, attempt: () => Promise<R>, unhealthy: (result: R) => boolean): Promise<GuardedCall<R>> {
     const entry = this.entry(target);
     entry.lastUsed = this.now();
+    let probeEnded: (() => void) | undefined;
+    if (entry.breaker.halfOpen && entry.breaker.pendingClose) {
+      entry.probe = new Promise<void>((resolve) => (probeEnded = resolve));
+    }
     try {
       const result = (await entry.breaker.fire(async () => {
         const r = await attempt();
@@ -112,6 +132,11 @@ export class TargetBreakers {
       }
       if ((err as { code?: string }).code === 'EOPENBREAKER') return { ran: false, reason: 'open' };
       throw err;
+    } finally {
+      if (probeEnded) {
+        entry.probe = undefined;
+        probeEnded();
+      }
     }
   }
 

@@ -79,6 +79,26 @@ describe('TargetSlots', () => {
     expect(order).toEqual([1, 2, 3]);
   });
 
+  it('serves a target’s fresh waiters before its backlog, with one backlog grant in four when both wait', async () => {
+    const slots = new TargetSlots(1, 100);
+    const held = slots.tryAcquire('t')!;
+    const order: string[] = [];
+    const waits = [
+      ...['b1', 'b2', 'b3'].map((name) => [name, slots.acquire('t', 'backlog')] as const),
+      ...['f1', 'f2', 'f3', 'f4', 'f5'].map((name) => [name, slots.acquire('t', 'fresh')] as const),
+    ];
+    for (const [name, w] of waits) void w.slot.then((s) => (order.push(name), s));
+    let slot = held;
+    for (let i = 0; i < waits.length; i++) {
+      slot.release();
+      await new Promise((r) => setImmediate(r));
+      slot = (await waits.find(([name]) => name === order[order.length - 1])![1].slot)!;
+    }
+    slot.release();
+    expect(order).toEqual(['f1', 'f2', 'f3', 'b1', 'f4', 'f5', 'b2', 'b3']);
+    expect(slots.inflight('t')).toBe(0);
+  });
+
   it('resolves a cancelled wait to null', async () => {
     const slots = new TargetSlots(1, 10);
     slots.tryAcquire('t');

@@ -17,6 +17,27 @@ interface Waiter {
 }
 
 /**
+ * Who waits for a slot: `fresh` (a first attempt from the deliveries topic, a test, a redelivery,
+ * a recovery's resend) or `backlog` (a job back from a retry tier).
+ */
+export type SlotClass = 'fresh' | 'backlog';
+
+/** The waiters of one target: fresh ones first, and one backlog grant at least every BACKLOG_SHARE grants. */
+interface TargetQueue {
+  fresh: Waiter[];
+  backlog: Waiter[];
+  /** Grants to fresh waiters since the last one to a backlog waiter, while both waited. */
+  freshInARow: number;
+}
+
+/**
+ * When both wait, a backlog waiter gets at least one grant in this many: fresh events go
+ * first (they must not queue behind a recovered target's backlog), and the backlog still
+ * drains at a quarter of the target's pace or more under a fresh load that would fill it.
+ */
+const BACKLOG_SHARE = 4;
+
+/**
  * Concurrency limits of HTTP attempts: at most the target's limit in flight to one target
  * origin (a fixed number, or each target's own adaptive limit: AdaptiveTargetConcurrency)
  * and `total` in the whole process. A waiter gets a slot in arrival order as soon as both
@@ -32,8 +53,8 @@ export class TargetSlots {
   private readonly inflightByTarget = new Map<string, number>();
   private readonly detachedByTarget = new Map<string, number>();
   private inflightTotal = 0;
-  /** Waiters per target, each queue FIFO (a batch can queue hundreds behind one busy target). */
-  private readonly waiting = new Map<string, Waiter[]>();
+  /** Waiters per target, each class FIFO (a batch can queue hundreds behind one busy target). */
+  private readonly waiting = new Map<string, TargetQueue>();
   private waiterCount = 0;
 
   constructor(
@@ -75,30 +96,35 @@ export class TargetSlots {
   }
 
   /**
-   * A slot as soon as one is free (FIFO among the waiters of a target); `cancel()` ends the
-   * wait, resolving the slot to null. Every waiter that fits is granted at each release, so
-   * a waiter left over is always one whose target (or the process) is full: a newcomer that
-   * fits may take its slot at once without overtaking anyone.
+   * A slot as soon as one is free; `cancel()` ends the wait, resolving the slot to null. A
+   * target's waiters are served FIFO within their class, fresh before backlog (but a backlog
+   * waiter at least every BACKLOG_SHARE grants). Every waiter that fits is granted at each
+   * release, so a waiter left over is always one whose target (or the process) is full: a
+   * newcomer that fits may take its slot at once without overtaking anyone.
    */
-  acquire(target: string): { slot: Promise<HeldSlot | null>; cancel: () => void } {
+  acquire(target: string, slotClass: SlotClass = 'fresh'): { slot: Promise<HeldSlot | null>; cancel: () => void } {
     const now = this.tryAcquire(target);
     if (now) return { slot: Promise.resolve(now), cancel: () => undefined };
     let waiter!: Waiter;
     const slot = new Promise<HeldSlot | null>((resolve) => {
       waiter = { target, grant: resolve };
-      const queue = this.waiting.get(target);
-      if (queue) queue.push(waiter);
-      else this.waiting.set(target, [waiter]);
+      let queue = this.waiting.get(target);
+      if (!queue) {
+        queue = { fresh: [], backlog: [], freshInARow: 0 };
+        this.waiting.set(target, queue);
+      }
+      queue[slotClass].push(waiter);
       this.waiterCount++;
     });
     return {
       slot,
       cancel: () => {
         const queue = this.waiting.get(target);
-        const i = queue ? queue.indexOf(waiter) : -1;
+        const list = queue?.[slotClass];
+        const i = list ? list.indexOf(waiter) : -1;
         if (i >= 0) {
-          queue!.splice(i, 1);
-          if (queue!.length === 0) this.waiting.delete(target);
+          list!.splice(i, 1);
+          if (queue!.fresh.length === 0 && queue!.backlog.length === 0) this.waiting.delete(target);
           this.waiterCount--;
           waiter.grant(null);
         }
@@ -148,13 +174,17 @@ export class TargetSlots {
     if (totalWasFull) for (const other of [...this.waiting.keys()]) this.grantWaiting(other);
   }
 
-  /** Grants free slots to the earliest waiters of one target while both limits allow. */
+  /** Grants free slots to the next waiters of one target (fresh first, see BACKLOG_SHARE) while both limits allow. */
   private grantWaiting(target: string): void {
     const queue = this.waiting.get(target);
-    while (queue && queue.length > 0 && this.fits(target)) {
+    if (!queue) return;
+    while ((queue.fresh.length > 0 || queue.backlog.length > 0) && this.fits(target)) {
+      const backlogTurn = queue.backlog.length > 0 && (queue.fresh.length === 0 || queue.freshInARow >= BACKLOG_SHARE - 1);
+      if (backlogTurn) queue.freshInARow = 0;
+      else if (queue.backlog.length > 0) queue.freshInARow++;
       this.waiterCount--;
-      queue.shift()!.grant(this.take(target));
+      (backlogTurn ? queue.backlog : queue.fresh).shift()!.grant(this.take(target));
     }
-    if (queue?.length === 0) this.waiting.delete(target);
+    if (queue.fresh.length === 0 && queue.backlog.length === 0) this.waiting.delete(target);
   }
 }
