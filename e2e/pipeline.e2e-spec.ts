@@ -9,7 +9,7 @@ import { Webhook } from 'standardwebhooks';
 import { EVENT_NAMES, wallClockTime, type EventName } from '@callhooks/contracts';
 import { simulateCall, SCENARIOS, type SimulatedCall } from '@callhooks/call-simulator';
 import { CallLegSender } from '@callhooks/call-simulator/call-leg.sender';
-import { eventually, ManagementClient, MONGO_URI, RecordingReceiver, requireServers, ServiceProcess, testEnv, testKafkaSettings, uniqueDatabase, uniquePrefix, type ReceivedRequest } from '@callhooks/testing';
+import { eventually, ManagementClient, pipelineServices, pipelineTestEnv, RecordingReceiver, requireServers, ServiceProcess, startInTurn, testKafkaSettings, uniqueDatabase, uniquePrefix, type ReceivedRequest } from '@callhooks/testing';
 
 
 /** Durations count whole seconds of the clock (both instants truncated), as the payload's HH:MM:SS times do. */
@@ -54,19 +54,8 @@ describe('callhooks end to end: raw call legs in, signed webhooks out', () => {
   beforeAll(async () => {
     await requireServers();
     receiverUrl = await receiver.start();
-    const env = testEnv(prefix, {
-      MONGODB_URI: `${MONGO_URI}/${database}`,
-      MANAGEMENT_OPERATOR_TOKEN: OPERATOR_TOKEN,
-      MANAGEMENT_ALLOW_PRIVATE_TARGETS: 'true',
-      DISPATCHER_ALLOW_PRIVATE_TARGETS: 'true',
-      DISPATCHER_RETRY_DELAYS_MS: '500,1000,2000,4000,8000',
-      ENRICHER_REPORTING_GRACE_MS: '300',
-      ENRICHER_HANGUP_SETTLE_MS: '300',
-      MANAGEMENT_RECONCILE_INTERVAL_MS: '500',
-    });
-    services = ['management-api', 'enricher', 'matcher', 'dispatcher'].map((name) => new ServiceProcess(name as ServiceProcess['name'], env));
-    // one at a time: four Node processes booting at once on two cores only slows each of them
-    for (const s of services) await s.start().then((p) => p.ready());
+    services = pipelineServices(pipelineTestEnv(prefix, { database, operatorToken: OPERATOR_TOKEN }, { DISPATCHER_RETRY_DELAYS_MS: '500,1000,2000,4000,8000' }));
+    await startInTurn(services);
     api = await ManagementClient.forNewCustomer(services[0].url, OPERATOR_TOKEN, customerId);
 
     await api.request('PUT', '/v1/environments/env-subscribed', { name: 'Subscribed', timezone: ZONE });

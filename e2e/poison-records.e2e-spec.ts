@@ -32,7 +32,7 @@ import {
 } from '@callhooks/contracts';
 import { DLQ_HEADERS, KafkaContext } from '@callhooks/kafka';
 import { ReadinessChecks } from '@callhooks/observability';
-import { eventually, ManagementClient, MONGO_URI, RecordingReceiver, requireServers, ServiceProcess, testEnv, testKafkaSettings, TopicCollector, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
+import { eventually, ManagementClient, pipelineServices, pipelineTestEnv, RecordingReceiver, requireServers, ServiceProcess, startInTurn, testKafkaSettings, testDeliveryResult, TopicCollector, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
 
 const OPERATOR_TOKEN = 'poison-e2e-operator-token-0123456789';
 const POISON_HEADER = 'x-poison-case';
@@ -124,28 +124,17 @@ describe('poison records: every consumer sets them aside and goes on', () => {
     not_before: null,
     ...over,
   });
-  const result = (over: Partial<DeliveryAttemptResult> = {}): DeliveryAttemptResult => ({
-    delivery_id: randomUUID(),
-    webhook_id: hangupHook.id,
-    customer_id: customerId,
-    environment_id: 'env-1',
-    event_id: randomUUID(),
-    event: 'Call:Hangup',
-    call_uuid: null,
-    origin: 'EVENT',
-    attempt: 1,
-    outcome: 'SUCCEEDED',
-    status_code: 200,
-    error_class: null,
-    latency_ms: 3,
-    response_snippet: 'ok',
-    method: 'POST',
-    url: `${receiverUrl}/hooks/${hangupHook.id}`,
-    request_body: '{}',
-    attempted_at: Date.now(),
-    next_attempt_at: null,
-    ...over,
-  });
+  const result = (over: Partial<DeliveryAttemptResult> = {}): DeliveryAttemptResult =>
+    testDeliveryResult({
+      webhook_id: hangupHook.id,
+      customer_id: customerId,
+      environment_id: 'env-1',
+      latency_ms: 3,
+      response_snippet: 'ok',
+      url: `${receiverUrl}/hooks/${hangupHook.id}`,
+      request_body: '{}',
+      ...over,
+    });
   const padding = (bytes: number) => 'x'.repeat(bytes);
   /** A simulated call under fresh ids (the simulator's are fixed by its seed), with `extra` fields on each leg. */
   const freshCall = (seed: number, extra: Record<string, unknown> = {}, startAt = Date.now() - 120_000) => {
@@ -364,17 +353,8 @@ describe('poison records: every consumer sets them aside and goes on', () => {
     ].map((p) => ({ ...p, partition: 0 }));
     await sendRaw('enricherState', changelogPoison);
 
-    const env = testEnv(prefix, {
-      MONGODB_URI: `${MONGO_URI}/${database}`,
-      MANAGEMENT_OPERATOR_TOKEN: OPERATOR_TOKEN,
-      MANAGEMENT_ALLOW_PRIVATE_TARGETS: 'true',
-      DISPATCHER_ALLOW_PRIVATE_TARGETS: 'true',
-      ENRICHER_REPORTING_GRACE_MS: '300',
-      ENRICHER_HANGUP_SETTLE_MS: '300',
-      MANAGEMENT_RECONCILE_INTERVAL_MS: '500',
-    });
-    services = ['management-api', 'enricher', 'matcher', 'dispatcher'].map((name) => new ServiceProcess(name as ServiceProcess['name'], env));
-    for (const s of services) await s.start().then((p) => p.ready());
+    services = pipelineServices(pipelineTestEnv(prefix, { database, operatorToken: OPERATOR_TOKEN }));
+    await startInTurn(services);
     api = await ManagementClient.forNewCustomer(services[0].url, OPERATOR_TOKEN, customerId);
     await api.request('PUT', '/v1/environments/env-1', { name: 'One', timezone: 'UTC' });
     const created = await api.request<{ id: string }>('POST', '/v1/webhooks', { event: 'Call:Hangup', method: 'POST', url: `${receiverUrl}/hooks/pending`, body: null, enabled: true });

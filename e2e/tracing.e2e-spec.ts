@@ -14,7 +14,7 @@ import { Registry } from 'prom-client';
 import { simulateCall } from '@callhooks/call-simulator';
 import { KafkaContext } from '@callhooks/kafka';
 import { ReadinessChecks } from '@callhooks/observability';
-import { eventually, freePort, ManagementClient, MONGO_URI, RecordingReceiver, requireServers, ServiceProcess, testEnv, testKafkaSettings, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
+import { eventually, freePort, ManagementClient, MONGO_URI, pipelineServices, RecordingReceiver, requireServers, ServiceProcess, startInTurn, testEnv, testKafkaSettings, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
 
 interface ExportedSpan {
   service: string;
@@ -94,8 +94,8 @@ describe('a trace from a raw leg to the customer’s HTTP request', () => {
       // the SDK's batch delay (standard variable): spans reach the collector within a fraction of a second
       OTEL_BSP_SCHEDULE_DELAY: '200',
     });
-    services = (['management-api', 'enricher', 'matcher', 'dispatcher'] as const).map((name) => new ServiceProcess(name, env));
-    for (const s of services) await s.start().then((p) => p.ready());
+    services = pipelineServices(env);
+    await startInTurn(services);
     api = await ManagementClient.forNewCustomer(services[0].url, OPERATOR_TOKEN, 'trace-cust');
     await api.request('PUT', '/v1/environments/env-t', { name: 'Traced', timezone: 'UTC' });
     const hook = await api.request<{ id: string }>('POST', '/v1/webhooks', { event: 'Call:Ringing', method: 'POST', url: `${receiverUrl}/traced`, body: null });

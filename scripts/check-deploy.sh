@@ -7,7 +7,9 @@
 #   - promtool check rules (the rules file, the rendered PrometheusRules, the dashboard's queries)
 #     and promtool test rules (deploy/observability/tests);
 #   - the dashboard is importable (datasource variable), every alert has its runbook section,
-#     every chart value is documented in the chart's README.
+#     every chart value is documented in the chart's README;
+#   - docker-compose.yml's tracing profile and its collector config hang together
+#     (scripts/check-compose.js: no Docker needed).
 #
 # Tools come from the package registries only, once, then from the cache
 # ${CALLHOOKS_CACHE:-$HOME/.cache/callhooks}/tools:
@@ -163,5 +165,9 @@ check_dashboards() {
   done
 }
 step "dashboards importable, queries valid PromQL" check_dashboards
+
+# ---------------------------------------------------------------- docker compose
+
+step "docker-compose.yml and its tracing profile" node scripts/check-compose.js
 
 log "check-deploy: ok, $checks checks in $(($(date +%s) - started))s"

@@ -318,7 +318,7 @@ async function main(): Promise<void> {
     for (const s of services.reverse()) await s.stop();
     await receiver.stop();
   }
-  printTables(results);
+  printTables(results, Boolean(values.otlp));
 }
 
 /** Event record → HTTP, raw leg → HTTP (Ringing, Answer) and the enricher's hop, from the records' timestamps. */
@@ -366,7 +366,7 @@ async function recordTimes<T>(settings: ReturnType<typeof testKafkaSettings>, id
   return out;
 }
 
-function printTables(results: PhaseResult[]): void {
+function printTables(results: PhaseResult[], otlp: boolean): void {
   const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
   const names = ['dispatcher', 'matcher', 'enricher', 'management-api', 'kafka', 'registry', 'database', 'postgresql'];
   const capacity = results.filter((r) => r.scenario.name !== 'latency');
@@ -382,11 +382,13 @@ function printTables(results: PhaseResult[]): void {
     }
   }
   for (const r of results.filter((x) => x.latency)) {
-    console.log(`\nLatency, ${date} UTC, one target, one webhook per event type; load ${r.load}\n`);
+    console.log(`\nLatency, ${date} UTC, one target, one webhook per event type; load ${r.load}; spans exported over OTLP: ${otlp ? 'yes' : 'no'}; CPU-seconds per 1,000 deliveries net of each process's idle rate\n`);
     const cols = Object.keys(r.latency!);
-    console.log(`| ${cols.join(' | ')} | delivered | repeated webhook-ids | system CPU-s/1k |`);
-    console.log(`|${cols.map(() => '---').join('|')}|---|---|---|`);
-    console.log(`| ${cols.map((c) => r.latency![c]).join(' | ')} | ${r.requests.length} of ${r.expected} | ${r.repeated} | ${r.cpuPer1000.system} |`);
+    // the four services' own CPU: what tracing adds shows there (Kafka's share does not change with it)
+    const services = Math.round(SERVICES.reduce((sum, name) => sum + r.cpuPer1000[name], 0) * 1000) / 1000;
+    console.log(`| ${cols.join(' | ')} | delivered | repeated webhook-ids | system CPU-s/1k | four services | ${SERVICES.join(' | ')} |`);
+    console.log(`|${cols.map(() => '---').join('|')}|---|---|---|---|${SERVICES.map(() => '---').join('|')}|`);
+    console.log(`| ${cols.map((c) => r.latency![c]).join(' | ')} | ${r.requests.length} of ${r.expected} | ${r.repeated} | ${r.cpuPer1000.system} | **${services}** | ${SERVICES.map((n) => r.cpuPer1000[n]).join(' | ')} |`);
   }
 }
 

@@ -8,3 +8,4 @@ export * from './prometheus-server';
 export * from './dashboard-queries';
 export * from './dashboard-snapshot';
 export * from './record-factories';
+export * from './tcp-proxy';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { samplePayload, type CallEvent, type CallLegEvent } from '@callhooks/contracts';
+import { samplePayload, type CallEvent, type CallLegEvent, type DeliveryAttemptResult } from '@callhooks/contracts';
 
 /** A well-formed call event of `callUuid` (a new call by default), for tests of the Kafka plumbing. */
 export function testCallEvent(event: string, callUuid: string = randomUUID()): CallEvent {
@@ -45,5 +45,31 @@ export function testCallLeg(callUuid: string, n: number): CallLegEvent {
     queue_name: null,
     queue_result: null,
     recording_url: null,
+  };
+}
+
+/** A successful first attempt of a new delivery (200 in 40 ms, just now) with `over` applied: what a test does not set stays well-formed. */
+export function testDeliveryResult(over: Partial<DeliveryAttemptResult> = {}): DeliveryAttemptResult {
+  return {
+    delivery_id: randomUUID(),
+    webhook_id: 'w1',
+    customer_id: 'c1',
+    environment_id: null,
+    event_id: randomUUID(),
+    event: 'Call:Hangup',
+    call_uuid: null,
+    origin: 'EVENT',
+    attempt: 1,
+    outcome: 'SUCCEEDED',
+    status_code: 200,
+    error_class: null,
+    latency_ms: 40,
+    response_snippet: null,
+    method: 'POST',
+    url: 'https://crm.example.com/x',
+    request_body: null,
+    attempted_at: Date.now(),
+    next_attempt_at: null,
+    ...over,
   };
 }

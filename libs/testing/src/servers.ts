@@ -65,6 +65,28 @@ export function testEnv(prefix: string, extra: Record<string, string> = {}): Rec
   };
 }
 
+/**
+ * The environment of the four services in an end-to-end test: a database of its own, the
+ * operator's token, receivers on loopback allowed, and the enricher's waits and the API's
+ * reconcile interval short, so a call's last events and a published change come within a second.
+ */
+export function pipelineTestEnv(
+  prefix: string,
+  options: { database: string; operatorToken: string },
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return testEnv(prefix, {
+    MONGODB_URI: `${TEST_SERVERS.mongoUri}/${options.database}`,
+    MANAGEMENT_OPERATOR_TOKEN: options.operatorToken,
+    MANAGEMENT_ALLOW_PRIVATE_TARGETS: 'true',
+    DISPATCHER_ALLOW_PRIVATE_TARGETS: 'true',
+    ENRICHER_REPORTING_GRACE_MS: '300',
+    ENRICHER_HANGUP_SETTLE_MS: '300',
+    MANAGEMENT_RECONCILE_INTERVAL_MS: '500',
+    ...extra,
+  });
+}
+
 export function testKafkaSettings(prefix: string): { kafka: KafkaSettings; registry: RegistrySettings } {
   const e = loadConfig('test', commonEnvSchema, testEnv(prefix));
   return { kafka: kafkaSettings(e, 'test'), registry: registrySettings(e) };

@@ -24,6 +24,19 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The four services, in the order they are started (the API first: it creates the config topic the others read). */
+export const PIPELINE_SERVICES: readonly ServiceName[] = ['management-api', 'enricher', 'matcher', 'dispatcher'];
+
+/** The four services with one environment, not started (an afterAll can stop those that did start). */
+export function pipelineServices(env: Record<string, string>): ServiceProcess[] {
+  return PIPELINE_SERVICES.map((name) => new ServiceProcess(name, env));
+}
+
+/** Starts each service and waits for its readiness before the next: four Node processes booting at once on two cores only slow each other. */
+export async function startInTurn(services: readonly ServiceProcess[]): Promise<void> {
+  for (const s of services) await s.start().then((p) => p.ready());
+}
+
 /**
  * One service started from the build (`node dist/services/<name>/src/main.js`), as the image
  * and the Helm chart run it, with its output kept for the failure message. `ready()` waits

@@ -1,6 +1,6 @@
 import type { DeliveryAttemptResult } from '@callhooks/contracts';
 import type { ConsumedRecord } from '@callhooks/kafka';
-import { requireServers, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
+import { requireServers, testDeliveryResult, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
 import { windowStats } from '../src/webhook-health/health-buckets';
 import { stateOf, WebhookHealthStore } from '../src/webhook-health/webhook-health.store';
 import { startManagementApi, type RunningApi } from './management-api.harness';
@@ -13,28 +13,7 @@ function record(partition: number, offset: number, over: Partial<DeliveryAttempt
     key: null,
     headers: {},
     timestamp: Date.now(),
-    value: {
-      delivery_id: `d-${partition}-${offset}`,
-      webhook_id: 'wh-replay',
-      customer_id: 'cust-replay',
-      environment_id: null,
-      event_id: 'e',
-      event: 'Call:Hangup',
-      call_uuid: null,
-      origin: 'EVENT',
-      attempt: 1,
-      outcome: 'SUCCEEDED',
-      status_code: 200,
-      error_class: null,
-      latency_ms: 30,
-      response_snippet: null,
-      method: 'POST',
-      url: 'https://crm.example.com/x',
-      request_body: null,
-      attempted_at: Date.now() - 1000,
-      next_attempt_at: null,
-      ...over,
-    },
+    value: testDeliveryResult({ delivery_id: `d-${partition}-${offset}`, webhook_id: 'wh-replay', customer_id: 'cust-replay', event_id: 'e', latency_ms: 30, attempted_at: Date.now() - 1000, ...over }),
   };
 }
 

@@ -6,6 +6,7 @@ import { ConflictError, DomainError, NotFoundError, RetryableError, ValidationEr
 import { redactUrl } from '@callhooks/observability';
 import { ERROR_CODES, MalformedJsonError, UnauthorizedError, UnsupportedMediaTypeError, type ApiErrorBody, type ErrorCode } from './api-error';
 import { isDuplicateKey } from '../database/duplicate-key';
+import { isMongoUnavailable } from '../database/mongo-errors';
 
 interface Mapped {
   status: number;
@@ -117,11 +118,4 @@ function requestIdOf(req: Request, res: Response): string {
   const generated = randomUUID();
   if (!res.headersSent) res.setHeader('X-Request-Id', generated);
   return generated;
-}
-
-function isMongoUnavailable(err: unknown): boolean {
-  const { name = '', message = '' } = (err ?? {}) as { name?: string; message?: string };
-  if (/^Mongo(ose)?(ServerSelection|Network|NetworkTimeout|NotConnected|TopologyClosed)Error$/.test(name)) return true;
-  // mongoose queues commands while disconnected and gives up after bufferTimeoutMS
-  return name === 'MongooseError' && /buffering timed out/.test(message);
 }

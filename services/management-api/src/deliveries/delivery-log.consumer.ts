@@ -1,9 +1,10 @@
 import { Controller, Inject, Optional } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { Counter, Registry } from 'prom-client';
-import type { DeliveryAttemptResult } from '@callhooks/contracts';
+import { RetryableError, type DeliveryAttemptResult } from '@callhooks/contracts';
 import { KafkaConsumer, KafkaContext, type ConsumedRecord } from '@callhooks/kafka';
 import { contextFrom, failSpan, SpanKind, startSpan } from '@callhooks/observability';
+import { isMongoUnavailable } from '../database/mongo-errors';
 import { DELIVERIES_CONFIG, type DeliveriesConfig } from './config/deliveries.config';
 import { DeliveryLogWriter } from './delivery-log.writer';
 import { deliveryResultViolation } from './delivery-result.contract';
@@ -72,8 +73,14 @@ export class DeliveryLogConsumer {
       this.logger.warn({ webhookId: result.webhook_id, deliveryId: result.delivery_id }, 'receiver answered 410 Gone but no webhooks service is bound to disable the webhook');
       return;
     }
-    await this.goneWebhooks.disable(result.customer_id, result.webhook_id, `the receiver answered 410 Gone to delivery ${result.delivery_id}`);
+    // the webhooks live in MongoDB: while it is unreachable the batch is retried, not dead-lettered
+    await this.goneWebhooks.disable(result.customer_id, result.webhook_id, `the receiver answered 410 Gone to delivery ${result.delivery_id}`).catch(retryWhileMongoDown);
     this.gone.inc({ handled: 'true' });
     this.logger.info({ webhookId: result.webhook_id, deliveryId: result.delivery_id }, 'webhook disabled: its receiver answered 410 Gone');
   }
+}
+
+function retryWhileMongoDown(err: unknown): never {
+  if (isMongoUnavailable(err)) throw new RetryableError(`MongoDB unavailable: ${(err as Error).message}`);
+  throw err;
 }

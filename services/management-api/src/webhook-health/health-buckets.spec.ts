@@ -1,4 +1,5 @@
 import type { DeliveryAttemptResult } from '@callhooks/contracts';
+import { testDeliveryResult } from '@callhooks/testing/record-factories';
 import { applyResults, breakerState, classify, emptyHealth, percentile, windowStats, latencyBin } from './health-buckets';
 
 const NOW = Date.UTC(2026, 11, 5, 12, 30, 0);
@@ -6,28 +7,7 @@ const MIN = 60_000;
 const HOUR = 3_600_000;
 
 function result(over: Partial<DeliveryAttemptResult>): DeliveryAttemptResult {
-  return {
-    delivery_id: 'd',
-    webhook_id: 'w',
-    customer_id: 'c',
-    environment_id: null,
-    event_id: 'e',
-    event: 'Call:Hangup',
-    call_uuid: null,
-    origin: 'EVENT',
-    attempt: 1,
-    outcome: 'SUCCEEDED',
-    status_code: 200,
-    error_class: null,
-    latency_ms: 40,
-    response_snippet: null,
-    method: 'POST',
-    url: 'https://crm.example.com/x',
-    request_body: null,
-    attempted_at: NOW - MIN,
-    next_attempt_at: null,
-    ...over,
-  };
+  return testDeliveryResult({ delivery_id: 'd', webhook_id: 'w', customer_id: 'c', event_id: 'e', attempted_at: NOW - MIN, ...over });
 }
 
 const fail = (at: number, over: Partial<DeliveryAttemptResult> = {}) => result({ outcome: 'RETRYING', status_code: 503, error_class: 'http_status', attempted_at: at, ...over });
