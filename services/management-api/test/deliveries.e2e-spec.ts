@@ -9,7 +9,7 @@ import request from 'supertest';
 import type { DeliveryAttemptResult, DeliveryJob } from '@callhooks/contracts';
 import { KafkaContext, KafkaModule, startKafkaConsumers } from '@callhooks/kafka';
 import { HealthModule, MetricsModule, nestLoggerParams, ReadinessChecks } from '@callhooks/observability';
-import { dropTestPostgresSchema, eventually, requireServers, TEST_SERVERS, testEnv, testKafkaSettings, TopicCollector, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
+import { dropTestPostgresSchema, eventually, requireServers, TEST_SERVERS, testDeliveryResult, testEnv, testKafkaSettings, TopicCollector, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
 import { AuthModule } from '../src/auth/auth.module';
 import { ApiExceptionFilter } from '../src/common/api-exception.filter';
 import { createValidationPipe } from '../src/common/validation';
@@ -79,28 +79,25 @@ class DeliveriesApp {
 const DAY = 24 * 3_600_000;
 
 function result(deliveryId: string, attempt: number, outcome: DeliveryAttemptResult['outcome'], over: Partial<DeliveryAttemptResult> = {}): DeliveryAttemptResult {
-  return {
+  return testDeliveryResult({
     delivery_id: deliveryId,
     webhook_id: 'wh-1',
     customer_id: 'cust-a',
     environment_id: 'env-1',
     event_id: `evt-${deliveryId}`,
-    event: 'Call:Hangup',
     call_uuid: 'call-1',
-    origin: 'EVENT',
     attempt,
     outcome,
     status_code: outcome === 'SUCCEEDED' ? 200 : outcome === 'BREAKER_OPEN' ? null : 500,
     error_class: outcome === 'SUCCEEDED' ? null : outcome === 'BREAKER_OPEN' ? 'breaker_open' : 'http_status',
     latency_ms: 12,
     response_snippet: outcome === 'SUCCEEDED' ? 'ok' : 'boom',
-    method: 'POST',
     url: 'https://crm.example.com/hooks/calls',
     request_body: '{"uuid":"call-1"}',
     attempted_at: Date.now() - (10 - attempt) * 1000,
     next_attempt_at: outcome === 'RETRYING' || outcome === 'BREAKER_OPEN' ? Date.now() + 5000 : null,
     ...over,
-  };
+  });
 }
 
 describe('management API delivery log (e2e, real Kafka, FerretDB and PostgreSQL)', () => {

@@ -8,6 +8,7 @@ import {
   eventually,
   requireServers,
   TEST_SERVERS,
+  testDeliveryResult,
   testKafkaSettings,
   testPostgresSchema,
   TopicCollector,
@@ -27,34 +28,25 @@ jest.setTimeout(60_000);
 const DAY = 24 * 3_600_000;
 const T0 = Date.UTC(2026, 5, 1, 12);
 
-function result(
-  deliveryId: string,
-  attempt: number,
-  outcome: DeliveryAttemptResult['outcome'],
-  over: Partial<DeliveryAttemptResult> = {},
-): DeliveryAttemptResult {
-  return {
+function result(deliveryId: string, attempt: number, outcome: DeliveryAttemptResult['outcome'], over: Partial<DeliveryAttemptResult> = {}): DeliveryAttemptResult {
+  return testDeliveryResult({
     delivery_id: deliveryId,
     webhook_id: 'wh-1',
     customer_id: 'cust-a',
     environment_id: 'env-1',
     event_id: `evt-${deliveryId}`,
-    event: 'Call:Hangup',
     call_uuid: 'call-1',
-    origin: 'EVENT',
     attempt,
     outcome,
     status_code: outcome === 'SUCCEEDED' ? 200 : null,
     error_class: outcome === 'SUCCEEDED' ? null : 'timeout',
     latency_ms: 10 * attempt,
-    response_snippet: null,
-    method: 'POST',
     url: 'https://crm.example.com/hooks',
     request_body: '{}',
     attempted_at: T0 + attempt * 1000,
     next_attempt_at: outcome === 'RETRYING' || outcome === 'BREAKER_OPEN' ? T0 + attempt * 1000 + 60_000 : null,
     ...over,
-  };
+  });
 }
 
 describe('the delivery log on PostgreSQL (integration, real PostgreSQL)', () => {
