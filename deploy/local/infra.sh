@@ -409,8 +409,14 @@ ready() {
       done
       ;;
     postgres)
-      # pg_isready: the server accepts connections (not only an open port)
-      "$POSTGRES_BIN/pg_isready" -q -h "$HOST" -p "$POSTGRES_PORT" -U postgres -d postgres -t "$timeout" >/dev/null 2>&1
+      # pg_isready: the server accepts connections (not only an open port). It answers "no" at
+      # once while the server is still starting up (recovery after a stop), so ask until the deadline.
+      local deadline=$(($(now) + timeout))
+      while :; do
+        "$POSTGRES_BIN/pg_isready" -q -h "$HOST" -p "$POSTGRES_PORT" -U postgres -d postgres -t 2 >/dev/null 2>&1 && return 0
+        [ "$(now)" -lt "$deadline" ] || return 1
+        sleep 0.2
+      done
       ;;
     mongo)
       # A real OP_MSG hello + ping through the MongoDB Go driver (ferretdb -probe).
