@@ -150,6 +150,25 @@ describe('environments and subscriptions API (e2e, real FerretDB and Kafka)', ()
     expect((await api.http().get('/v1/environments/env-d2').set(auth).expect(200)).body).toMatchObject({ webhook_ids: [], version: 3 });
   });
 
+  it('drops at start the index over webhook_ids an earlier version made, and holds a long subscription list', async () => {
+    // an earlier version's index: gone after a restart of the API on the same database
+    const environments = api.connection.collection('environments');
+    await environments.createIndex({ customer_id: 1, webhook_ids: 1 }, { name: 'customer_id_1_webhook_ids_1' });
+    expect(await environments.indexExists('customer_id_1_webhook_ids_1')).toBe(true);
+    const restarted = await startManagementApi({ database: api.connection.name, prefix: uniquePrefix('mgmt-env-again') });
+    await restarted.close();
+    expect(await environments.indexExists('customer_id_1_webhook_ids_1')).toBe(false);
+
+    // 150 ids of 36 characters: past the 2,704 bytes a btree entry over the whole array may hold
+    const many: string[] = [];
+    for (let i = 0; i < 150; i++) many.push(await webhook());
+    await put('env-many', { name: 'Many', timezone: 'UTC' }).expect(201);
+    const replaced = await api.http().put('/v1/environments/env-many/webhooks').set(auth).send({ webhook_ids: many }).expect(200);
+    expect(replaced.body.data.map((w: { id: string }) => w.id)).toEqual(many);
+    await api.http().delete(`/v1/webhooks/${many[0]}`).set(auth).expect(204);
+    expect((await api.http().get('/v1/environments/env-many').set(auth).expect(200)).body.webhook_ids).toEqual(many.slice(1));
+  }, 120_000);
+
   it('keeps every one of many concurrent changes to one environment and one webhook (no lost update)', async () => {
     await put('env-c', { name: 'C', timezone: 'UTC' }).expect(201);
     const ids: string[] = [];

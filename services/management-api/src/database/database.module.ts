@@ -28,7 +28,13 @@ const CONFIG_MODELS = MongooseModule.forFeature([
   { name: OperationalWebhook.name, schema: OperationalWebhookSchema },
 ]);
 
-/** Readiness pings MongoDB; start-up waits until the indexes (unique constraints included) exist. */
+/**
+ * Indexes earlier versions created and this one must not keep: `environments`' index over the
+ * webhook_ids array made FerretDB on PostgreSQL refuse an environment with about 70 subscriptions.
+ */
+const OBSOLETE_INDEXES: ReadonlyArray<{ model: string; index: string }> = [{ model: Environment.name, index: 'customer_id_1_webhook_ids_1' }];
+
+/** Readiness pings MongoDB; start-up drops obsolete indexes and waits until the current ones (unique constraints included) exist. */
 @Injectable()
 class DatabaseLifecycle implements OnModuleInit {
   constructor(
@@ -44,6 +50,10 @@ class DatabaseLifecycle implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     await Promise.all(this.connection.modelNames().map((name) => this.connection.model(name).init()));
+    for (const { model, index } of OBSOLETE_INDEXES) {
+      const collection = this.connection.model(model).collection;
+      if ((await collection.indexExists(index).catch(() => false)) === true) await collection.dropIndex(index);
+    }
   }
 }
 

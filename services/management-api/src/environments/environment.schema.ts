@@ -36,7 +36,9 @@ export type EnvironmentDocument = HydratedDocument<Environment>;
 export const EnvironmentSchema = SchemaFactory.createForClass(Environment);
 EnvironmentSchema.index({ customer_id: 1, environment_id: 1 }, { unique: true });
 EnvironmentSchema.index({ customer_id: 1, deleted_at: 1, created_at: 1, _id: 1 });
-EnvironmentSchema.index({ customer_id: 1, webhook_ids: 1 });
+// No index on webhook_ids: on FerretDB's PostgreSQL backend an index over an array is one btree
+// entry holding the whole array, refused past 2,704 bytes (about 70 subscriptions). Finding the
+// environments that hold a webhook reads the customer's few environments by customer_id.
 EnvironmentSchema.index({ publish_pending: 1 });
 
 export function environmentKey(customerId: string, environmentId: string): string {
