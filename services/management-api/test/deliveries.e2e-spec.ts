@@ -233,6 +233,13 @@ describe('management API delivery log (e2e, real Kafka, FerretDB and PostgreSQL)
     const bad = await api().get('/v1/deliveries').query({ status: 'NOPE', from: 'yesterday' }).set('authorization', `Bearer ${keyA}`).expect(400);
     expect(bad.body.error.code).toBe('validation_failed');
     expect(bad.body.error.fields.map((f: { field: string }) => f.field).sort()).toEqual(['from', 'status']);
+    const nul = await api().get('/v1/deliveries').query({ call_uuid: 'call\u0000', event: 'Call:\u0007' }).set('authorization', `Bearer ${keyA}`).expect(400);
+    expect(nul.body.error.fields).toEqual(
+      expect.arrayContaining([
+        { field: 'call_uuid', message: 'must not contain control characters' },
+        { field: 'event', message: 'must not contain control characters' },
+      ]),
+    );
   });
 
   it('redelivers: one more attempt of the same message (same delivery id), then refuses while it is pending', async () => {

@@ -107,6 +107,17 @@ describe('the delivery log on PostgreSQL (integration, real PostgreSQL)', () => 
     expect(d.attempts.map((a) => a.attempt)).toEqual([1, 2, 3, 4]);
   });
 
+  it('keeps a result whose response, request body or URL holds U+0000 (PostgreSQL text cannot), and a filter holding it matches nothing', async () => {
+    await writer.write([
+      result('d-nul', 1, 'FAILED', { customer_id: 'cust-n', response_snippet: 'bad\u0000gateway', request_body: '{"a":"\u0000"}', url: 'https://crm.example.com/h\u0000' }),
+    ]);
+    const d = await queries.get('cust-n', 'd-nul');
+    expect(d).toMatchObject({ status: 'FAILED', request_body: '{"a":"\uFFFD"}', url: 'https://crm.example.com/h\uFFFD' });
+    expect(d.attempts[0].response_snippet).toBe('bad\uFFFDgateway');
+    expect((await queries.list('cust-n', { call_uuid: 'call-1\u0000' }, {})).data).toEqual([]);
+    expect((await queries.list('cust-n', { call_uuid: 'call-1' }, {})).data.map((x) => x.id)).toEqual(['d-nul']);
+  });
+
   it('pages through a customer’s deliveries in both orders, every one once, with the filters and the total', async () => {
     const ids = Array.from({ length: 25 }, (_, i) => `d-page-${String(i).padStart(2, '0')}`);
     // several deliveries share a creation time: the id breaks the tie

@@ -1,6 +1,7 @@
 import { Pool, type PoolClient, type QueryResultRow } from 'pg';
 import type { PostgresSettings } from '../config/management-api.config';
 import { postgresError } from './postgres-errors';
+import { postgresText } from './postgres-text';
 
 /**
  * The management API's PostgreSQL connections (the delivery log lives there; the configuration
@@ -26,7 +27,8 @@ export class PostgresPool {
 
   async query<R extends QueryResultRow = QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
     try {
-      return (await this.pool.query<R>(text, values)).rows;
+      // a filter holding U+0000 matches nothing stored (nothing stored holds it) instead of failing
+      return (await this.pool.query<R>(text, values.map(postgresText))).rows;
     } catch (err) {
       throw postgresError(err);
     }

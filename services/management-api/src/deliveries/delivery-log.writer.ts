@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { DeliveryAttemptResult } from '@callhooks/contracts';
 import { PostgresPool } from '../database/postgres-pool';
+import { postgresTextFields } from '../database/postgres-text';
 import { ATTEMPT_COLUMNS, attemptOf, summarize, type DeliveryAttempt } from './delivery.model';
 
 /** What a batch writes for one delivery: the row as first seen, and its attempts after the batch. */
@@ -40,7 +41,8 @@ export class DeliveryLogWriter {
 
   async write(results: DeliveryAttemptResult[]): Promise<void> {
     if (results.length === 0) return;
-    const byDelivery = groupByDelivery(results);
+    // a receiver's response, a request body or a URL may hold U+0000, which PostgreSQL's text cannot
+    const byDelivery = groupByDelivery(results.map(postgresTextFields));
     // sorted: two writers of overlapping batches (a rebalance) lock rows in the same order
     const ids = [...byDelivery.keys()].sort();
     await this.postgres.transaction(async (client) => {
