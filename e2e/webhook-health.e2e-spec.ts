@@ -50,9 +50,10 @@ describe('webhook health from the delivery results (e2e)', () => {
       { kind: 'status', status: 404 },
       { kind: 'status', status: 200 },
       // attempt times are whole milliseconds and results of different deliveries may be read in
-      // either order: 5 ms keep the last two successes apart, so "the last success" is one answer
+      // either order: 5 ms keep the last success apart from the success before it and from the
+      // failure after it, so "the last success" and "failing since" each have one answer
       { kind: 'delay', ms: 5, status: 204 },
-      { kind: 'status', status: 200 },
+      { kind: 'delay', ms: 5, status: 200 },
       { kind: 'status', status: 503 },
       { kind: 'status', status: 502 },
     ]);
