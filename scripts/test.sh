@@ -68,9 +68,14 @@ npx jest --selectProjects integration --runInBand --json --outputFile="$results/
 log "schemathesis against the management API's OpenAPI document (real servers)"
 fuzz_rc=0
 bash scripts/schemathesis.sh > "$results/schemathesis.log" 2>&1 || fuzz_rc=$?
-tail -n 25 "$results/schemathesis.log"
+# Schemathesis closes with a pytest-style banner ("==== 1 warning in 16s ===="), which a CI that
+# reads runners' closing lines takes for a pytest run of no test: its tail is shown without it.
+tail -n 25 "$results/schemathesis.log" | grep -Ev '^=+ .* =+$' || true
 
-node scripts/test-summary.js "$results"/*.json
+stop_infra
+started_infra=""
 [ "$deploy_rc" -eq 0 ] || echo "deployment checks failed: see $results/check-deploy.log"
 [ "$fuzz_rc" -eq 0 ] || echo "schemathesis failed: see $results/schemathesis.log"
+# The run's closing line, last of all: "tests: N passed, N failed".
+node scripts/test-summary.js "$results"/*.json
 [ "$unit_rc" -eq 0 ] && [ "$int_rc" -eq 0 ] && [ "$deploy_rc" -eq 0 ] && [ "$fuzz_rc" -eq 0 ]
