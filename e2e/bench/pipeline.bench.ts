@@ -108,6 +108,8 @@ interface PhaseResult {
   cpuPer1000: Record<string, number>;
   receiverAndBench: { receiver: number; bench: number };
   detached: number;
+  /** Kafka requests per 1,000 deliveries, per service and API (callhooks_kafka_requests_total): what the broker's CPU goes to. */
+  kafkaRequestsPer1000: Record<string, Record<string, number>>;
   load: string;
   latency?: Record<string, string>;
 }
@@ -232,6 +234,7 @@ async function main(): Promise<void> {
         };
       }
       const detached0 = metricSum(await scrapeMetrics(dispatcher.url), 'callhooks_delivery_attempts_detached_total');
+      const kafkaRequests0 = await kafkaRequests(services);
       const bench0 = process.cpuUsage();
       const [receiver0] = treeCpuSeconds([receiver.pid!]);
       const cpu0 = treeCpuSeconds(processes.map((p) => p.pid));
@@ -257,6 +260,7 @@ async function main(): Promise<void> {
       const window = (Date.now() - started) / 1000;
       const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
       const detached = metricSum(await scrapeMetrics(dispatcher.url), 'callhooks_delivery_attempts_detached_total') - detached0;
+      const kafkaRequests1 = await kafkaRequests(services);
       const { requests: received } = await receiver.take();
       await sender.close();
       // this phase's calls only: a previous phase's stragglers are not its deliveries
@@ -298,6 +302,12 @@ async function main(): Promise<void> {
         cpuPer1000,
         receiverAndBench: { receiver: per1000(receiver1 - receiver0), bench: per1000((bench1.user + bench1.system) / 1e6) },
         detached,
+        kafkaRequestsPer1000: Object.fromEntries(
+          Object.entries(kafkaRequests1).map(([service, byApi]) => [
+            service,
+            Object.fromEntries(Object.entries(byApi).map(([api, count]) => [api, Math.round((10 * 1000 * (count - (kafkaRequests0[service]?.[api] ?? 0))) / Math.max(n, 1)) / 10])),
+          ]),
+        ),
         load,
       };
       if (latencyMode) result.latency = await latencies(settings, prefix, traffic, sentAt, requests);
@@ -319,6 +329,26 @@ async function main(): Promise<void> {
     await receiver.stop();
   }
   printTables(results, Boolean(values.otlp));
+}
+
+/** callhooks_kafka_requests_total of each service, by API (all its clients together). */
+async function kafkaRequests(services: ServiceProcess[]): Promise<Record<string, Record<string, number>>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const s of services) {
+    const byApi: Record<string, number> = {};
+    const text = await scrapeMetrics(s.url);
+    for (const line of text.split('\n')) {
+      const m = /^callhooks_kafka_requests_total\{.*api="([^"]+)".*\} (\S+)$/.exec(line);
+      if (m) byApi[m[1]] = (byApi[m[1]] ?? 0) + Number(m[2]);
+    }
+    // batches, their records and the time they took, and the records' wait: where a backlog builds up
+    byApi['(batches)'] = metricSum(text, 'callhooks_consumer_batch_duration_seconds_count');
+    byApi['(batch seconds)'] = metricSum(text, 'callhooks_consumer_batch_duration_seconds_sum');
+    byApi['(records)'] = metricSum(text, 'callhooks_consumer_record_wait_seconds_count');
+    byApi['(record wait seconds)'] = metricSum(text, 'callhooks_consumer_record_wait_seconds_sum');
+    out[s.name] = byApi;
+  }
+  return out;
 }
 
 /** Event record → HTTP, raw leg → HTTP (Ringing, Answer) and the enricher's hop, from the records' timestamps. */
@@ -379,6 +409,20 @@ function printTables(results: PhaseResult[], otlp: boolean): void {
       console.log(
         `| ${label} | ${r.load} | ${r.offeredPerSec} | ${r.requests.length} of ${r.expected} | **${Math.round(r.steadyPerSec)}** | ${r.repeated} | ${r.detached} | **${r.cpuPer1000.system}** | ${r.cpuPer1000.gross} | ${names.map((n) => r.cpuPer1000[n] ?? '–').join(' | ')} | ${r.receiverAndBench.receiver} | ${r.receiverAndBench.bench} |`,
       );
+    }
+  }
+  for (const r of capacity) {
+    console.log(`\nKafka requests per 1,000 deliveries, ${r.scenario.name} (callhooks_kafka_requests_total of each service, by API; 0 left out)\n`);
+    console.log('| service | total | by API | consumed batches per 1,000 deliveries | records per batch | ms per batch | record wait ms (mean) |');
+    console.log('|---|---|---|---|---|---|---|');
+    for (const [service, byApi] of Object.entries(r.kafkaRequestsPer1000)) {
+      const apis = Object.entries(byApi).filter(([api, v]) => v > 0 && !api.startsWith('(')).sort((a, b) => b[1] - a[1]);
+      const total = Math.round(apis.reduce((sum, [, v]) => sum + v, 0) * 10) / 10;
+      const batches = byApi['(batches)'] ?? 0;
+      const records = byApi['(records)'] ?? 0;
+      const perBatch = (v: number) => (batches > 0 ? Math.round(v / batches) : '–');
+      const wait = records > 0 ? Math.round((1000 * (byApi['(record wait seconds)'] ?? 0)) / records) : '–';
+      console.log(`| ${service} | ${total} | ${apis.map(([api, v]) => `${api} ${v}`).join(', ')} | ${batches} | ${perBatch(records)} | ${perBatch(1000 * (byApi['(batch seconds)'] ?? 0))} | ${wait} |`);
     }
   }
   for (const r of results.filter((x) => x.latency)) {

@@ -12,6 +12,7 @@ import { DetachedAttempts } from './detached-attempts';
 import { RetrySchedule } from './retry-schedule';
 import { TargetBreakers } from './target-breakers';
 import { TargetHttpClient } from './target-http.client';
+import { AdaptiveTargetConcurrency } from './target-concurrency';
 import { TargetSlots } from './target-slots';
 import { WebhookDirectory, type WebhookStatus } from './webhook-directory';
 
@@ -160,12 +161,14 @@ function record(value: DeliveryJob, headers: Record<string, string> = {}): Consu
   return { topic: 't', partition: 0, offset: String(offset++), key: new URL(value.url).origin, value, headers, timestamp: Date.now() };
 }
 
-function setup(over: { deadline?: number; timeout?: number; reset?: number; publishLate?: (outputs: Outgoing[]) => Promise<void> } = {}) {
+function setup(
+  over: { deadline?: number; timeout?: number; reset?: number; publishLate?: (outputs: Outgoing[]) => Promise<void>; slots?: TargetSlots; loopIdle?: () => number } = {},
+) {
   const late: Outgoing[] = [];
   const metrics = new DeliveryMetrics(new Registry());
   const schedule = new RetrySchedule({ tierDelaysMs: [200, 400, 800, 1600, 3200], jitter: 0, maxAttempts: 3, maxAgeMs: 60_000 });
   const breakers = new TargetBreakers({ resetTimeoutMs: over.reset ?? 60_000, errorThresholdPercentage: 50, volumeThreshold: 100, rollingWindowMs: 30_000, consecutiveFailures: 2 }, metrics);
-  const slots = new TargetSlots(2, 100, metrics);
+  const slots = over.slots ?? new TargetSlots(2, 100, metrics);
   const timeout = over.timeout ?? 1200;
   const http = new TargetHttpClient({ attemptTimeoutMs: timeout, snippetBytes: 100, allowPrivateTargets: true, maxSocketsPerTarget: 2 });
   const detached = new DetachedAttempts(60_000);
@@ -179,6 +182,9 @@ function setup(over: { deadline?: number; timeout?: number; reset?: number; publ
     over.publishLate ?? (async (outputs) => void late.push(...outputs)),
     metrics,
     pino({ level: 'silent' }),
+    Date.now,
+    undefined,
+    over.loopIdle,
   );
   const stop = () => {
     breakers.shutdown();
@@ -189,6 +195,21 @@ function setup(over: { deadline?: number; timeout?: number; reset?: number; publ
 }
 
 describe('DeliveryBatchRunner', () => {
+  it("a target's limit follows its own latency, not the time this process was too busy to read its answers", async () => {
+    const adaptive = () => new TargetSlots(new AdaptiveTargetConcurrency({ base: 2, max: 8, tolerance: 1.5, fastMs: 20, slowMs: 100 }), 100);
+    const slowTarget = targetOrigin(slowUrl);
+    // the receiver takes 120 ms itself (over slowMs), while this process waits idle: it stays at the base limit
+    const idle = setup({ deadline: 5000, slots: adaptive() });
+    await idle.runner.handle('deliveries', Array.from({ length: 12 }, (_, i) => record(job(500 + i, slowUrl))), new RecordingContext());
+    expect(idle.slots.limit(slowTarget)).toBe(2);
+    idle.stop();
+    // the same 120 ms while the event loop was busy throughout (it never waited for I/O): the wait was ours, the limit grows
+    const busy = setup({ deadline: 5000, slots: adaptive(), loopIdle: () => 0 });
+    await busy.runner.handle('deliveries', Array.from({ length: 12 }, (_, i) => record(job(520 + i, slowUrl))), new RecordingContext());
+    expect(busy.slots.limit(slowTarget)).toBeGreaterThan(2);
+    busy.stop();
+  });
+
   it('a hanging target does not hold back a healthy one in the same batch; its attempts go on detached', async () => {
     const { runner, late, stop } = setup();
     const ctx = new RecordingContext();

@@ -10,6 +10,7 @@ import { traceHeaders } from '@callhooks/observability';
 import type { RetrySchedule } from './retry-schedule';
 import { WebhookRateLimits } from './target-rate-limits';
 import type { HeldSlot, SlotClass, TargetSlots } from './target-slots';
+import { loopIdleMs } from './target-concurrency';
 
 /** Header of a safety copy: the key of the detached attempt it stands for. */
 export const HANDOFF_HEADER = 'x-callhooks-handoff';
@@ -119,6 +120,8 @@ export class DeliveryBatchRunner {
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
     private readonly rateLimits: WebhookRateLimits = new WebhookRateLimits(now),
+    /** Time this process's event loop has spent waiting for I/O so far (ms): see runJob. */
+    private readonly loopIdle: () => number = loopIdleMs,
   ) {
     this.ranAhead = new RanAhead(now);
   }
@@ -285,12 +288,17 @@ export class DeliveryBatchRunner {
     }
 
     const startedAt = this.now();
+    const idleAtStart = this.loopIdle();
     const inflightAtStart = this.slots.inflight(target);
     const span = startAttemptSpan(record, target);
     const attempt = this.executor
       .attempt({ ...prepared.ready, trace: traceHeaders(span) })
       .then((report) => {
-        this.slots.observe(target, this.now() - startedAt, report.outcome === 'SUCCEEDED', inflightAtStart);
+        // the target's limit follows the target's latency, not this process's: an answer that
+        // waited for our busy event loop to read it does not make the target slow (at saturation
+        // our own turns were most of a loopback receiver's 8-10 ms and held its limit at the base)
+        const waitedMs = Math.min(this.now() - startedAt, this.loopIdle() - idleAtStart);
+        this.slots.observe(target, waitedMs, report.outcome === 'SUCCEEDED', inflightAtStart);
         return endAttemptSpan(span, report, record);
       }, (err: unknown) => attemptFailed(span, err))
       .finally(() => slot.release());

@@ -1,3 +1,14 @@
+import { performance } from 'node:perf_hooks';
+
+/**
+ * How long this process's event loop has waited for I/O since it started (ms). Over an attempt,
+ * the difference is its latency net of the time our own process was busy (its answer may have
+ * arrived while we were, and waited to be read): what the target's limit should follow.
+ */
+export function loopIdleMs(): number {
+  return performance.eventLoopUtilization().idle;
+}
+
 export interface TargetConcurrencySettings {
   /** The limit of a target that is slow, failing or new: the protection of slow receivers. */
   base: number;
@@ -36,10 +47,13 @@ interface TargetState {
  * `tolerance` times its latency at the base limit.
  *
  * Latency, not only errors, is the signal: a receiver that queues requests answers later
- * before it fails, and our own process busy at its CPU limit shows the same rise, where
- * more concurrency would only queue longer (measured: 50 fixed slots were no faster than 10
- * on two shared cores). Chosen over a gradient limit (Netflix's concurrency-limits) for its
- * two rules that can be read and tested; the gradient reacts faster to a latency drift.
+ * before it fails. The latency observed is the target's own: the caller takes out the time
+ * its event loop was busy during the attempt (loopIdleMs). A process busy at its CPU limit
+ * otherwise saw its own turns as the receiver's latency (8-10 ms against a loopback receiver
+ * answering at once, stalls of 100-200 ms) and held a fast target at the base limit, where
+ * more requests in flight per turn would have cost it less CPU per request, not more. Chosen
+ * over a gradient limit (Netflix's concurrency-limits) for its two rules that can be read
+ * and tested; the gradient reacts faster to a latency drift.
  */
 export class AdaptiveTargetConcurrency {
   private readonly targets = new Map<string, TargetState>();
