@@ -49,6 +49,19 @@ describe('TargetHttpClient', () => {
     c.destroy();
   });
 
+  it('sends a body beyond ASCII byte for byte, its content-length in bytes', async () => {
+    routes.set('/utf8', (_req, res) => res.writeHead(200).end());
+    const c = client();
+    const body = '{"caller":"Zoë Ørsted","note":"☎ 📞"}';
+    const r = await c.send({ method: 'POST', url: `${base}/utf8`, headers: {}, body });
+    expect(r.kind).toBe('success');
+    const got = seen.find((x) => x.url === '/utf8')!;
+    expect(got.body).toBe(body);
+    expect(got.headers['content-length']).toBe(String(Buffer.byteLength(body)));
+    expect(Buffer.byteLength(body)).toBeGreaterThan(body.length);
+    c.destroy();
+  });
+
   it('GETs the URL as given (query included) without a body', async () => {
     const c = client();
     const r = await c.send({ method: 'GET', url: `${base}/get?uuid=c1&cause=answer`, headers: {}, body: null });

@@ -77,15 +77,16 @@ export class TargetHttpClient {
       };
       let req: ClientRequest;
       let response: IncomingMessage | undefined;
-      let body: Buffer | null = null;
+      // a string: node writes the head and a string body in one write (a Buffer went out as a writev of two)
+      let body: string | null = null;
       try {
         const url = new URL(request.url);
         const secure = url.protocol === 'https:';
         if (!secure && url.protocol !== 'http:') throw Object.assign(new Error(`unsupported protocol ${url.protocol}`), { code: 'ERR_INVALID_URL' });
         const headers: Record<string, string> = { ...request.headers };
         if (request.method === 'POST') {
-          body = Buffer.from(request.body ?? '', 'utf8');
-          headers['content-length'] = String(body.length);
+          body = request.body ?? '';
+          headers['content-length'] = String(Buffer.byteLength(body, 'utf8'));
         }
         req = (secure ? httpsRequest : httpRequest)(url, { method: request.method, headers, agent: secure ? this.agents.https : this.agents.http }, (res) => {
           response = res;
@@ -103,7 +104,8 @@ export class TargetHttpClient {
         req.destroy();
       }, this.settings.attemptTimeoutMs);
       req.on('error', (err) => finish(this.classifyError(err, false, this.now() - started)));
-      req.end(body ?? undefined);
+      if (body === null) req.end();
+      else req.end(body, 'utf8');
     });
   }
 

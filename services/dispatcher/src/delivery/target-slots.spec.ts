@@ -37,6 +37,23 @@ describe('TargetSlots', () => {
     expect(slots.hanging('fast')).toBe(true);
   });
 
+  it('does not grow a target\'s limit while the process is at its total limit', () => {
+    const limits = new AdaptiveTargetConcurrency({ base: 2, max: 4, tolerance: 1.5, fastMs: 20, slowMs: 1000 });
+    const full = new TargetSlots(limits, 3);
+    full.tryAcquire('other');
+    full.tryAcquire('fast');
+    full.tryAcquire('fast');
+    for (let i = 0; i < 5; i++) full.observe('fast', 2, true, full.inflight('fast'));
+    expect(full.limit('fast')).toBe(2);
+    // the same answers with room in the process grow it
+    const roomy = new TargetSlots(new AdaptiveTargetConcurrency({ base: 2, max: 4, tolerance: 1.5, fastMs: 20, slowMs: 1000 }), 4);
+    roomy.tryAcquire('other');
+    roomy.tryAcquire('fast');
+    roomy.tryAcquire('fast');
+    for (let i = 0; i < 5; i++) roomy.observe('fast', 2, true, roomy.inflight('fast'));
+    expect(roomy.limit('fast')).toBeGreaterThan(2);
+  });
+
   it('grants waiters as slots free up, without a busy target blocking another', async () => {
     const slots = new TargetSlots(1, 10);
     const held = slots.tryAcquire('slow')!;

@@ -72,7 +72,10 @@ export class TargetSlots {
   observe(target: string, latencyMs: number, ok: boolean, inflightAtStart: number): void {
     if (typeof this.perTarget === 'number') return;
     const before = this.perTarget.limit(target);
-    this.perTarget.observe(target, latencyMs, ok, inflightAtStart);
+    // the process at its total: that limit, not the target's, holds its requests back, so a fast
+    // answer says nothing about more; growing then only let one target take the others' share
+    const limitInUse = this.inflightTotal < this.total ? inflightAtStart : 0;
+    this.perTarget.observe(target, latencyMs, ok, limitInUse);
     const after = this.perTarget.limit(target);
     if (after === before) return;
     this.listener?.limitChanged?.(target, after);
