@@ -51,6 +51,11 @@ interface Measured {
   requests: number;
   'non-2xx': number;
   errors: number;
+  /**
+   * CPU per request: this process (the API and autocannon, the client, which runs in it) + FerretDB
+   * + the whole PostgreSQL server (FerretDB's backends too, and anyone else's meanwhile).
+   */
+  'CPU ms/request': string;
 }
 
 async function main(): Promise<void> {
@@ -131,7 +136,7 @@ async function main(): Promise<void> {
 
     const results: Measured[] = [];
     const get = (label: string, path: string, key = listKey) =>
-      run(label, { url: `${base}${path}`, headers: json(key), duration, connections: listConnections });
+      run(label, { url: `${base}${path}`, headers: json(key), duration, connections: listConnections }, db);
     // the delivery log first, on a quiet API
     results.push(await get(`deliveries: latest 50 of a customer with ${Math.round(deliveries * DEFAULT_SEED.bigShare)}`, '/v1/deliveries'));
     results.push(await get('deliveries: latest 50 of one webhook', `/v1/deliveries?webhook_id=${sample.webhookId}`));
@@ -143,7 +148,7 @@ async function main(): Promise<void> {
     results.push(await get(`webhooks: list of ${listSize}, 50 per page`, '/v1/webhooks'));
     results.push(await get(`webhooks: list of ${listSize}, 200 per page`, '/v1/webhooks?limit=200'));
     results.push(
-      await run(`webhooks: create, ${connections} clients`, { url: `${base}/v1/webhooks`, method: 'POST', headers: json(createKey), body: webhook, duration, connections }),
+      await run(`webhooks: create, ${connections} clients`, { url: `${base}/v1/webhooks`, method: 'POST', headers: json(createKey), body: webhook, duration, connections }, db),
     );
     // each table as soon as it is measured: a later phase that fails leaves the earlier ones
     const title = () =>
@@ -385,9 +390,13 @@ async function counterValue(registry: Registry, name: string, group: string): Pr
   return values.filter((v) => String(v.labels.group).endsWith(group) && (v.labels.outcome ?? 'processed') === 'processed').reduce((n, v) => n + v.value, 0);
 }
 
-async function run(scenario: string, options: autocannon.Options): Promise<Measured> {
+async function run(scenario: string, options: autocannon.Options, db: DatabaseProcesses): Promise<Measured> {
+  const everyClient: DatabaseProcesses = { ...db, postgresDatabase: undefined };
+  const before = cpuSnapshot(everyClient);
   // a generous timeout: on FerretDB a list reads every match, and a timed-out request is no measurement
   const r = await autocannon({ timeout: 60, ...options });
+  const cpu = cpuSince(before, everyClient);
+  const perRequest = (s: number) => ((s / Math.max(1, r.requests.total)) * 1000).toFixed(2);
   return {
     scenario,
     'requests/s': Math.round(r.requests.average),
@@ -396,6 +405,7 @@ async function run(scenario: string, options: autocannon.Options): Promise<Measu
     requests: r.requests.total,
     'non-2xx': r.non2xx,
     errors: r.errors,
+    'CPU ms/request': `${perRequest(cpu.api + cpu.ferretdb + cpu.postgres)} (${perRequest(cpu.api)} + ${perRequest(cpu.ferretdb)} + ${perRequest(cpu.postgres)})`,
   };
 }
 
