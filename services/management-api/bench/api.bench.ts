@@ -1,4 +1,4 @@
-// npm run bench:api [-- --duration 10 --deliveries 1000000 --total-webhooks 10000 --database <reuse> --ingest 30000]
+// npm run bench:api [-- --duration 10 --deliveries 1000000 --total-webhooks 10000 --database <reuse> --ingest 30000 --phases reads,ingest,purge]
 // The management API on the real FerretDB (configuration; whichever backend MONGODB_URI's server
 // runs), PostgreSQL (the delivery log, database callhooks_bench of the test server), Kafka and
 // registry, in this process with its own database, schema and topic prefix:
@@ -13,6 +13,8 @@
 //   the log's lag, batch retries, and CPU-seconds per 1,000 results of this process, FerretDB
 //   and PostgreSQL (read from /proc: the backends of the bench database and the server's own processes);
 // - one retention purge run over an hour's worth of expired deliveries, its time and CPU.
+// --phases runs some of these only (reads: the autocannon scenarios and the explain tables), e.g.
+// `--phases ingest` to compare the ingest's CPU run after run on a seeded database.
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
@@ -41,6 +43,7 @@ const OPERATOR = 'bench-operator-token-0123456789abcdef';
 const LIST_CUSTOMER = 'bench-list';
 /** The PostgreSQL database of the benchmark's delivery logs (a schema per run, or the --database one). */
 const BENCH_POSTGRES_DATABASE = 'callhooks_bench';
+const PHASES = ['reads', 'ingest', 'purge'] as const;
 
 interface Measured {
   scenario: string;
@@ -62,10 +65,16 @@ async function main(): Promise<void> {
       'total-webhooks': { type: 'string', default: String(DEFAULT_SEED.webhooks) },
       deliveries: { type: 'string', default: String(DEFAULT_SEED.deliveries) },
       database: { type: 'string' },
+      // the PostgreSQL schema of the delivery log, when not the --database name (e.g. a copy to compare two versions on)
+      schema: { type: 'string' },
       ingest: { type: 'string', default: '30000' },
       'ingest-rate': { type: 'string', default: '2500' },
+      phases: { type: 'string', default: PHASES.join(',') },
     },
   });
+  const phases = new Set(values.phases.split(','));
+  const unknown = [...phases].filter((p) => !(PHASES as readonly string[]).includes(p));
+  if (unknown.length > 0) throw new Error(`--phases: unknown ${unknown.join(', ')} (known: ${PHASES.join(', ')})`);
   const duration = Number(values.duration);
   const connections = Number(values.connections);
   const listConnections = Number(values['list-connections']);
@@ -80,7 +89,7 @@ async function main(): Promise<void> {
     testEnv(prefix, {
       MONGODB_URI: mongodbUri,
       MANAGEMENT_POSTGRES_URL: postgresUrl,
-      MANAGEMENT_POSTGRES_SCHEMA: database.toLowerCase(),
+      MANAGEMENT_POSTGRES_SCHEMA: values.schema ?? database.toLowerCase(),
       MANAGEMENT_OPERATOR_TOKEN: OPERATOR,
       MANAGEMENT_ALLOW_PRIVATE_TARGETS: 'false',
       MANAGEMENT_RATE_LIMIT_PER_MINUTE: '1000000',
@@ -122,39 +131,54 @@ async function main(): Promise<void> {
         webhookTemplate: template,
         onProgress: (n) => n % 100_000 === 0 && process.stdout.write(`\rseeding: ${n}/${deliveries} deliveries`),
       });
-      console.log(`\nseeded ${deliveries} deliveries and ${totalWebhooks} webhooks (${listSize} of ${LIST_CUSTOMER}) in ${((Date.now() - seedStarted) / 1000).toFixed(0)} s`);
+      console.log(
+        `\nseeded ${deliveries} deliveries and ${totalWebhooks} webhooks (${listSize} of ${LIST_CUSTOMER}) in ${((Date.now() - seedStarted) / 1000).toFixed(0)} s`,
+      );
     }
 
-    const results: Measured[] = [];
-    const get = (label: string, path: string, key = listKey) =>
-      run(label, { url: `${base}${path}`, headers: json(key), duration, connections: listConnections });
-    // the delivery log first, on a quiet API
-    results.push(await get(`deliveries: latest 50 of a customer with ${Math.round(deliveries * DEFAULT_SEED.bigShare)}`, '/v1/deliveries'));
-    results.push(await get('deliveries: latest 50 of one webhook', `/v1/deliveries?webhook_id=${sample.webhookId}`));
-    results.push(await get('deliveries: latest 50 with status FAILED', '/v1/deliveries?status=FAILED'));
-    results.push(await get('deliveries: latest 50 of event Call:Hangup', '/v1/deliveries?event=Call:Hangup'));
-    results.push(await get('deliveries: of one call', `/v1/deliveries?call_uuid=${sample.callUuid}`));
-    results.push(await get('deliveries: latest 50 of a new customer (the demo)', '/v1/deliveries', createKey));
-    results.push(await get('deliveries: one delivery with its attempts', `/v1/deliveries/${sample.deliveryId}`));
-    results.push(await get(`webhooks: list of ${listSize}, 50 per page`, '/v1/webhooks'));
-    results.push(await get(`webhooks: list of ${listSize}, 200 per page`, '/v1/webhooks?limit=200'));
-    results.push(
-      await run(`webhooks: create, ${connections} clients`, { url: `${base}/v1/webhooks`, method: 'POST', headers: json(createKey), body: webhook, duration, connections }),
-    );
     // each table as soon as it is measured: a later phase that fails leaves the earlier ones
     const title = () =>
       `delivery log on PostgreSQL (${BENCH_POSTGRES_DATABASE}, schema ${config.postgres.schema}), configuration on FerretDB on ${db.backend} (${TEST_SERVERS.mongoUri}/${database}), ${deliveries} deliveries and ${totalWebhooks} webhooks; ` +
       `${new Date().toISOString()}, load average ${loadavg()
         .map((l) => l.toFixed(1))
         .join(' ')}`;
-    console.log(`\nmanagement API, ${title()}; ${duration} s per scenario, ${listConnections} clients for reads`);
-    console.table(results);
-    console.log('which queries reach an index (PostgreSQL explain of the delivery log, FerretDB explain of the webhooks):');
-    console.table([...(await deliveryPlans(postgres, sample)), ...(await queryPlans(connection, sample))]);
-    const ingest = await measureIngest(app.get(Registry), config.deliveries.consumerGroup, db, prefix, Number(values.ingest), Number(values['ingest-rate']));
-    const purge = await measurePurge(app.get(DeliveryRetention), postgres, sample, db, deliveries);
-    console.log(`delivery log ingest and retention, ${title()}:`);
-    console.table([ingest, purge]);
+    if (phases.has('reads')) {
+      const results: Measured[] = [];
+      const get = (label: string, path: string, key = listKey) =>
+        run(label, { url: `${base}${path}`, headers: json(key), duration, connections: listConnections });
+      // the delivery log first, on a quiet API
+      results.push(await get(`deliveries: latest 50 of a customer with ${Math.round(deliveries * DEFAULT_SEED.bigShare)}`, '/v1/deliveries'));
+      results.push(await get('deliveries: latest 50 of one webhook', `/v1/deliveries?webhook_id=${sample.webhookId}`));
+      results.push(await get('deliveries: latest 50 with status FAILED', '/v1/deliveries?status=FAILED'));
+      results.push(await get('deliveries: latest 50 of event Call:Hangup', '/v1/deliveries?event=Call:Hangup'));
+      results.push(await get('deliveries: of one call', `/v1/deliveries?call_uuid=${sample.callUuid}`));
+      results.push(await get('deliveries: latest 50 of a new customer (the demo)', '/v1/deliveries', createKey));
+      results.push(await get('deliveries: one delivery with its attempts', `/v1/deliveries/${sample.deliveryId}`));
+      results.push(await get(`webhooks: list of ${listSize}, 50 per page`, '/v1/webhooks'));
+      results.push(await get(`webhooks: list of ${listSize}, 200 per page`, '/v1/webhooks?limit=200'));
+      results.push(
+        await run(`webhooks: create, ${connections} clients`, {
+          url: `${base}/v1/webhooks`,
+          method: 'POST',
+          headers: json(createKey),
+          body: webhook,
+          duration,
+          connections,
+        }),
+      );
+      console.log(`\nmanagement API, ${title()}; ${duration} s per scenario, ${listConnections} clients for reads`);
+      console.table(results);
+      console.log('which queries reach an index (PostgreSQL explain of the delivery log, FerretDB explain of the webhooks):');
+      console.table([...(await deliveryPlans(postgres, sample)), ...(await queryPlans(connection, sample))]);
+    }
+    const logged: Ingest[] = [];
+    if (phases.has('ingest'))
+      logged.push(await measureIngest(app.get(Registry), config.deliveries.consumerGroup, db, prefix, Number(values.ingest), Number(values['ingest-rate'])));
+    if (phases.has('purge')) logged.push(await measurePurge(app.get(DeliveryRetention), postgres, sample, db, deliveries));
+    if (logged.length > 0) {
+      console.log(`delivery log ingest and retention, ${title()}:`);
+      console.table(logged);
+    }
   } finally {
     // close first (in-flight requests finish, the consumer and publisher stop), then drop the
     // database from a connection of our own unless it is kept for reuse
@@ -238,7 +262,10 @@ async function deliveryPlans(postgres: PostgresPool, sample: SeedSample): Promis
     ['deliveries: latest 50 FAILED', list({ status: 'FAILED' })],
     ['deliveries: latest 50 of an event', list({ event: 'Call:Hangup' })],
     ['deliveries: of one call', list({ call_uuid: sample.callUuid })],
-    ['deliveries: one delivery (by id)', { text: `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE id = $1 AND customer_id = $2`, values: [sample.deliveryId, sample.customerId] }],
+    [
+      'deliveries: one delivery (by id)',
+      { text: `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE id = $1 AND customer_id = $2`, values: [sample.deliveryId, sample.customerId] },
+    ],
     [
       'retention purge: a batch',
       {
@@ -277,7 +304,9 @@ async function queryPlans(connection: Connection, sample: SeedSample): Promise<P
     const explained = (await connection.db!.command({ explain: { find: collection, filter, sort, limit: 51 } })) as Record<string, unknown>;
     const text = JSON.stringify(explained.queryPlanner ?? explained);
     const index =
-      /"Index Name":"([^"]+)"/.exec(text)?.[1] ?? /USING (?:COVERING )?INDEX (\S+?)[" ]/.exec(text)?.[1] ?? (/USING (INTEGER )?PRIMARY KEY/.test(text) ? 'primary key' : 'none: reads every row');
+      /"Index Name":"([^"]+)"/.exec(text)?.[1] ??
+      /USING (?:COVERING )?INDEX (\S+?)[" ]/.exec(text)?.[1] ??
+      (/USING (INTEGER )?PRIMARY KEY/.test(text) ? 'primary key' : 'none: reads every row');
     plans.push({ query, index, 'filter pushed down': explained.filterPushdown === true, 'sort pushed down': explained.sortPushdown === true });
   }
   return plans;
@@ -304,9 +333,13 @@ async function measureIngest(registry: Registry, group: string, db: DatabaseProc
   const [processedBefore, retriesBefore] = [await processed(), await retries()];
   const cpuBefore = cpuSnapshot(db);
   const started = Date.now();
-  const producer = spawn(process.execPath, [join(__dirname, 'delivery-results.producer.js'), '--prefix', prefix, '--count', String(count), '--rate', String(rate)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const producer = spawn(
+    process.execPath,
+    [join(__dirname, 'delivery-results.producer.js'), '--prefix', prefix, '--count', String(count), '--rate', String(rate)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let sent = 0;
   let producerDone = false;
   createInterface({ input: producer.stdout }).on('line', (line) => {
@@ -349,10 +382,11 @@ async function measurePurge(retention: DeliveryRetention, postgres: PostgresPool
   const cutoff = Date.now() - 30 * 24 * 3_600_000;
   const copied = `id || '-expired-' || n, customer_id, webhook_id, environment_id, event, event_id, call_uuid, origin, method, url, request_body, status, attempt_count, last_attempt_at, next_attempt_at`;
   const at = `to_timestamp(($2::float8 - 3600000 + n * 3600000.0 / $3) / 1000)`;
-  await postgres.query(
-    `INSERT INTO deliveries SELECT ${copied}, ${at}, ${at} FROM deliveries, generate_series(0, $3 - 1) AS n WHERE id = $1`,
-    [sample.deliveryId, cutoff, hourly],
-  );
+  await postgres.query(`INSERT INTO deliveries SELECT ${copied}, ${at}, ${at} FROM deliveries, generate_series(0, $3 - 1) AS n WHERE id = $1`, [
+    sample.deliveryId,
+    cutoff,
+    hourly,
+  ]);
   await postgres.query(
     `INSERT INTO delivery_attempts SELECT delivery_id || '-expired-' || n, attempt, outcome, status_code, error_class, latency_ms, response_snippet, attempted_at, next_attempt_at
        FROM delivery_attempts, generate_series(0, $2 - 1) AS n WHERE delivery_id = $1`,

@@ -1,5 +1,6 @@
 import { DELIVERY_LOG } from './0001-delivery-log';
 import { WEBHOOK_HEALTH } from './0002-webhook-health';
+import { HEALTH_BUCKET_ROWS } from './0003-health-bucket-rows';
 
 export interface Migration {
   version: number;
@@ -11,4 +12,5 @@ export interface Migration {
 export const MIGRATIONS: Migration[] = [
   { version: 1, name: 'delivery log', sql: DELIVERY_LOG },
   { version: 2, name: 'webhook health', sql: WEBHOOK_HEALTH },
+  { version: 3, name: 'health buckets as rows', sql: HEALTH_BUCKET_ROWS },
 ];
