@@ -330,7 +330,8 @@ interface Ingest {
 async function measureIngest(registry: Registry, group: string, db: DatabaseProcesses, prefix: string, count: number, rate: number): Promise<Ingest> {
   const processed = async () => counterValue(registry, 'callhooks_consumer_records_total', group);
   const retries = async () => counterValue(registry, 'callhooks_consumer_batch_retries_total', group);
-  const [processedBefore, retriesBefore] = [await processed(), await retries()];
+  const batches = async () => counterValue(registry, 'callhooks_consumer_batch_duration_seconds', group, 'callhooks_consumer_batch_duration_seconds_count');
+  const [processedBefore, retriesBefore, batchesBefore] = [await processed(), await retries(), await batches()];
   const cpuBefore = cpuSnapshot(db);
   const started = Date.now();
   const producer = spawn(
@@ -365,7 +366,7 @@ async function measureIngest(registry: Registry, group: string, db: DatabaseProc
   // CPU per result written (all of them, or as many as were written in the time allowed)
   const per1000 = (s: number) => ((s / Math.max(1, written)) * 1000).toFixed(3);
   return {
-    measure: `ingest ${count} results offered at ${rate}/s: ${written < count ? `only ${written} written in ${elapsedS.toFixed(0)} s` : `all written in ${elapsedS.toFixed(0)} s`}`,
+    measure: `ingest ${count} results offered at ${rate}/s: ${written < count ? `only ${written} written in ${elapsedS.toFixed(0)} s` : `all written in ${elapsedS.toFixed(0)} s`}, ${Math.round(written / Math.max(1, (await batches()) - batchesBefore))} per batch`,
     'results/s': Math.round(written / elapsedS),
     'CPU-s per 1,000': `${per1000(cpu.api + cpu.ferretdb + cpu.postgres)} (api ${per1000(cpu.api)}, ferretdb ${per1000(cpu.ferretdb)}, postgres ${per1000(cpu.postgres)})`,
     'behind at most': `${maxBehind} results; the last written ${((Date.now() - (producedAt || Date.now())) / 1000).toFixed(0)} s after the last produced`,
@@ -406,11 +407,13 @@ async function measurePurge(retention: DeliveryRetention, postgres: PostgresPool
   };
 }
 
-/** A counter of the delivery log's consumer group (its name carries the topic prefix), processed records only. */
-async function counterValue(registry: Registry, name: string, group: string): Promise<number> {
+/** A counter (or a histogram's `series`) of the delivery log's consumer group (its name carries the topic prefix), processed records only. */
+async function counterValue(registry: Registry, name: string, group: string, series?: string): Promise<number> {
   const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
-  const values = (metric?.values ?? []) as Array<{ value: number; labels: Record<string, string | number> }>;
-  return values.filter((v) => String(v.labels.group).endsWith(group) && (v.labels.outcome ?? 'processed') === 'processed').reduce((n, v) => n + v.value, 0);
+  const values = (metric?.values ?? []) as Array<{ value: number; labels: Record<string, string | number>; metricName?: string }>;
+  return values
+    .filter((v) => (series === undefined || v.metricName === series) && String(v.labels.group).endsWith(group) && (v.labels.outcome ?? 'processed') === 'processed')
+    .reduce((n, v) => n + v.value, 0);
 }
 
 async function run(scenario: string, options: autocannon.Options): Promise<Measured> {

@@ -121,6 +121,34 @@ describe('webhook health aggregates on PostgreSQL (integration, real PostgreSQL)
   });
 });
 
+describe('webhook health: text PostgreSQL cannot hold (integration, real PostgreSQL)', () => {
+  const prefix = uniquePrefix('health-nul');
+  const schema = testPostgresSchema(prefix);
+  let postgres: PostgresPool;
+
+  beforeAll(async () => {
+    await requireServers(['postgres']);
+    postgres = new PostgresPool({ url: TEST_SERVERS.postgresUrl, schema, poolSize: 2 });
+    await migrate(postgres.pool, schema, MIGRATIONS);
+  });
+
+  afterAll(async () => {
+    await postgres?.close();
+    await dropTestPostgresSchema(prefix);
+  });
+
+  it('keeps a failure whose error class holds U+0000 or a lone surrogate, as U+FFFD', async () => {
+    const store = new WebhookHealthStore(postgres);
+    const failed = (error: string, offset: number) =>
+      records([testDeliveryResult({ webhook_id: 'wh-nul', customer_id: 'cust-h', outcome: 'RETRYING', status_code: null, error_class: error, attempted_at: Date.now() + offset })], 0, offset);
+    await store.apply(failed('bad\u0000class', 0));
+    expect((await store.get('wh-nul'))!.last_failure).toMatchObject({ error: 'bad\uFFFDclass' });
+    await store.apply(failed('bad\uD800class', 1));
+    expect((await store.get('wh-nul'))!.last_failure).toMatchObject({ error: 'bad\uFFFDclass' });
+    expect(windowStats(stateOf((await store.get('wh-nul'))!), '1h', Date.now() + 1).failures.other).toBe(2);
+  });
+});
+
 describe('the health buckets migration (0003) on a database of 0002 (integration, real PostgreSQL)', () => {
   const prefix = uniquePrefix('health-mig');
   const schema = testPostgresSchema(prefix);

@@ -3,11 +3,13 @@
  * statement ("invalid byte sequence for encoding UTF8: 0x00"). What reaches the delivery log
  * is partly written by others (a receiver's response body, a rendered request body, a URL), so
  * every string bound for PostgreSQL passes here: U+0000 becomes U+FFFD, the replacement
- * character, and everything else is kept as it was.
+ * character, and everything else is kept as it was. So does a lone surrogate (not UTF-16 text):
+ * sent as text it would become U+FFFD anyway, but rows sent as JSON carry it as an escape
+ * that PostgreSQL refuses.
  */
 export function postgresText<T>(value: T): T {
-  if (typeof value === 'string') return (value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value) as T;
-  if (Array.isArray(value)) return (value.some(holdsNul) ? value.map(postgresText) : value) as T;
+  if (typeof value === 'string') return (isPostgresText(value) ? value : value.replaceAll('\u0000', '\uFFFD').toWellFormed()) as T;
+  if (Array.isArray(value)) return (value.some(notPostgresText) ? value.map(postgresText) : value) as T;
   return value;
 }
 
@@ -15,7 +17,7 @@ export function postgresText<T>(value: T): T {
 export function postgresTextFields<T extends object>(record: T): T {
   let copy: T | null = null;
   for (const [key, value] of Object.entries(record)) {
-    if (typeof value === 'string' && value.includes('\u0000')) {
+    if (typeof value === 'string' && !isPostgresText(value)) {
       copy ??= { ...record };
       (copy as Record<string, unknown>)[key] = postgresText(value);
     }
@@ -23,7 +25,24 @@ export function postgresTextFields<T extends object>(record: T): T {
   return copy ?? record;
 }
 
-function holdsNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  return Array.isArray(value) && value.some(holdsNul);
+// ES2024, in Node 20 already, not yet in the TypeScript lib this project compiles against
+declare global {
+  interface String {
+    isWellFormed(): boolean;
+    toWellFormed(): string;
+  }
+}
+
+function isPostgresText(value: string): boolean {
+  return !value.includes('\u0000') && value.isWellFormed();
+}
+
+function notPostgresText(value: unknown): boolean {
+  if (typeof value === 'string') return !isPostgresText(value);
+  return Array.isArray(value) && value.some(notPostgresText);
+}
+
+/** JSON for a PostgreSQL json(b) parameter, its strings passed through postgresText (JSON would carry U+0000 as an escape that PostgreSQL refuses too). */
+export function postgresJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? postgresText(v) : v));
 }

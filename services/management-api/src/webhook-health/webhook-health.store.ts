@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { DeliveryAttemptResult } from '@callhooks/contracts';
 import type { ConsumedRecord } from '@callhooks/kafka';
 import { PostgresPool } from '../database/postgres-pool';
+import { postgresJson } from '../database/postgres-text';
 import {
   applyResults,
   emptyHealth,
@@ -120,7 +121,7 @@ export class WebhookHealthStore {
       if (changes.length > 0) {
         const kept = oldestKept(now);
         const prune = changes.map((c) => c.webhookId).filter((id) => this.prunedAt.get(id) !== kept.minute);
-        // JSON parameters: one text each, which pg sends as is (arrays of arrays and objects have no cheaper encoding)
+        // rows as JSON: one text parameter each, which pg sends as it is (it escapes array parameters element by element)
         await client.query(
           `WITH added AS (
              INSERT INTO webhook_health_buckets AS b (${BUCKET_COLUMNS})
@@ -136,7 +137,7 @@ export class WebhookHealthStore {
            FROM json_to_recordset($5::json) AS u(webhook_id text, last_success jsonb, last_failure jsonb, consecutive_failures int, failing_since timestamptz,
              streak jsonb, streak_overflow int, breaker_open_at timestamptz, last_attempt_at timestamptz, applied_offsets jsonb)
            WHERE h.webhook_id = u.webhook_id`,
-          [JSON.stringify(buckets), prune, kept.minute, kept.hour, JSON.stringify(updates)],
+          [postgresJson(buckets), prune, kept.minute, kept.hour, postgresJson(updates)],
         );
         // a batch rolled back after this leaves them a minute longer: readers skip them anyway
         for (const id of prune) this.rememberPruned(id, kept.minute);
