@@ -30,7 +30,8 @@ export function groupByDelivery(results: DeliveryAttemptResult[]): Map<string, D
  * Writes the delivery log from batches of delivery results: per batch, one transaction of
  * multi-row statements whatever its size: the deliveries inserted (new ones are complete: the
  * common case), then, for those already in the log, their stored attempts read and their
- * status updated, then the attempts upserted. Idempotent: an attempt is keyed by (delivery, number),
+ * status updated, then the attempts upserted, only of deliveries this transaction inserted or
+ * locked (attempts have no foreign key: migration 0004). Idempotent: an attempt is keyed by (delivery, number),
  * so a result read again replaces itself; the first result of a delivery creates its row
  * (created_at and what it is about never change after), later ones update its status, which
  * follows its highest attempt whatever order the results come in (summarize).
@@ -58,8 +59,8 @@ export class DeliveryLogWriter {
         [JSON.stringify(ids.map((id) => deliveryRow(id, byDelivery.get(id)!, new Map(), now)))],
       );
       // 2. the others were in the log already: their status follows all their attempts, stored and new
-      const created = new Set(inserted.rows.map((r) => r.id));
-      const existing = ids.filter((id) => !created.has(id));
+      const written = new Set(inserted.rows.map((r) => r.id));
+      const existing = ids.filter((id) => !written.has(id));
       if (existing.length > 0) {
         const stored = await client.query<DeliveryAttempt & { delivery_id: string }>(
           `SELECT delivery_id, ${ATTEMPT_COLUMNS} FROM delivery_attempts WHERE delivery_id = ANY($1::text[])`,
@@ -68,17 +69,19 @@ export class DeliveryLogWriter {
         const attempts = new Map<string, Map<number, DeliveryAttempt>>();
         for (const { delivery_id, ...a } of stored.rows)
           attempts.set(delivery_id, (attempts.get(delivery_id) ?? new Map<number, DeliveryAttempt>()).set(a.attempt, a));
-        await client.query(
+        // the update locks them, so a purge waits for this batch; one purged meanwhile is not found, and its attempts not kept
+        const updated = await client.query<{ id: string }>(
           `UPDATE deliveries d SET status = u.status, attempt_count = u.attempt_count, last_attempt_at = to_timestamp(u.last_attempt_at / 1000.0),
              next_attempt_at = to_timestamp(u.next_attempt_at / 1000.0), updated_at = to_timestamp(u.updated_at / 1000.0)
            FROM json_to_recordset($1::json) AS u(id text, status text, attempt_count int, last_attempt_at float8, next_attempt_at float8, updated_at float8)
-           WHERE d.id = u.id`,
+           WHERE d.id = u.id RETURNING d.id`,
           [JSON.stringify(existing.map((id) => deliveryRow(id, byDelivery.get(id)!, attempts.get(id) ?? new Map(), now)))],
         );
+        for (const { id } of updated.rows) written.add(id);
       }
-      // 3. the attempts of the batch, each replacing itself if read before
+      // 3. the attempts of the batch's deliveries, each replacing itself if read before
       const rows: AttemptRow[] = [];
-      for (const id of ids) for (const at of byDelivery.get(id)!.fresh.values()) rows.push({ ...at, delivery_id: id, attempted_at: at.attempted_at.getTime(), next_attempt_at: millis(at.next_attempt_at) });
+      for (const id of ids.filter((i) => written.has(i))) for (const at of byDelivery.get(id)!.fresh.values()) rows.push({ ...at, delivery_id: id, attempted_at: at.attempted_at.getTime(), next_attempt_at: millis(at.next_attempt_at) });
       await client.query(
         `INSERT INTO delivery_attempts (delivery_id, ${ATTEMPT_COLUMNS})
          SELECT u.delivery_id, u.attempt, u.outcome, u.status_code, u.error_class, u.latency_ms, u.response_snippet, to_timestamp(u.attempted_at / 1000.0), to_timestamp(u.next_attempt_at / 1000.0)
