@@ -13,18 +13,6 @@ export function postgresText<T>(value: T): T {
   return value;
 }
 
-/** A copy of a record whose string fields hold no U+0000 (the record itself when none does). */
-export function postgresTextFields<T extends object>(record: T): T {
-  let copy: T | null = null;
-  for (const [key, value] of Object.entries(record)) {
-    if (typeof value === 'string' && !isPostgresText(value)) {
-      copy ??= { ...record };
-      (copy as Record<string, unknown>)[key] = postgresText(value);
-    }
-  }
-  return copy ?? record;
-}
-
 // ES2024, in Node 20 already, not yet in the TypeScript lib this project compiles against
 declare global {
   interface String {
@@ -42,7 +30,16 @@ function notPostgresText(value: unknown): boolean {
   return Array.isArray(value) && value.some(notPostgresText);
 }
 
-/** JSON for a PostgreSQL json(b) parameter, its strings passed through postgresText (JSON would carry U+0000 as an escape that PostgreSQL refuses too). */
+/**
+ * JSON for a PostgreSQL json(b) parameter (rows sent as one), its strings passed through
+ * postgresText: JSON carries U+0000 and a lone surrogate as escapes (\u0000, \udXXX) that
+ * PostgreSQL refuses as well. Written once; again string by string only when the JSON holds
+ * such an escape (or a backslash before "u0000" or "ud8".."udf", which looks like one).
+ */
 export function postgresJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? postgresText(v) : v));
+  const json = JSON.stringify(value);
+  return REFUSED_ESCAPE.test(json) ? JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? postgresText(v) : v)) : json;
 }
+
+/** JSON.stringify's escape of U+0000 or of a lone surrogate (it writes them in lower case). */
+const REFUSED_ESCAPE = /\\u(?:0000|d[89a-f])/;

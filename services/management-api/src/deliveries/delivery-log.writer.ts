@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { DeliveryAttemptResult } from '@callhooks/contracts';
 import { PostgresPool } from '../database/postgres-pool';
-import { postgresTextFields } from '../database/postgres-text';
+import { postgresJson } from '../database/postgres-text';
 import { ATTEMPT_COLUMNS, attemptOf, DELIVERY_COLUMNS, summarize, type DeliveryAttempt } from './delivery.model';
 
 /** What a batch writes for one delivery: the row as first seen, and its attempts after the batch. */
@@ -42,8 +42,8 @@ export class DeliveryLogWriter {
 
   async write(results: DeliveryAttemptResult[]): Promise<void> {
     if (results.length === 0) return;
-    // a receiver's response, a request body or a URL may hold U+0000, which PostgreSQL's text cannot
-    const byDelivery = groupByDelivery(results.map(postgresTextFields));
+    // rows go as JSON (postgresJson): a receiver's response, a request body or a URL may hold U+0000, which PostgreSQL's text cannot
+    const byDelivery = groupByDelivery(results);
     // sorted: two writers of overlapping batches (a rebalance) lock rows in the same order
     const ids = [...byDelivery.keys()].sort();
     await this.postgres.transaction(async (client) => {
@@ -56,7 +56,7 @@ export class DeliveryLogWriter {
            FROM json_to_recordset($1::json) AS u(id text, customer_id text, webhook_id text, environment_id text, event text, event_id text, call_uuid text, origin text, method text,
              url text, request_body text, status text, attempt_count int, last_attempt_at float8, next_attempt_at float8, created_at float8, updated_at float8)
          ON CONFLICT (id) DO NOTHING RETURNING id`,
-        [JSON.stringify(ids.map((id) => deliveryRow(id, byDelivery.get(id)!, new Map(), now)))],
+        [postgresJson(ids.map((id) => deliveryRow(id, byDelivery.get(id)!, new Map(), now)))],
       );
       // 2. the others were in the log already: their status follows all their attempts, stored and new
       const written = new Set(inserted.rows.map((r) => r.id));
@@ -75,7 +75,7 @@ export class DeliveryLogWriter {
              next_attempt_at = to_timestamp(u.next_attempt_at / 1000.0), updated_at = to_timestamp(u.updated_at / 1000.0)
            FROM json_to_recordset($1::json) AS u(id text, status text, attempt_count int, last_attempt_at float8, next_attempt_at float8, updated_at float8)
            WHERE d.id = u.id RETURNING d.id`,
-          [JSON.stringify(existing.map((id) => deliveryRow(id, byDelivery.get(id)!, attempts.get(id) ?? new Map(), now)))],
+          [postgresJson(existing.map((id) => deliveryRow(id, byDelivery.get(id)!, attempts.get(id) ?? new Map(), now)))],
         );
         for (const { id } of updated.rows) written.add(id);
       }
@@ -88,7 +88,7 @@ export class DeliveryLogWriter {
            FROM json_to_recordset($1::json) AS u(delivery_id text, attempt int, outcome text, status_code int, error_class text, latency_ms int, response_snippet text, attempted_at float8, next_attempt_at float8)
          ON CONFLICT (delivery_id, attempt) DO UPDATE SET outcome = EXCLUDED.outcome, status_code = EXCLUDED.status_code, error_class = EXCLUDED.error_class,
            latency_ms = EXCLUDED.latency_ms, response_snippet = EXCLUDED.response_snippet, attempted_at = EXCLUDED.attempted_at, next_attempt_at = EXCLUDED.next_attempt_at`,
-        [JSON.stringify(rows)],
+        [postgresJson(rows)],
       );
     });
   }
