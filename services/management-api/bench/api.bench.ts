@@ -368,7 +368,7 @@ async function measureIngest(registry: Registry, group: string, db: DatabaseProc
   return {
     measure: `ingest ${count} results offered at ${rate}/s: ${written < count ? `only ${written} written in ${elapsedS.toFixed(0)} s` : `all written in ${elapsedS.toFixed(0)} s`}, ${Math.round(written / Math.max(1, (await batches()) - batchesBefore))} per batch`,
     'results/s': Math.round(written / elapsedS),
-    'CPU-s per 1,000': `${per1000(cpu.api + cpu.ferretdb + cpu.postgres)} (api ${per1000(cpu.api)}, ferretdb ${per1000(cpu.ferretdb)}, postgres ${per1000(cpu.postgres)})`,
+    'CPU-s per 1,000': `${per1000(cpu.api + cpu.ferretdb + cpu.postgres)} (api ${per1000(cpu.api)}, ferretdb ${per1000(cpu.ferretdb)}, postgres ${per1000(cpu.postgres)}: its backends ${per1000(cpu.postgres - cpu.postgresShared)}, shared processes ${per1000(cpu.postgresShared)})`,
     'behind at most': `${maxBehind} results; the last written ${((Date.now() - (producedAt || Date.now())) / 1000).toFixed(0)} s after the last produced`,
     'write errors': (await retries()) - retriesBefore,
   };
