@@ -1,4 +1,4 @@
-import type { CallDirection, CallLegEvent, EventName, LegEventKind, LegRole, QueueResult, TargetType } from '@callhooks/contracts';
+import { UNSET_LEG_DETAILS, type CallDirection, type CallLegEvent, type EventName, type LegEventKind, type LegRole, type QueueResult, type TargetType } from '@callhooks/contracts';
 import { SeededRandom } from './seeded-random';
 
 /** The call shapes the simulator knows, one per behaviour the enricher must get right. */
@@ -116,22 +116,7 @@ class CallScript {
       kind,
       occurred_at: at,
       leg_role: role,
-      call_direction: null,
-      target_type: null,
-      caller_id_number: null,
-      destination_number: null,
-      did_number: null,
-      did_name: null,
-      user_fullname: null,
-      user_name: null,
-      extension_username: null,
-      recording_enabled: null,
-      hangup_cause: null,
-      sip_status: null,
-      ivr_name: null,
-      queue_name: null,
-      queue_result: null,
-      recording_url: null,
+      ...UNSET_LEG_DETAILS,
       ...fields,
     });
   }

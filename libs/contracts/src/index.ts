@@ -7,3 +7,4 @@ export * from './errors';
 export * from './time-format';
 export * from './ids';
 export * from './contract-bounds';
+export * from './call-legs';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { samplePayload, type CallEvent, type CallLegEvent, type DeliveryAttemptResult } from '@callhooks/contracts';
+import { samplePayload, UNSET_LEG_DETAILS, type CallEvent, type CallLegEvent, type DeliveryAttemptResult } from '@callhooks/contracts';
 
 /** A well-formed call event of `callUuid` (a new call by default), for tests of the Kafka plumbing. */
 export function testCallEvent(event: string, callUuid: string = randomUUID()): CallEvent {
@@ -29,22 +29,8 @@ export function testCallLeg(callUuid: string, n: number): CallLegEvent {
     kind: 'LEG_CREATED',
     occurred_at: Date.now(),
     leg_role: 'CALLER',
+    ...UNSET_LEG_DETAILS,
     call_direction: 'INCOMING',
-    target_type: null,
-    caller_id_number: null,
-    destination_number: null,
-    did_number: null,
-    did_name: null,
-    user_fullname: null,
-    user_name: null,
-    extension_username: null,
-    recording_enabled: null,
-    hangup_cause: null,
-    sip_status: null,
-    ivr_name: null,
-    queue_name: null,
-    queue_result: null,
-    recording_url: null,
   };
 }
 

@@ -37,6 +37,7 @@ import { AppModule } from '../src/app.module';
 import { createHttpApp } from '../src/common/http-app';
 import { loadManagementApiConfig } from '../src/config/management-api.config';
 import { cpuSince, cpuSnapshot, findDatabaseProcesses, type DatabaseProcesses } from './database-processes';
+import { WEBHOOK_LIST_COLUMNS, WebhookList, webhookListFilter } from '../src/webhooks/webhook-list';
 import { DEFAULT_SEED, seedDatabase, seededSample, type SeedSample } from './delivery-log.seed';
 
 const OPERATOR = 'bench-operator-token-0123456789abcdef';
@@ -53,6 +54,11 @@ interface Measured {
   requests: number;
   'non-2xx': number;
   errors: number;
+  /**
+   * CPU per request: this process (the API and autocannon, the client, which runs in it) + FerretDB
+   * + the whole PostgreSQL server (FerretDB's backends too, and anyone else's meanwhile).
+   */
+  'CPU ms/request': string;
 }
 
 async function main(): Promise<void> {
@@ -131,9 +137,10 @@ async function main(): Promise<void> {
         webhookTemplate: template,
         onProgress: (n) => n % 100_000 === 0 && process.stdout.write(`\rseeding: ${n}/${deliveries} deliveries`),
       });
-      console.log(
-        `\nseeded ${deliveries} deliveries and ${totalWebhooks} webhooks (${listSize} of ${LIST_CUSTOMER}) in ${((Date.now() - seedStarted) / 1000).toFixed(0)} s`,
-      );
+      console.log(`\nseeded ${deliveries} deliveries and ${totalWebhooks} webhooks (${listSize} of ${LIST_CUSTOMER}) in ${((Date.now() - seedStarted) / 1000).toFixed(0)} s`);
+      // the seed wrote the webhooks past the running API: the list copies them as at a first start
+      const filled = Date.now();
+      console.log(`webhook list filled with ${await app.get(WebhookList).fill()} webhooks in ${((Date.now() - filled) / 1000).toFixed(1)} s`);
     }
 
     // each table as soon as it is measured: a later phase that fails leaves the earlier ones
@@ -145,7 +152,7 @@ async function main(): Promise<void> {
     if (phases.has('reads')) {
       const results: Measured[] = [];
       const get = (label: string, path: string, key = listKey) =>
-        run(label, { url: `${base}${path}`, headers: json(key), duration, connections: listConnections });
+        run(label, { url: `${base}${path}`, headers: json(key), duration, connections: listConnections }, db);
       // the delivery log first, on a quiet API
       results.push(await get(`deliveries: latest 50 of a customer with ${Math.round(deliveries * DEFAULT_SEED.bigShare)}`, '/v1/deliveries'));
       results.push(await get('deliveries: latest 50 of one webhook', `/v1/deliveries?webhook_id=${sample.webhookId}`));
@@ -157,19 +164,12 @@ async function main(): Promise<void> {
       results.push(await get(`webhooks: list of ${listSize}, 50 per page`, '/v1/webhooks'));
       results.push(await get(`webhooks: list of ${listSize}, 200 per page`, '/v1/webhooks?limit=200'));
       results.push(
-        await run(`webhooks: create, ${connections} clients`, {
-          url: `${base}/v1/webhooks`,
-          method: 'POST',
-          headers: json(createKey),
-          body: webhook,
-          duration,
-          connections,
-        }),
+        await run(`webhooks: create, ${connections} clients`, { url: `${base}/v1/webhooks`, method: 'POST', headers: json(createKey), body: webhook, duration, connections }, db),
       );
       console.log(`\nmanagement API, ${title()}; ${duration} s per scenario, ${listConnections} clients for reads`);
       console.table(results);
-      console.log('which queries reach an index (PostgreSQL explain of the delivery log, FerretDB explain of the webhooks):');
-      console.table([...(await deliveryPlans(postgres, sample)), ...(await queryPlans(connection, sample))]);
+      console.log('which queries reach an index (PostgreSQL explain of the delivery log and the webhook list, FerretDB explain of the webhooks):');
+      console.table([...(await postgresPlans(postgres, sample)), ...(await queryPlans(connection, sample))]);
     }
     const logged: Ingest[] = [];
     if (phases.has('ingest'))
@@ -250,10 +250,10 @@ interface SqlPlan {
 }
 
 /**
- * PostgreSQL's plan of the delivery log's queries, as the API builds them: the index it reads,
+ * PostgreSQL's plan of the delivery log's and the webhook list's queries, as the API builds them: the index it reads,
  * and whether the page comes in index order (no Sort node) with the filter in the index scan.
  */
-async function deliveryPlans(postgres: PostgresPool, sample: SeedSample): Promise<SqlPlan[]> {
+async function postgresPlans(postgres: PostgresPool, sample: SeedSample): Promise<SqlPlan[]> {
   const list = (filter: DeliveryFilter) => sqlPage('deliveries', DELIVERY_COLUMNS, deliveryListFilter(sample.customerId, filter), {}).page;
   const queries: Array<[string, { text: string; values: unknown[] }]> = [
     ['deliveries: latest 50', list({})],
@@ -262,10 +262,10 @@ async function deliveryPlans(postgres: PostgresPool, sample: SeedSample): Promis
     ['deliveries: latest 50 FAILED', list({ status: 'FAILED' })],
     ['deliveries: latest 50 of an event', list({ event: 'Call:Hangup' })],
     ['deliveries: of one call', list({ call_uuid: sample.callUuid })],
-    [
-      'deliveries: one delivery (by id)',
-      { text: `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE id = $1 AND customer_id = $2`, values: [sample.deliveryId, sample.customerId] },
-    ],
+    ['webhooks: list of a customer', sqlPage('webhook_list', WEBHOOK_LIST_COLUMNS, webhookListFilter(sample.customerId, {}), {}).page],
+    ['webhooks: count of a customer', sqlPage('webhook_list', WEBHOOK_LIST_COLUMNS, webhookListFilter(sample.customerId, {}), {}).count],
+    ['webhooks: list of an event', sqlPage('webhook_list', WEBHOOK_LIST_COLUMNS, webhookListFilter(sample.customerId, { event: 'Call:Hangup' }), {}).page],
+    ['deliveries: one delivery (by id)', { text: `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE id = $1 AND customer_id = $2`, values: [sample.deliveryId, sample.customerId] }],
     [
       'retention purge: a batch',
       {
@@ -295,7 +295,6 @@ async function deliveryPlans(postgres: PostgresPool, sample: SeedSample): Promis
  */
 async function queryPlans(connection: Connection, sample: SeedSample): Promise<Plan[]> {
   const queries: Array<[string, string, Record<string, unknown>, Record<string, unknown>]> = [
-    ['webhooks: list of a customer', 'webhooks', { customer_id: sample.customerId, deleted_at: null }, { created_at: -1, _id: -1 }],
     ['webhooks: by id (create, publish)', 'webhooks', { _id: sample.webhookId }, {}],
     ['webhooks: unpublished (reconciler)', 'webhooks', { publish_pending: true }, {}],
   ];
@@ -304,9 +303,7 @@ async function queryPlans(connection: Connection, sample: SeedSample): Promise<P
     const explained = (await connection.db!.command({ explain: { find: collection, filter, sort, limit: 51 } })) as Record<string, unknown>;
     const text = JSON.stringify(explained.queryPlanner ?? explained);
     const index =
-      /"Index Name":"([^"]+)"/.exec(text)?.[1] ??
-      /USING (?:COVERING )?INDEX (\S+?)[" ]/.exec(text)?.[1] ??
-      (/USING (INTEGER )?PRIMARY KEY/.test(text) ? 'primary key' : 'none: reads every row');
+      /"Index Name":"([^"]+)"/.exec(text)?.[1] ?? /USING (?:COVERING )?INDEX (\S+?)[" ]/.exec(text)?.[1] ?? (/USING (INTEGER )?PRIMARY KEY/.test(text) ? 'primary key' : 'none: reads every row');
     plans.push({ query, index, 'filter pushed down': explained.filterPushdown === true, 'sort pushed down': explained.sortPushdown === true });
   }
   return plans;
@@ -334,13 +331,9 @@ async function measureIngest(registry: Registry, group: string, db: DatabaseProc
   const [processedBefore, retriesBefore, batchesBefore] = [await processed(), await retries(), await batches()];
   const cpuBefore = cpuSnapshot(db);
   const started = Date.now();
-  const producer = spawn(
-    process.execPath,
-    [join(__dirname, 'delivery-results.producer.js'), '--prefix', prefix, '--count', String(count), '--rate', String(rate)],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const producer = spawn(process.execPath, [join(__dirname, 'delivery-results.producer.js'), '--prefix', prefix, '--count', String(count), '--rate', String(rate)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let sent = 0;
   let producerDone = false;
   createInterface({ input: producer.stdout }).on('line', (line) => {
@@ -383,11 +376,10 @@ async function measurePurge(retention: DeliveryRetention, postgres: PostgresPool
   const cutoff = Date.now() - 30 * 24 * 3_600_000;
   const copied = `id || '-expired-' || n, customer_id, webhook_id, environment_id, event, event_id, call_uuid, origin, method, url, request_body, status, attempt_count, last_attempt_at, next_attempt_at`;
   const at = `to_timestamp(($2::float8 - 3600000 + n * 3600000.0 / $3) / 1000)`;
-  await postgres.query(`INSERT INTO deliveries SELECT ${copied}, ${at}, ${at} FROM deliveries, generate_series(0, $3 - 1) AS n WHERE id = $1`, [
-    sample.deliveryId,
-    cutoff,
-    hourly,
-  ]);
+  await postgres.query(
+    `INSERT INTO deliveries SELECT ${copied}, ${at}, ${at} FROM deliveries, generate_series(0, $3 - 1) AS n WHERE id = $1`,
+    [sample.deliveryId, cutoff, hourly],
+  );
   await postgres.query(
     `INSERT INTO delivery_attempts SELECT delivery_id || '-expired-' || n, attempt, outcome, status_code, error_class, latency_ms, response_snippet, attempted_at, next_attempt_at
        FROM delivery_attempts, generate_series(0, $2 - 1) AS n WHERE delivery_id = $1`,
@@ -416,9 +408,13 @@ async function counterValue(registry: Registry, name: string, group: string, ser
     .reduce((n, v) => n + v.value, 0);
 }
 
-async function run(scenario: string, options: autocannon.Options): Promise<Measured> {
+async function run(scenario: string, options: autocannon.Options, db: DatabaseProcesses): Promise<Measured> {
+  const everyClient: DatabaseProcesses = { ...db, postgresDatabase: undefined };
+  const before = cpuSnapshot(everyClient);
   // a generous timeout: on FerretDB a list reads every match, and a timed-out request is no measurement
   const r = await autocannon({ timeout: 60, ...options });
+  const cpu = cpuSince(before, everyClient);
+  const perRequest = (s: number) => ((s / Math.max(1, r.requests.total)) * 1000).toFixed(2);
   return {
     scenario,
     'requests/s': Math.round(r.requests.average),
@@ -427,6 +423,7 @@ async function run(scenario: string, options: autocannon.Options): Promise<Measu
     requests: r.requests.total,
     'non-2xx': r.non2xx,
     errors: r.errors,
+    'CPU ms/request': `${perRequest(cpu.api + cpu.ferretdb + cpu.postgres)} (${perRequest(cpu.api)} + ${perRequest(cpu.ferretdb)} + ${perRequest(cpu.postgres)})`,
   };
 }
 

@@ -66,6 +66,8 @@ const SEED_MARKER = 'bench_seed';
 export async function seedDatabase(db: mongo.Db, pg: Pool, options: SeedOptions): Promise<SeedSample> {
   await createIndexes(db);
   const webhookIds = await seedWebhooks(db, options);
+  // written past the API: its next start copies them into the webhook list (webhooks/webhook-list.ts)
+  await pg.query('DELETE FROM webhook_list_fill');
   const sample = await seedDeliveries(pg, options, webhookIds);
   await db
     .collection<Record<string, unknown> & { _id: string }>(SEED_MARKER)

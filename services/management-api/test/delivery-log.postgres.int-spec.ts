@@ -81,7 +81,15 @@ describe('the delivery log on PostgreSQL (integration, real PostgreSQL)', () => 
       'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
       [schema],
     );
-    expect(tables.map((t) => t.table_name)).toEqual(['deliveries', 'delivery_attempts', 'schema_migrations', 'webhook_health', 'webhook_health_buckets']);
+    expect(tables.map((t) => t.table_name)).toEqual([
+      'deliveries',
+      'delivery_attempts',
+      'schema_migrations',
+      'webhook_health',
+      'webhook_health_buckets',
+      'webhook_list',
+      'webhook_list_fill',
+    ]);
   });
 
   it('creates a delivery from its first result, updates it from later ones, in any order and across batches, each attempt once', async () => {

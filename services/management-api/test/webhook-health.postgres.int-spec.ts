@@ -149,7 +149,7 @@ describe('webhook health: text PostgreSQL cannot hold (integration, real Postgre
   });
 });
 
-describe('the health buckets migration (0003) on a database of 0002 (integration, real PostgreSQL)', () => {
+describe('the health buckets migration (0004) on a database of 0003 (integration, real PostgreSQL)', () => {
   const prefix = uniquePrefix('health-mig');
   const schema = testPostgresSchema(prefix);
   let postgres: PostgresPool;
@@ -165,10 +165,10 @@ describe('the health buckets migration (0003) on a database of 0002 (integration
   });
 
   it('moves the JSON buckets of existing rows into bucket rows: the same figures after the upgrade', async () => {
-    await migrate(postgres.pool, schema, MIGRATIONS.filter((m) => m.version <= 2));
+    await migrate(postgres.pool, schema, MIGRATIONS.filter((m) => m.version <= 3));
     const now = Date.now();
     const before = applyResults(emptyHealth(), mixedResults('wh-up', 400, now), now);
-    // the row as the store of 0002 wrote it
+    // the row as the store before 0004 wrote it
     await postgres.query(
       `INSERT INTO webhook_health (webhook_id, customer_id, minutes, hours, last_success, last_failure, consecutive_failures, failing_since, streak, streak_overflow, breaker_open_at, last_attempt_at, applied_offsets)
        VALUES ('wh-up', 'cust-h', $1::jsonb, $2::jsonb, $3::jsonb, $4::jsonb, $5, $6, $7::jsonb, $8, $9, $10, '{"0": 399}')`,
@@ -185,7 +185,7 @@ describe('the health buckets migration (0003) on a database of 0002 (integration
         before.last_attempt_at,
       ],
     );
-    expect(await migrate(postgres.pool, schema, MIGRATIONS)).toEqual(MIGRATIONS.filter((m) => m.version > 2).map((m) => m.version));
+    expect(await migrate(postgres.pool, schema, MIGRATIONS)).toEqual(MIGRATIONS.filter((m) => m.version > 3).map((m) => m.version));
     const store = new WebhookHealthStore(postgres);
     const after = stateOf((await store.get('wh-up'))!);
     expect(figures(after, now)).toEqual(figures(before, now));

@@ -9,11 +9,13 @@ import { ConfigReconciler } from './config-reconciler';
 import { ConfigSink, ConfigStore } from './config-store';
 import { KafkaConfigSink } from './kafka-config.sink';
 import { MongoConfigStore } from './mongo-config.store';
+import { ListedDocumentStore } from './listed-document.store';
 import { MongoDocumentStore } from './mongo-document.store';
 import { PublishedDocuments, type PublishedCollection, type StoredDocument } from './published-documents';
 import { DocumentLocks } from '../database/document-locks';
 import { ENVIRONMENT_DOCUMENTS, Environment, environmentCollection } from '../environments/environment.schema';
 import { OPERATIONAL_WEBHOOK_DOCUMENTS, OperationalWebhook, operationalWebhookCollection } from '../operational-webhooks/operational-webhook.schema';
+import { WebhookList } from '../webhooks/webhook-list';
 import { WEBHOOK_DOCUMENTS, Webhook, webhookCollection } from '../webhooks/webhook.schema';
 
 /** The repository of one collection of published documents, over its MongoDB model. */
@@ -25,9 +27,17 @@ function publishedDocuments<T extends StoredDocument>(token: symbol, modelName: 
   };
 }
 
+/** The webhooks' repository: MongoDB, each write copied to the webhook list (PostgreSQL). */
+const webhookDocuments: Provider = {
+  provide: WEBHOOK_DOCUMENTS,
+  inject: [getModelToken(Webhook.name), ConfigPublisher, DocumentLocks, WebhookList],
+  useFactory: (model: Model<Webhook>, publisher: ConfigPublisher, locks: DocumentLocks, list: WebhookList) =>
+    new PublishedDocuments(new ListedDocumentStore(new MongoDocumentStore(model), list), publisher, locks, webhookCollection),
+};
+
 /**
  * Publishing of webhooks, environments and operational webhooks to the compacted config
- * topic. Feature services write them only through their PublishedDocuments (version + 1,
+ * topic (and of webhooks to the webhook list). Feature services write them only through their PublishedDocuments (version + 1,
  * publish_pending, then ConfigPublisher.request()).
  */
 @Module({
@@ -54,10 +64,11 @@ function publishedDocuments<T extends StoredDocument>(token: symbol, modelName: 
           pageSize: 1000,
         }),
     },
-    publishedDocuments(WEBHOOK_DOCUMENTS, Webhook.name, webhookCollection),
+    WebhookList,
+    webhookDocuments,
     publishedDocuments(ENVIRONMENT_DOCUMENTS, Environment.name, environmentCollection),
     publishedDocuments(OPERATIONAL_WEBHOOK_DOCUMENTS, OperationalWebhook.name, operationalWebhookCollection),
   ],
-  exports: [ConfigPublisher, ConfigReconciler, WEBHOOK_DOCUMENTS, ENVIRONMENT_DOCUMENTS, OPERATIONAL_WEBHOOK_DOCUMENTS],
+  exports: [ConfigPublisher, ConfigReconciler, WebhookList, WEBHOOK_DOCUMENTS, ENVIRONMENT_DOCUMENTS, OPERATIONAL_WEBHOOK_DOCUMENTS],
 })
 export class ConfigPublishingModule {}

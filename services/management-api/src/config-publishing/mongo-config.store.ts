@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { Environment } from '../environments/environment.schema';
 import { OperationalWebhook } from '../operational-webhooks/operational-webhook.schema';
+import { WebhookList } from '../webhooks/webhook-list';
 import { Webhook } from '../webhooks/webhook.schema';
 import { environmentConfigKey, environmentRecord, operationalWebhookRecord, webhookConfigKey, webhookRecord } from './config-record.mapper';
 import { DocumentLocks } from '../database/document-locks';
@@ -20,6 +21,7 @@ export class MongoConfigStore extends ConfigStore {
     @InjectModel(Environment.name) private readonly environments: Model<Environment>,
     @InjectModel(OperationalWebhook.name) private readonly operational: Model<OperationalWebhook>,
     private readonly locks: DocumentLocks,
+    private readonly webhookList: WebhookList,
   ) {
     super();
   }
@@ -32,6 +34,8 @@ export class MongoConfigStore extends ConfigStore {
       inBatches(idsOf(refs, 'ENVIRONMENT'), (id) => this.environments.findById(id).lean<Environment>().exec()).then(present),
       inBatches(idsOf(refs, 'OPERATIONAL_WEBHOOK'), (id) => this.operational.findById(id).lean<OperationalWebhook>().exec()).then(present),
     ]);
+    // the webhook list at least at the version published: repairs a copy that failed after a write
+    await this.webhookList.put(webhooks);
     return [
       ...webhooks.map((w): PublishableEntity => ({
         ref: { type: 'WEBHOOK', id: w._id },

@@ -31,7 +31,7 @@ export function groupByDelivery(results: DeliveryAttemptResult[]): Map<string, D
  * multi-row statements whatever its size: the deliveries inserted (new ones are complete: the
  * common case), then, for those already in the log, their stored attempts read and their
  * status updated, then the attempts upserted, only of deliveries this transaction inserted or
- * locked (attempts have no foreign key: migration 0004). Idempotent: an attempt is keyed by (delivery, number),
+ * locked (attempts have no foreign key: migration 0005). Idempotent: an attempt is keyed by (delivery, number),
  * so a result read again replaces itself; the first result of a delivery creates its row
  * (created_at and what it is about never change after), later ones update its status, which
  * follows its highest attempt whatever order the results come in (summarize).

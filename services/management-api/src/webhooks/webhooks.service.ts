@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { FilterQuery } from 'mongoose';
 import { ValidationError, type EventName, type FieldProblem, type HttpMethod } from '@callhooks/contracts';
 import type { Page } from '../common/pagination';
 import { MANAGEMENT_API_CONFIG, type ManagementApiConfig } from '../config/management-api.config';
@@ -19,6 +18,7 @@ import { currentSecret, generateSigningSecret, rotateSecrets } from './signing-s
 import { headerProblems } from './webhook-headers.policy';
 import { urlProblem } from './webhook-target.policy';
 import { headersToMap, headersToPairs, presentWebhook } from './webhook.presenter';
+import { WebhookList } from './webhook-list';
 import { WEBHOOK_DOCUMENTS, type Webhook } from './webhook.schema';
 
 /** The fields an admin edits, as they will be stored. */
@@ -47,6 +47,7 @@ export class WebhooksService {
     @Inject(MANAGEMENT_API_CONFIG) private readonly config: ManagementApiConfig,
     private readonly environments: EnvironmentsService,
     private readonly templates: BodyTemplates,
+    private readonly webhookList: WebhookList,
   ) {}
 
   async create(customerId: string, dto: CreateWebhookDto): Promise<WebhookDto> {
@@ -73,14 +74,8 @@ export class WebhooksService {
   }
 
   async list(customerId: string, query: ListWebhooksQueryDto): Promise<Page<WebhookDto>> {
-    const filter: FilterQuery<Webhook> = {};
-    if (query.event !== undefined) filter.event = query.event;
-    if (query.enabled !== undefined) filter.enabled = query.enabled;
-    const url: Array<FilterQuery<Webhook>> = [];
-    if (query.url !== undefined) url.push({ url: { $regex: escapeRegex(query.url), $options: 'i' } });
-    if (query.url_prefix !== undefined) url.push({ url: { $regex: `^${escapeRegex(query.url_prefix)}` } });
-    if (url.length > 0) filter.$and = url;
-    const { items, meta } = await this.webhooks.page(customerId, filter, query);
+    const { event, enabled, url, url_prefix } = query;
+    const { items, meta } = await this.webhookList.page(customerId, { event, enabled, url, url_prefix }, query);
     return { data: items.map(presentWebhook), page: meta };
   }
 
@@ -182,8 +177,4 @@ function presentSecrets(w: Webhook): WebhookSecretDto {
     secret: current?.secret ?? '',
     previous: w.secrets.filter((s) => s.expires_at && s.expires_at.getTime() > now).map((s) => ({ secret: s.secret, expires_at: s.expires_at!.toISOString() })),
   };
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
