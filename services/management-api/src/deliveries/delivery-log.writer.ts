@@ -28,13 +28,14 @@ export function groupByDelivery(results: DeliveryAttemptResult[]): Map<string, D
 
 /**
  * Writes the delivery log from batches of delivery results: per batch, one transaction of
- * multi-row statements whatever its size: the deliveries inserted (new ones are complete: the
- * common case), then, for those already in the log, their stored attempts read and their
- * status updated, then the attempts upserted, only of deliveries this transaction inserted or
- * locked (attempts have no foreign key: migration 0005). Idempotent: an attempt is keyed by (delivery, number),
- * so a result read again replaces itself; the first result of a delivery creates its row
- * (created_at and what it is about never change after), later ones update its status, which
- * follows its highest attempt whatever order the results come in (summarize).
+ * multi-row statements whatever its size, rows sent as one JSON parameter each: the deliveries
+ * inserted (new ones are complete: the common case), then, for those already in the log,
+ * their stored attempts read and their status updated, then the attempts upserted, only of
+ * deliveries this transaction inserted or locked (attempts have no foreign key: migration
+ * 0005). Idempotent: an attempt is keyed by (delivery, number), so a result read again
+ * replaces itself; the first result of a delivery creates its row (created_at and what it is
+ * about never change after), later ones update its status, which follows its highest attempt
+ * whatever order the results come in (summarize).
  */
 @Injectable()
 export class DeliveryLogWriter {
@@ -42,7 +43,7 @@ export class DeliveryLogWriter {
 
   async write(results: DeliveryAttemptResult[]): Promise<void> {
     if (results.length === 0) return;
-    // rows go as JSON (postgresJson): a receiver's response, a request body or a URL may hold U+0000, which PostgreSQL's text cannot
+    // a receiver's response, a request body or a URL may hold U+0000, which PostgreSQL's text cannot: postgresJson replaces it
     const byDelivery = groupByDelivery(results);
     // sorted: two writers of overlapping batches (a rebalance) lock rows in the same order
     const ids = [...byDelivery.keys()].sort();
