@@ -1,4 +1,4 @@
-// node dist/services/management-api/bench/delivery-log-writer.bench.js --schema <schema> [--results 20000 --batch 200 --webhooks 50 --parts writer,health --history 0]
+// npm run bench:delivery-log-writer -- --schema <schema> [--results 20000 --batch 200 --webhooks 50 --parts writer,health --history 0]
 // The delivery log's writes alone, in this process, without Kafka: results shaped like the
 // ingest bench's (delivery-results.producer.ts: 50 webhooks, 5% of deliveries with a second
 // attempt a few batches later) through DeliveryLogWriter and WebhookHealthStore in batches, as
