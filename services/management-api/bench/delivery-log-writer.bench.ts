@@ -5,7 +5,8 @@
 // the consumer calls them, into a schema of the bench database callhooks_bench (migrated first;
 // name a seeded one, e.g. a copy of api.bench's, to write into a log of 1,000,000 deliveries).
 // --history N gives each webhook N earlier results over the last 7 days first (not measured): the
-// health aggregates of webhooks in use for a week rather than new ones.
+// health aggregates of webhooks in use for a week rather than new ones. --ordered-ids true makes
+// delivery ids that grow with time (as UUIDv7 would) instead of random ones.
 // Prints CPU-seconds per 1,000 results of this process and of the PostgreSQL backend that
 // served it (one connection, read from /proc), per part.
 import 'reflect-metadata';
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
       webhooks: { type: 'string', default: '50' },
       parts: { type: 'string', default: 'writer,health' },
       history: { type: 'string', default: '0' },
+      'ordered-ids': { type: 'string', default: 'false' },
     },
   });
   if (!values.schema) throw new Error('--schema is required');
@@ -57,6 +59,7 @@ async function main(): Promise<void> {
   const writer = new DeliveryLogWriter(postgres);
   const health = new WebhookHealthStore(postgres);
   const parts = new Set(values.parts.split(','));
+  const orderedIds = values['ordered-ids'] === 'true';
 
   const webhooks = Array.from({ length: Number(values.webhooks) }, () => randomUUID());
   const body = JSON.stringify({ call: randomUUID(), from: '+972501234567', to: '+97231234567', state: 'HANGUP', summary: 'inbound call, 00:01:05' });
@@ -111,7 +114,7 @@ async function main(): Promise<void> {
       const retried = Math.random() < RETRIED_SHARE;
       const now = Date.now();
       const result: DeliveryAttemptResult = {
-        delivery_id: `ingest-${randomUUID()}`,
+        delivery_id: orderedIds ? `ingest-${now.toString(36)}-${String(i).padStart(9, '0')}-${randomUUID()}` : `ingest-${randomUUID()}`,
         webhook_id: webhooks[i % webhooks.length],
         customer_id: 'bench-ingest',
         environment_id: 'env-1',
