@@ -53,6 +53,12 @@ export interface ConsumerRuntimeOptions<T> {
    */
   fetchLingerMs?: number;
   /**
+   * With a fixed fetchLingerMs, how much a fetch waits for before it returns early
+   * (LINGER_MIN_BYTES when absent): a consumer whose per-unit cost is high sets it to what its
+   * rate brings in a whole linger, so that the linger, not the size, makes its units.
+   */
+  fetchLingerBytes?: number;
+  /**
    * 'adaptive': fetchLingerMs is the longest linger, and each partition rests after a unit of
    * work only as long as its load makes worth it (AdaptiveFetchLinger): none when idle.
    */
@@ -216,9 +222,9 @@ export class ConsumerRuntime<T> {
   }
 
   private fetchSettings(): { maxWaitTimeInMs?: number; minBytes?: number } {
-    const { maxWaitTimeMs, fetchLingerMs } = this.options;
+    const { maxWaitTimeMs, fetchLingerMs, fetchLingerBytes } = this.options;
     if (this.linger) return { maxWaitTimeInMs: Math.min(ADAPTIVE_LINGER_FETCH_WAIT_MS, this.linger.maxMs) };
-    if (fetchLingerMs) return { maxWaitTimeInMs: fetchLingerMs, minBytes: LINGER_MIN_BYTES };
+    if (fetchLingerMs) return { maxWaitTimeInMs: fetchLingerMs, minBytes: fetchLingerBytes ?? LINGER_MIN_BYTES };
     return maxWaitTimeMs !== undefined ? { maxWaitTimeInMs: maxWaitTimeMs } : {};
   }
 

@@ -241,9 +241,9 @@ describe('libs/kafka against the real servers', () => {
     await runtime.stop();
   });
 
-  it('fetchLingerMs: a trickle of records comes in a batch per interval, where without it each send is a batch; so with the adaptive linger', async () => {
+  it('fetchLingerMs: a trickle of records comes in a batch per interval, where without it each send is a batch; so with the adaptive linger, not with fetchLingerBytes reached', async () => {
     /** Sends a marker, then 20 legs 50 ms apart once the marker is handled; returns the sizes of the batches that had them. */
-    const trickle = async (fetchLingerMs: number | undefined, fetchLinger: 'fixed' | 'adaptive' = 'fixed'): Promise<number[]> => {
+    const trickle = async (fetchLingerMs: number | undefined, fetchLinger: 'fixed' | 'adaptive' = 'fixed', fetchLingerBytes?: number): Promise<number[]> => {
       const call = randomUUID();
       const sizes: number[] = [];
       let markerSeen = false;
@@ -252,6 +252,7 @@ describe('libs/kafka against the real servers', () => {
         topics: ['callLegs'],
         fetchLingerMs,
         fetchLinger,
+        fetchLingerBytes,
         handler: async (records) => {
           const mine = records.filter((r) => r.key === call);
           if (mine.some((r) => r.value.event_id === `${call}-0`)) markerSeen = true;
@@ -277,6 +278,8 @@ describe('libs/kafka against the real servers', () => {
     expect((await trickle(undefined)).length).toBeGreaterThanOrEqual(8);
     // adaptive: 20 records/s would fill a 500 ms linger with 10, so the partition rests ~450 ms between batches
     expect((await trickle(500, 'adaptive')).length).toBeLessThanOrEqual(5);
+    // fetchLingerBytes: a fetch that has this much returns at once, so with one byte the same linger batches nothing
+    expect((await trickle(500, 'fixed', 1)).length).toBeGreaterThanOrEqual(8);
   });
 
   it('transactional mode: outputs appear exactly once even when a unit of work is aborted and retried', async () => {

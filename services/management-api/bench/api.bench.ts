@@ -1,4 +1,4 @@
-// npm run bench:api [-- --duration 10 --deliveries 1000000 --total-webhooks 10000 --database <reuse> --ingest 30000]
+// npm run bench:api [-- --duration 10 --deliveries 1000000 --total-webhooks 10000 --database <reuse> --ingest 30000 --phases reads,ingest,purge]
 // The management API on the real FerretDB (configuration; whichever backend MONGODB_URI's server
 // runs), PostgreSQL (the delivery log, database callhooks_bench of the test server), Kafka and
 // registry, in this process with its own database, schema and topic prefix:
@@ -13,6 +13,8 @@
 //   the log's lag, batch retries, and CPU-seconds per 1,000 results of this process, FerretDB
 //   and PostgreSQL (read from /proc: the backends of the bench database and the server's own processes);
 // - one retention purge run over an hour's worth of expired deliveries, its time and CPU.
+// --phases runs some of these only (reads: the autocannon scenarios and the explain tables), e.g.
+// `--phases ingest` to compare the ingest's CPU run after run on a seeded database.
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
@@ -42,6 +44,7 @@ const OPERATOR = 'bench-operator-token-0123456789abcdef';
 const LIST_CUSTOMER = 'bench-list';
 /** The PostgreSQL database of the benchmark's delivery logs (a schema per run, or the --database one). */
 const BENCH_POSTGRES_DATABASE = 'callhooks_bench';
+const PHASES = ['reads', 'ingest', 'purge'] as const;
 
 interface Measured {
   scenario: string;
@@ -68,10 +71,16 @@ async function main(): Promise<void> {
       'total-webhooks': { type: 'string', default: String(DEFAULT_SEED.webhooks) },
       deliveries: { type: 'string', default: String(DEFAULT_SEED.deliveries) },
       database: { type: 'string' },
+      // the PostgreSQL schema of the delivery log, when not the --database name (e.g. a copy to compare two versions on)
+      schema: { type: 'string' },
       ingest: { type: 'string', default: '30000' },
       'ingest-rate': { type: 'string', default: '2500' },
+      phases: { type: 'string', default: PHASES.join(',') },
     },
   });
+  const phases = new Set(values.phases.split(','));
+  const unknown = [...phases].filter((p) => !(PHASES as readonly string[]).includes(p));
+  if (unknown.length > 0) throw new Error(`--phases: unknown ${unknown.join(', ')} (known: ${PHASES.join(', ')})`);
   const duration = Number(values.duration);
   const connections = Number(values.connections);
   const listConnections = Number(values['list-connections']);
@@ -86,7 +95,7 @@ async function main(): Promise<void> {
     testEnv(prefix, {
       MONGODB_URI: mongodbUri,
       MANAGEMENT_POSTGRES_URL: postgresUrl,
-      MANAGEMENT_POSTGRES_SCHEMA: database.toLowerCase(),
+      MANAGEMENT_POSTGRES_SCHEMA: values.schema ?? database.toLowerCase(),
       MANAGEMENT_OPERATOR_TOKEN: OPERATOR,
       MANAGEMENT_ALLOW_PRIVATE_TARGETS: 'false',
       MANAGEMENT_RATE_LIMIT_PER_MINUTE: '1000000',
@@ -134,36 +143,42 @@ async function main(): Promise<void> {
       console.log(`webhook list filled with ${await app.get(WebhookList).fill()} webhooks in ${((Date.now() - filled) / 1000).toFixed(1)} s`);
     }
 
-    const results: Measured[] = [];
-    const get = (label: string, path: string, key = listKey) =>
-      run(label, { url: `${base}${path}`, headers: json(key), duration, connections: listConnections }, db);
-    // the delivery log first, on a quiet API
-    results.push(await get(`deliveries: latest 50 of a customer with ${Math.round(deliveries * DEFAULT_SEED.bigShare)}`, '/v1/deliveries'));
-    results.push(await get('deliveries: latest 50 of one webhook', `/v1/deliveries?webhook_id=${sample.webhookId}`));
-    results.push(await get('deliveries: latest 50 with status FAILED', '/v1/deliveries?status=FAILED'));
-    results.push(await get('deliveries: latest 50 of event Call:Hangup', '/v1/deliveries?event=Call:Hangup'));
-    results.push(await get('deliveries: of one call', `/v1/deliveries?call_uuid=${sample.callUuid}`));
-    results.push(await get('deliveries: latest 50 of a new customer (the demo)', '/v1/deliveries', createKey));
-    results.push(await get('deliveries: one delivery with its attempts', `/v1/deliveries/${sample.deliveryId}`));
-    results.push(await get(`webhooks: list of ${listSize}, 50 per page`, '/v1/webhooks'));
-    results.push(await get(`webhooks: list of ${listSize}, 200 per page`, '/v1/webhooks?limit=200'));
-    results.push(
-      await run(`webhooks: create, ${connections} clients`, { url: `${base}/v1/webhooks`, method: 'POST', headers: json(createKey), body: webhook, duration, connections }, db),
-    );
     // each table as soon as it is measured: a later phase that fails leaves the earlier ones
     const title = () =>
       `delivery log on PostgreSQL (${BENCH_POSTGRES_DATABASE}, schema ${config.postgres.schema}), configuration on FerretDB on ${db.backend} (${TEST_SERVERS.mongoUri}/${database}), ${deliveries} deliveries and ${totalWebhooks} webhooks; ` +
       `${new Date().toISOString()}, load average ${loadavg()
         .map((l) => l.toFixed(1))
         .join(' ')}`;
-    console.log(`\nmanagement API, ${title()}; ${duration} s per scenario, ${listConnections} clients for reads`);
-    console.table(results);
-    console.log('which queries reach an index (PostgreSQL explain of the delivery log and the webhook list, FerretDB explain of the webhooks):');
-    console.table([...(await postgresPlans(postgres, sample)), ...(await queryPlans(connection, sample))]);
-    const ingest = await measureIngest(app.get(Registry), config.deliveries.consumerGroup, db, prefix, Number(values.ingest), Number(values['ingest-rate']));
-    const purge = await measurePurge(app.get(DeliveryRetention), postgres, sample, db, deliveries);
-    console.log(`delivery log ingest and retention, ${title()}:`);
-    console.table([ingest, purge]);
+    if (phases.has('reads')) {
+      const results: Measured[] = [];
+      const get = (label: string, path: string, key = listKey) =>
+        run(label, { url: `${base}${path}`, headers: json(key), duration, connections: listConnections }, db);
+      // the delivery log first, on a quiet API
+      results.push(await get(`deliveries: latest 50 of a customer with ${Math.round(deliveries * DEFAULT_SEED.bigShare)}`, '/v1/deliveries'));
+      results.push(await get('deliveries: latest 50 of one webhook', `/v1/deliveries?webhook_id=${sample.webhookId}`));
+      results.push(await get('deliveries: latest 50 with status FAILED', '/v1/deliveries?status=FAILED'));
+      results.push(await get('deliveries: latest 50 of event Call:Hangup', '/v1/deliveries?event=Call:Hangup'));
+      results.push(await get('deliveries: of one call', `/v1/deliveries?call_uuid=${sample.callUuid}`));
+      results.push(await get('deliveries: latest 50 of a new customer (the demo)', '/v1/deliveries', createKey));
+      results.push(await get('deliveries: one delivery with its attempts', `/v1/deliveries/${sample.deliveryId}`));
+      results.push(await get(`webhooks: list of ${listSize}, 50 per page`, '/v1/webhooks'));
+      results.push(await get(`webhooks: list of ${listSize}, 200 per page`, '/v1/webhooks?limit=200'));
+      results.push(
+        await run(`webhooks: create, ${connections} clients`, { url: `${base}/v1/webhooks`, method: 'POST', headers: json(createKey), body: webhook, duration, connections }, db),
+      );
+      console.log(`\nmanagement API, ${title()}; ${duration} s per scenario, ${listConnections} clients for reads`);
+      console.table(results);
+      console.log('which queries reach an index (PostgreSQL explain of the delivery log and the webhook list, FerretDB explain of the webhooks):');
+      console.table([...(await postgresPlans(postgres, sample)), ...(await queryPlans(connection, sample))]);
+    }
+    const logged: Ingest[] = [];
+    if (phases.has('ingest'))
+      logged.push(await measureIngest(app.get(Registry), config.deliveries.consumerGroup, db, prefix, Number(values.ingest), Number(values['ingest-rate'])));
+    if (phases.has('purge')) logged.push(await measurePurge(app.get(DeliveryRetention), postgres, sample, db, deliveries));
+    if (logged.length > 0) {
+      console.log(`delivery log ingest and retention, ${title()}:`);
+      console.table(logged);
+    }
   } finally {
     // close first (in-flight requests finish, the consumer and publisher stop), then drop the
     // database from a connection of our own unless it is kept for reuse
@@ -312,7 +327,8 @@ interface Ingest {
 async function measureIngest(registry: Registry, group: string, db: DatabaseProcesses, prefix: string, count: number, rate: number): Promise<Ingest> {
   const processed = async () => counterValue(registry, 'callhooks_consumer_records_total', group);
   const retries = async () => counterValue(registry, 'callhooks_consumer_batch_retries_total', group);
-  const [processedBefore, retriesBefore] = [await processed(), await retries()];
+  const batches = async () => counterValue(registry, 'callhooks_consumer_batch_duration_seconds', group, 'callhooks_consumer_batch_duration_seconds_count');
+  const [processedBefore, retriesBefore, batchesBefore] = [await processed(), await retries(), await batches()];
   const cpuBefore = cpuSnapshot(db);
   const started = Date.now();
   const producer = spawn(process.execPath, [join(__dirname, 'delivery-results.producer.js'), '--prefix', prefix, '--count', String(count), '--rate', String(rate)], {
@@ -343,9 +359,9 @@ async function measureIngest(registry: Registry, group: string, db: DatabaseProc
   // CPU per result written (all of them, or as many as were written in the time allowed)
   const per1000 = (s: number) => ((s / Math.max(1, written)) * 1000).toFixed(3);
   return {
-    measure: `ingest ${count} results offered at ${rate}/s: ${written < count ? `only ${written} written in ${elapsedS.toFixed(0)} s` : `all written in ${elapsedS.toFixed(0)} s`}`,
+    measure: `ingest ${count} results offered at ${rate}/s: ${written < count ? `only ${written} written in ${elapsedS.toFixed(0)} s` : `all written in ${elapsedS.toFixed(0)} s`}, ${Math.round(written / Math.max(1, (await batches()) - batchesBefore))} per batch`,
     'results/s': Math.round(written / elapsedS),
-    'CPU-s per 1,000': `${per1000(cpu.api + cpu.ferretdb + cpu.postgres)} (api ${per1000(cpu.api)}, ferretdb ${per1000(cpu.ferretdb)}, postgres ${per1000(cpu.postgres)})`,
+    'CPU-s per 1,000': `${per1000(cpu.api + cpu.ferretdb + cpu.postgres)} (api ${per1000(cpu.api)}, ferretdb ${per1000(cpu.ferretdb)}, postgres ${per1000(cpu.postgres)}: its backends ${per1000(cpu.postgres - cpu.postgresShared)}, shared processes ${per1000(cpu.postgresShared)})`,
     'behind at most': `${maxBehind} results; the last written ${((Date.now() - (producedAt || Date.now())) / 1000).toFixed(0)} s after the last produced`,
     'write errors': (await retries()) - retriesBefore,
   };
@@ -383,11 +399,13 @@ async function measurePurge(retention: DeliveryRetention, postgres: PostgresPool
   };
 }
 
-/** A counter of the delivery log's consumer group (its name carries the topic prefix), processed records only. */
-async function counterValue(registry: Registry, name: string, group: string): Promise<number> {
+/** A counter (or a histogram's `series`) of the delivery log's consumer group (its name carries the topic prefix), processed records only. */
+async function counterValue(registry: Registry, name: string, group: string, series?: string): Promise<number> {
   const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
-  const values = (metric?.values ?? []) as Array<{ value: number; labels: Record<string, string | number> }>;
-  return values.filter((v) => String(v.labels.group).endsWith(group) && (v.labels.outcome ?? 'processed') === 'processed').reduce((n, v) => n + v.value, 0);
+  const values = (metric?.values ?? []) as Array<{ value: number; labels: Record<string, string | number>; metricName?: string }>;
+  return values
+    .filter((v) => (series === undefined || v.metricName === series) && String(v.labels.group).endsWith(group) && (v.labels.outcome ?? 'processed') === 'processed')
+    .reduce((n, v) => n + v.value, 0);
 }
 
 async function run(scenario: string, options: autocannon.Options, db: DatabaseProcesses): Promise<Measured> {

@@ -19,6 +19,10 @@ export interface CpuSnapshot {
   api: number;
   ferretdb: number;
   postgres: number;
+  /** Of `postgres`: the server's shared processes (WAL writer, checkpointer, autovacuum, ...), which work for every client of a shared server. */
+  postgresShared: number;
+  /** The PostgreSQL processes counted (pid → CPU so far, whether shared): what cpuSince compares when only one database's clients count. */
+  processes: Map<number, { cpu: number; shared: boolean }>;
 }
 
 function argvOf(pid: number): string[] {
@@ -81,34 +85,56 @@ function stat(pid: number): [number, number, number] | null {
  * autovacuum, ...) always; a client backend (`postgres: <user> <database> <host> ...`) only
  * when it serves `database`, so other clients of a shared server are not counted.
  */
-function countsFor(pid: number, database: string | undefined): boolean {
-  if (!database) return true;
+function countsFor(pid: number, database: string | undefined): 'backend' | 'shared' | false {
   const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
   const client = /^postgres: \S+ (\S+) (\S+\(\d+\)|\[local\])/.exec(title);
-  return !client || client[1] === database;
+  if (!client) return 'shared';
+  return !database || client[1] === database ? 'backend' : false;
 }
 
 export function cpuSnapshot(db: DatabaseProcesses): CpuSnapshot {
   const self = process.cpuUsage();
   let postgres = 0;
+  let postgresShared = 0;
+  const processes = new Map<number, { cpu: number; shared: boolean }>();
   if (db.postgres !== null) {
     const main = stat(db.postgres);
     // exited backends (cutime) only when every client counts: they may be anyone's
-    if (main) postgres += main[0] + (db.postgresDatabase ? 0 : main[1]);
+    if (main) {
+      postgres += main[0] + (db.postgresDatabase ? 0 : main[1]);
+      postgresShared += main[0];
+      processes.set(db.postgres, { cpu: main[0], shared: true });
+    }
     for (const pid of pids()) {
       const s = stat(pid);
       try {
-        if (s && s[2] === db.postgres && countsFor(pid, db.postgresDatabase)) postgres += s[0];
+        const counts = s && s[2] === db.postgres ? countsFor(pid, db.postgresDatabase) : false;
+        if (counts) postgres += s![0];
+        if (counts === 'shared') postgresShared += s![0];
+        if (counts) processes.set(pid, { cpu: s![0], shared: counts === 'shared' });
       } catch {
         // exited meanwhile
       }
     }
   }
   const ferret = db.ferretdb === null ? null : stat(db.ferretdb);
-  return { api: (self.user + self.system) / 1e6, ferretdb: ferret ? ferret[0] : 0, postgres };
+  return { api: (self.user + self.system) / 1e6, ferretdb: ferret ? ferret[0] : 0, postgres, postgresShared, processes };
 }
 
 export function cpuSince(before: CpuSnapshot, db: DatabaseProcesses): CpuSnapshot {
   const now = cpuSnapshot(db);
-  return { api: now.api - before.api, ferretdb: now.ferretdb - before.ferretdb, postgres: now.postgres - before.postgres };
+  let postgres = now.postgres - before.postgres;
+  let postgresShared = now.postgresShared - before.postgresShared;
+  if (db.postgresDatabase) {
+    // process by process: one that exited meanwhile (an autovacuum worker, a pool's connection)
+    // would take all its CPU out of a difference of sums; this leaves out only its last part
+    postgres = 0;
+    postgresShared = 0;
+    for (const [pid, p] of now.processes) {
+      const used = p.cpu - (before.processes.get(pid)?.cpu ?? 0);
+      postgres += used;
+      if (p.shared) postgresShared += used;
+    }
+  }
+  return { api: now.api - before.api, ferretdb: now.ferretdb - before.ferretdb, postgres, postgresShared, processes: now.processes };
 }

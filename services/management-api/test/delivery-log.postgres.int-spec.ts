@@ -81,7 +81,15 @@ describe('the delivery log on PostgreSQL (integration, real PostgreSQL)', () => 
       'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
       [schema],
     );
-    expect(tables.map((t) => t.table_name)).toEqual(['deliveries', 'delivery_attempts', 'schema_migrations', 'webhook_health', 'webhook_list', 'webhook_list_fill']);
+    expect(tables.map((t) => t.table_name)).toEqual([
+      'deliveries',
+      'delivery_attempts',
+      'schema_migrations',
+      'webhook_health',
+      'webhook_health_buckets',
+      'webhook_list',
+      'webhook_list_fill',
+    ]);
   });
 
   it('creates a delivery from its first result, updates it from later ones, in any order and across batches, each attempt once', async () => {
@@ -166,6 +174,31 @@ describe('the delivery log on PostgreSQL (integration, real PostgreSQL)', () => 
     expect((await queries.list('cust-r', {}, {})).data.map((d) => d.id)).toEqual(['d-young']);
     const [{ orphans }] = await postgres.query<{ orphans: number }>(`SELECT count(*)::int AS orphans FROM delivery_attempts WHERE delivery_id LIKE 'd-old-%'`);
     expect(orphans).toBe(0);
+  });
+
+  it('purges the attempts a writer holding the delivery adds meanwhile (attempts have no foreign key)', async () => {
+    await writer.write([result('d-held', 1, 'RETRYING', { customer_id: 'cust-held', attempted_at: T0 - 40 * DAY })]);
+    const retention = new DeliveryRetention(
+      { consumerGroup: 'g', retentionDays: 30, purgeIntervalMs: 3_600_000, testSendWaitMs: 0, fetchLingerMs: 0 },
+      postgres,
+      { setContext: () => undefined, info: () => undefined, warn: () => undefined } as never,
+    );
+    // what the writer does for a delivery already in the log: its update locks it, then its attempts go in
+    const held = await postgres.pool.connect();
+    try {
+      await held.query('BEGIN');
+      await held.query(`UPDATE deliveries SET status = 'SUCCEEDED', updated_at = now() WHERE id = 'd-held'`);
+      await held.query(`INSERT INTO delivery_attempts (delivery_id, attempt, outcome, attempted_at) VALUES ('d-held', 2, 'SUCCEEDED', now())`);
+      const purged = retention.purge(T0);
+      // the purge waits for the writer's transaction
+      await new Promise((r) => setTimeout(r, 300));
+      await held.query('COMMIT');
+      expect(await purged).toBe(1);
+    } finally {
+      held.release();
+    }
+    const [{ left }] = await postgres.query<{ left: number }>(`SELECT count(*)::int AS left FROM delivery_attempts WHERE delivery_id = 'd-held'`);
+    expect(left).toBe(0);
   });
 
   it('resends the failed deliveries of a window once each (bulk recovery), oldest first, and reads where each ended', async () => {

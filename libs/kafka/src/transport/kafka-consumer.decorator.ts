@@ -12,6 +12,7 @@ export interface KafkaConsumerSettings {
   concurrency?: number;
   maxWaitTimeMs?: number;
   fetchLingerMs?: number;
+  fetchLingerBytes?: number;
   maxAttempts?: number;
 }
 

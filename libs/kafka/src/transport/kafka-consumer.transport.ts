@@ -89,6 +89,7 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
       concurrency: settings.concurrency,
       maxWaitTimeMs: settings.maxWaitTimeMs,
       fetchLingerMs: settings.fetchLingerMs,
+      fetchLingerBytes: settings.fetchLingerBytes,
       fetchLinger: d.fetchLinger,
       maxAttempts: settings.maxAttempts,
       validate: d.validate && ((value, record) => d.validate!(owner, value, record, this.kafka.contractBounds)),

@@ -1,4 +1,4 @@
-import { postgresText, postgresTextFields } from './postgres-text';
+import { postgresJson, postgresText } from './postgres-text';
 
 describe('postgresText', () => {
   it('replaces U+0000 in strings and in (nested) arrays of strings, and keeps everything else', () => {
@@ -10,11 +10,17 @@ describe('postgresText', () => {
     expect(postgresText(null)).toBeNull();
   });
 
-  it('copies a record only when one of its strings holds U+0000', () => {
-    const clean = { a: 'x', n: 1 };
-    expect(postgresTextFields(clean)).toBe(clean);
-    const dirty = { a: 'x', body: 'HTTP/1.1 \u0000 junk', n: 1 };
-    expect(postgresTextFields(dirty)).toEqual({ a: 'x', body: 'HTTP/1.1 \uFFFD junk', n: 1 });
-    expect(dirty.body).toContain('\u0000');
+  it('replaces a lone surrogate (rows sent as JSON would carry it as an escape PostgreSQL refuses) and keeps a pair', () => {
+    expect(postgresText('a\uD800b\uDC00')).toBe('a\uFFFDb\uFFFD');
+    expect(postgresText('emoji \uD83D\uDE00')).toBe('emoji \uD83D\uDE00');
+  });
+
+  it('writes JSON whose strings, however deep, hold no U+0000 or lone surrogate, and keeps every other string as it is', () => {
+    expect(JSON.parse(postgresJson([{ error: 'a\u0000', at: new Date(0), n: [1, 'x\uD800'] }]))).toEqual([{ error: 'a\uFFFD', at: '1970-01-01T00:00:00.000Z', n: [1, 'x\uFFFD'] }]);
+    expect(JSON.parse(postgresJson({ body: 'y\uDFFF', n: 1 }))).toEqual({ body: 'y\uFFFD', n: 1 });
+    // a backslash before "u0000" looks like the escape in JSON: still kept as it was
+    const lookalikes = { path: 'C:\\u0000\\ud800', emoji: '\uD83D\uDE00', quote: 'say "hi"' };
+    expect(JSON.parse(postgresJson(lookalikes))).toEqual(lookalikes);
+    expect(postgresJson({ a: 'plain', n: [1, 2] })).toBe('{"a":"plain","n":[1,2]}');
   });
 });

@@ -3,27 +3,43 @@
  * statement ("invalid byte sequence for encoding UTF8: 0x00"). What reaches the delivery log
  * is partly written by others (a receiver's response body, a rendered request body, a URL), so
  * every string bound for PostgreSQL passes here: U+0000 becomes U+FFFD, the replacement
- * character, and everything else is kept as it was.
+ * character, and everything else is kept as it was. So does a lone surrogate (not UTF-16 text):
+ * sent as text it would become U+FFFD anyway, but rows sent as JSON carry it as an escape
+ * that PostgreSQL refuses.
  */
 export function postgresText<T>(value: T): T {
-  if (typeof value === 'string') return (value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value) as T;
-  if (Array.isArray(value)) return (value.some(holdsNul) ? value.map(postgresText) : value) as T;
+  if (typeof value === 'string') return (isPostgresText(value) ? value : value.replaceAll('\u0000', '\uFFFD').toWellFormed()) as T;
+  if (Array.isArray(value)) return (value.some(notPostgresText) ? value.map(postgresText) : value) as T;
   return value;
 }
 
-/** A copy of a record whose string fields hold no U+0000 (the record itself when none does). */
-export function postgresTextFields<T extends object>(record: T): T {
-  let copy: T | null = null;
-  for (const [key, value] of Object.entries(record)) {
-    if (typeof value === 'string' && value.includes('\u0000')) {
-      copy ??= { ...record };
-      (copy as Record<string, unknown>)[key] = postgresText(value);
-    }
+// ES2024, in Node 20 already, not yet in the TypeScript lib this project compiles against
+declare global {
+  interface String {
+    isWellFormed(): boolean;
+    toWellFormed(): string;
   }
-  return copy ?? record;
 }
 
-function holdsNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  return Array.isArray(value) && value.some(holdsNul);
+function isPostgresText(value: string): boolean {
+  return !value.includes('\u0000') && value.isWellFormed();
 }
+
+function notPostgresText(value: unknown): boolean {
+  if (typeof value === 'string') return !isPostgresText(value);
+  return Array.isArray(value) && value.some(notPostgresText);
+}
+
+/**
+ * JSON for a PostgreSQL json(b) parameter (rows sent as one), its strings passed through
+ * postgresText: JSON carries U+0000 and a lone surrogate as escapes (\u0000, \udXXX) that
+ * PostgreSQL refuses as well. Written once; again string by string only when the JSON holds
+ * such an escape (or a backslash before "u0000" or "ud8".."udf", which looks like one).
+ */
+export function postgresJson(value: unknown): string {
+  const json = JSON.stringify(value);
+  return REFUSED_ESCAPE.test(json) ? JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? postgresText(v) : v)) : json;
+}
+
+/** JSON.stringify's escape of U+0000 or of a lone surrogate (it writes them in lower case). */
+const REFUSED_ESCAPE = /\\u(?:0000|d[89a-f])/;

@@ -56,19 +56,27 @@ export class DeliveryRetention implements OnApplicationBootstrap, OnApplicationS
     return this.running;
   }
 
-  /** Deletes every delivery created before `cutoff`, a batch at a time; returns how many. */
+  /**
+   * Deletes every delivery created before `cutoff` with its attempts, a batch at a time; returns
+   * how many. The attempts go in a statement of their own after their deliveries': it sees what
+   * a writer holding one of those deliveries (the delete waited for it) added before committing.
+   */
   async purgeCreatedBefore(cutoff: Date): Promise<number> {
     let deleted = 0;
     for (;;) {
-      const rows = await this.postgres.query(
-        // by the expression of the deliveries_expiry index (see the migration)
-        `DELETE FROM deliveries WHERE id IN (
-           SELECT id FROM deliveries WHERE (created_at AT TIME ZONE 'UTC') < ($1::timestamptz AT TIME ZONE 'UTC') ORDER BY (created_at AT TIME ZONE 'UTC') LIMIT ${PURGE_BATCH}
-         ) RETURNING 1 AS gone`,
-        [cutoff],
-      );
-      deleted += rows.length;
-      if (rows.length < PURGE_BATCH || this.stopping) return deleted;
+      const gone = await this.postgres.transaction(async (client) => {
+        const { rows } = await client.query<{ id: string }>(
+          // by the expression of the deliveries_expiry index (see the migration)
+          `DELETE FROM deliveries WHERE id IN (
+             SELECT id FROM deliveries WHERE (created_at AT TIME ZONE 'UTC') < ($1::timestamptz AT TIME ZONE 'UTC') ORDER BY (created_at AT TIME ZONE 'UTC') LIMIT ${PURGE_BATCH}
+           ) RETURNING id`,
+          [cutoff],
+        );
+        if (rows.length > 0) await client.query('DELETE FROM delivery_attempts WHERE delivery_id = ANY($1::text[])', [rows.map((r) => r.id)]);
+        return rows.length;
+      });
+      deleted += gone;
+      if (gone < PURGE_BATCH || this.stopping) return deleted;
     }
   }
 }

@@ -119,12 +119,13 @@ export function applyResults(state: HealthState, results: DeliveryAttemptResult[
       continue;
     }
     if (!state.last_attempt_at || at > state.last_attempt_at) state.last_attempt_at = at;
-    for (const [series, unit, kept] of [
-      ['minutes', MINUTE, MINUTES_KEPT],
-      ['hours', HOUR, HOURS_KEPT],
+    const kept = oldestKept(now);
+    for (const [series, unit, oldest] of [
+      ['minutes', MINUTE, kept.minute],
+      ['hours', HOUR, kept.hour],
     ] as const) {
       const t = Math.floor(r.attempted_at / unit) * unit;
-      if (t <= Math.floor(now / unit) * unit - kept * unit) continue;
+      if (t < oldest) continue;
       const bucket = bucketAt(state[series], t);
       bucket.attempts++;
       if (kind.kind === 'success') bucket.successes++;
@@ -172,9 +173,15 @@ function bucketAt(series: HealthBucket[], t: number): HealthBucket {
   return bucket;
 }
 
+/** The start of the oldest bucket of each series still kept at `now` (older ones are dropped, and results that would fall in them not counted). */
+export function oldestKept(now: number): { minute: number; hour: number } {
+  return { minute: Math.floor(now / MINUTE) * MINUTE - (MINUTES_KEPT - 1) * MINUTE, hour: Math.floor(now / HOUR) * HOUR - (HOURS_KEPT - 1) * HOUR };
+}
+
 function prune(state: HealthState, now: number): HealthState {
-  state.minutes = state.minutes.filter((b) => b.t > Math.floor(now / MINUTE) * MINUTE - MINUTES_KEPT * MINUTE);
-  state.hours = state.hours.filter((b) => b.t > Math.floor(now / HOUR) * HOUR - HOURS_KEPT * HOUR);
+  const kept = oldestKept(now);
+  state.minutes = state.minutes.filter((b) => b.t >= kept.minute);
+  state.hours = state.hours.filter((b) => b.t >= kept.hour);
   return state;
 }
 

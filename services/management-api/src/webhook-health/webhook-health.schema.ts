@@ -2,9 +2,10 @@ import type { HealthBucket, LastAttempt } from './health-buckets';
 
 /**
  * The rolling health aggregates of one webhook: a row of the PostgreSQL table webhook_health
- * (database/migrations/0002-webhook-health.ts), kept by the delivery-log consumer from the
- * delivery results (its only writer: WebhookHealthStore), read by the stats endpoints and the
- * failing-webhooks sweep. A list page reads it without the minute buckets and offsets.
+ * with its buckets, rows of webhook_health_buckets (database/migrations/0002, 0004), kept by
+ * the delivery-log consumer from the delivery results (their only writer: WebhookHealthStore),
+ * read by the stats endpoints and the failing-webhooks sweep (without buckets). A list page
+ * reads it with the last 24 h of hour buckets, without minute buckets and offsets.
  */
 export interface WebhookHealthRecord {
   webhook_id: string;

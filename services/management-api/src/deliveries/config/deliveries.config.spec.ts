@@ -11,7 +11,7 @@ describe('the delivery log settings', () => {
       retentionDays: 30,
       purgeIntervalMs: 3_600_000,
       testSendWaitMs: 15_000,
-      fetchLingerMs: 250,
+      fetchLingerMs: 1000,
     });
   });
 

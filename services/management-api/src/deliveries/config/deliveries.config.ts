@@ -16,9 +16,9 @@ export const deliveriesEnvSchema = z.object({
   /**
    * How long a fetch of delivery results waits for more: a partition's results of that
    * interval are written in one PostgreSQL transaction and one offset commit, instead of one
-   * per few results. 0 = none.
+   * per few results. 0 = none. It is also how far the log may lag behind the deliveries.
    */
-  MANAGEMENT_DELIVERY_LOG_FETCH_LINGER_MS: env.int(0, 5000).default(250),
+  MANAGEMENT_DELIVERY_LOG_FETCH_LINGER_MS: env.int(0, 5000).default(1000),
 });
 
 export interface DeliveriesConfig {
