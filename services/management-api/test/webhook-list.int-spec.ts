@@ -173,6 +173,25 @@ describe('the webhook list (integration, real PostgreSQL and FerretDB)', () => {
     expect((await page('cust-fill')).items.map((w) => w._id).sort()).toEqual([uuid(40), uuid(42)]);
   });
 
+  it('publishing copies only what this process did not copy at the same version when it wrote it', async () => {
+    const configStore = new MongoConfigStore(
+      model,
+      connection.model(Environment.name, EnvironmentSchema),
+      connection.model(OperationalWebhook.name, OperationalWebhookSchema),
+      new DocumentLocks(),
+      list,
+    );
+    const w = await repo.create('cust-repair', uuid(60), fields({ description: 'written here' }));
+    // a row that publishing would bring back if it copied again
+    await postgres.query('DELETE FROM webhook_list WHERE id = $1', [w._id]);
+    await configStore.load([{ type: 'WEBHOOK', id: w._id }]);
+    expect((await page('cust-repair')).meta.total).toBe(0);
+    // another instance's write (a version this process never copied) is copied by publishing
+    await model.collection.updateOne({ _id: w._id } as never, { $set: { description: 'written elsewhere' }, $inc: { version: 1 } });
+    await configStore.load([{ type: 'WEBHOOK', id: w._id }]);
+    expect((await page('cust-repair')).items).toEqual([expect.objectContaining({ _id: w._id, version: 2, description: 'written elsewhere' })]);
+  });
+
   it('fails no write when the list cannot be reached: the document is written and still to be published', async () => {
     const broken = new PostgresPool({ url: 'postgres://postgres@127.0.0.1:1/none', schema, poolSize: 1 });
     const unreachable = new PublishedDocuments(

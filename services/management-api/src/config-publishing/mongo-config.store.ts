@@ -35,7 +35,7 @@ export class MongoConfigStore extends ConfigStore {
       inBatches(idsOf(refs, 'OPERATIONAL_WEBHOOK'), (id) => this.operational.findById(id).lean<OperationalWebhook>().exec()).then(present),
     ]);
     // the webhook list at least at the version published: repairs a copy that failed after a write
-    await this.webhookList.put(webhooks);
+    await this.webhookList.repair(webhooks);
     return [
       ...webhooks.map((w): PublishableEntity => ({
         ref: { type: 'WEBHOOK', id: w._id },
