@@ -21,8 +21,8 @@ import { migrate } from '../src/database/postgres-migrations';
 import { PostgresPool } from '../src/database/postgres-pool';
 import { DeliveryLogWriter } from '../src/deliveries/delivery-log.writer';
 import { WebhookHealthStore } from '../src/webhook-health/webhook-health.store';
+import { IngestDeliveries, ingestResult } from './ingest-results';
 
-const RETRIED_SHARE = 0.05;
 /** Batches between a failed first attempt and its second one (about a second at 2,500/s in batches of 200). */
 const RETRY_AFTER_BATCHES = 12;
 const PARTITIONS = 3;
@@ -62,7 +62,8 @@ async function main(): Promise<void> {
   const orderedIds = values['ordered-ids'] === 'true';
 
   const webhooks = Array.from({ length: Number(values.webhooks) }, () => randomUUID());
-  const body = JSON.stringify({ call: randomUUID(), from: '+972501234567', to: '+97231234567', state: 'HANGUP', summary: 'inbound call, 00:01:05' });
+  // ordered: ids that grow with time, as UUIDv7 would
+  const deliveries = new IngestDeliveries(webhooks, 'bench-ingest', orderedIds ? (i, now) => `ingest-${now.toString(36)}-${String(i).padStart(9, '0')}-${randomUUID()}` : undefined);
   const offsets = new Array<number>(PARTITIONS + 1).fill(0);
   const history = Number(values.history);
   if (history > 0 && parts.has('health')) {
@@ -72,27 +73,16 @@ async function main(): Promise<void> {
     for (let i = 0; i < history; i++) {
       for (const webhookId of webhooks) {
         const ok = Math.random() > 0.1;
-        const value: DeliveryAttemptResult = {
+        const value = ingestResult({
           delivery_id: `history-${randomUUID()}`,
           webhook_id: webhookId,
-          customer_id: 'bench-ingest',
-          environment_id: 'env-1',
-          event_id: randomUUID(),
-          event: 'Call:Hangup',
-          call_uuid: null,
-          origin: 'EVENT',
-          attempt: 1,
           outcome: ok ? 'SUCCEEDED' : 'RETRYING',
           status_code: ok ? 200 : 503,
           error_class: ok ? null : 'http_status',
           latency_ms: Math.floor(Math.random() * 2000),
           response_snippet: null,
-          method: 'POST',
-          url: 'https://crm.example.com/hooks/calls',
-          request_body: body,
           attempted_at: start - Math.floor((i / history) * 7 * 24 * 3_600_000),
-          next_attempt_at: null,
-        };
+        });
         past.push({ topic: 'bench', partition: PARTITIONS, offset: String(offsets[PARTITIONS]++), key: value.delivery_id, value, headers: {}, timestamp: start });
       }
     }
@@ -103,43 +93,14 @@ async function main(): Promise<void> {
   const size = Number(values.batch);
   let made = 0;
   let written = 0;
-  let callUuid = randomUUID();
   const used = { writer: { api: 0, postgres: 0 }, health: { api: 0, postgres: 0 } };
   for (let batchNo = 0; made < total; batchNo++) {
     const batch: DeliveryAttemptResult[] = [];
     while (batch.length < size && later.length > 0 && later[0].due <= batchNo) batch.push(later.shift()!.result);
     while (batch.length < size && made + batch.length < total) {
-      const i = made + batch.length;
-      if (i % 3 === 0) callUuid = randomUUID();
-      const retried = Math.random() < RETRIED_SHARE;
-      const now = Date.now();
-      const result: DeliveryAttemptResult = {
-        delivery_id: orderedIds ? `ingest-${now.toString(36)}-${String(i).padStart(9, '0')}-${randomUUID()}` : `ingest-${randomUUID()}`,
-        webhook_id: webhooks[i % webhooks.length],
-        customer_id: 'bench-ingest',
-        environment_id: 'env-1',
-        event_id: randomUUID(),
-        event: 'Call:Hangup',
-        call_uuid: callUuid,
-        origin: 'EVENT',
-        attempt: 1,
-        outcome: retried ? 'RETRYING' : 'SUCCEEDED',
-        status_code: retried ? 503 : 200,
-        error_class: retried ? 'http_status' : null,
-        latency_ms: 42,
-        response_snippet: retried ? 'Service Unavailable' : '{"ok":true}',
-        method: 'POST',
-        url: 'https://crm.example.com/hooks/calls',
-        request_body: body,
-        attempted_at: now,
-        next_attempt_at: retried ? now + 1000 : null,
-      };
-      batch.push(result);
-      if (retried)
-        later.push({
-          due: batchNo + RETRY_AFTER_BATCHES,
-          result: { ...result, attempt: 2, outcome: 'SUCCEEDED', status_code: 200, error_class: null, response_snippet: '{"ok":true}', attempted_at: now + 1000, next_attempt_at: null },
-        });
+      const { first, second } = deliveries.make(made + batch.length);
+      batch.push(first);
+      if (second) later.push({ due: batchNo + RETRY_AFTER_BATCHES, result: second });
     }
     made += batch.filter((r) => r.attempt === 1).length;
     written += batch.length;

@@ -11,9 +11,8 @@ import type { DeliveryAttemptResult } from '@callhooks/contracts';
 import { KafkaContext } from '@callhooks/kafka';
 import { ReadinessChecks } from '@callhooks/observability';
 import { testKafkaSettings } from '@callhooks/testing';
+import { IngestDeliveries } from './ingest-results';
 
-/** Share of deliveries whose first attempt fails and is followed by a second result (the log's update path). */
-const RETRIED_SHARE = 0.05;
 const TICK_MS = 100;
 
 async function main(): Promise<void> {
@@ -35,47 +34,12 @@ async function main(): Promise<void> {
   );
   await (await kafka.provisioner()).ensure({ produces: ['deliveryResults'] });
 
-  const webhooks = Array.from({ length: 50 }, () => randomUUID());
+  const deliveries = new IngestDeliveries(Array.from({ length: 50 }, () => randomUUID()), values.customer!);
   const retries: DeliveryAttemptResult[] = [];
-  const body = JSON.stringify({ call: randomUUID(), from: '+972501234567', to: '+97231234567', state: 'HANGUP', summary: 'inbound call, 00:01:05' });
-  let callUuid = randomUUID();
   const fresh = (i: number): DeliveryAttemptResult => {
-    if (i % 3 === 0) callUuid = randomUUID();
-    const retried = Math.random() < RETRIED_SHARE;
-    const now = Date.now();
-    const result: DeliveryAttemptResult = {
-      delivery_id: `ingest-${randomUUID()}`,
-      webhook_id: webhooks[i % webhooks.length],
-      customer_id: values.customer!,
-      environment_id: 'env-1',
-      event_id: randomUUID(),
-      event: 'Call:Hangup',
-      call_uuid: callUuid,
-      origin: 'EVENT',
-      attempt: 1,
-      outcome: retried ? 'RETRYING' : 'SUCCEEDED',
-      status_code: retried ? 503 : 200,
-      error_class: retried ? 'http_status' : null,
-      latency_ms: 42,
-      response_snippet: retried ? 'Service Unavailable' : '{"ok":true}',
-      method: 'POST',
-      url: 'https://crm.example.com/hooks/calls',
-      request_body: body,
-      attempted_at: now,
-      next_attempt_at: retried ? now + 1000 : null,
-    };
-    if (retried)
-      retries.push({
-        ...result,
-        attempt: 2,
-        outcome: 'SUCCEEDED',
-        status_code: 200,
-        error_class: null,
-        response_snippet: '{"ok":true}',
-        attempted_at: now + 1000,
-        next_attempt_at: null,
-      });
-    return result;
+    const { first, second } = deliveries.make(i);
+    if (second) retries.push(second);
+    return first;
   };
 
   const started = Date.now();
