@@ -51,6 +51,9 @@ describe('the webhook list (integration, real PostgreSQL and FerretDB)', () => {
   let list: WebhookList;
   let repo: PublishedDocuments<Webhook>;
   const requested: EntityRef[] = [];
+  /** What the config publisher loads webhooks through (and repairs the list with). */
+  const publisherStore = () =>
+    new MongoConfigStore(model, connection.model(Environment.name, EnvironmentSchema), connection.model(OperationalWebhook.name, OperationalWebhookSchema), new DocumentLocks(), list);
   const page = (customerId: string, filter: Parameters<WebhookList['page']>[1] = {}, query: ListQueryDto = {}) => list.page(customerId, filter, query);
 
   beforeAll(async () => {
@@ -162,25 +165,13 @@ describe('the webhook list (integration, real PostgreSQL and FerretDB)', () => {
 
     await model.collection.insertOne({ _id: uuid(42), customer_id: 'cust-fill', version: 1, published_version: 0, publish_pending: true, deleted_at: null, created_at: now, updated_at: now, ...fields() } as never);
     expect((await page('cust-fill')).meta.total).toBe(1);
-    const configStore = new MongoConfigStore(
-      model,
-      connection.model(Environment.name, EnvironmentSchema),
-      connection.model(OperationalWebhook.name, OperationalWebhookSchema),
-      new DocumentLocks(),
-      list,
-    );
+    const configStore = publisherStore();
     await configStore.load([{ type: 'WEBHOOK', id: uuid(42) }]);
     expect((await page('cust-fill')).items.map((w) => w._id).sort()).toEqual([uuid(40), uuid(42)]);
   });
 
   it('publishing copies only what this process did not copy at the same version when it wrote it', async () => {
-    const configStore = new MongoConfigStore(
-      model,
-      connection.model(Environment.name, EnvironmentSchema),
-      connection.model(OperationalWebhook.name, OperationalWebhookSchema),
-      new DocumentLocks(),
-      list,
-    );
+    const configStore = publisherStore();
     const w = await repo.create('cust-repair', uuid(60), fields({ description: 'written here' }));
     // a row that publishing would bring back if it copied again
     await postgres.query('DELETE FROM webhook_list WHERE id = $1', [w._id]);
