@@ -36,14 +36,25 @@ describe('the webhook list rows', () => {
   it('gives back the stored webhook without its signing secrets, dates as Dates and date-like text as text', () => {
     const row = listRow(stored);
     const { secrets: _secrets, ...listed } = stored;
-    const back = listedWebhook(row[9] as string);
+    const back = listedWebhook(row.document);
     expect(back).toEqual(listed);
     expect(back.description).toBe('2026-12-05T12:00:00.000Z');
-    expect(row[9]).not.toContain('whsec_');
-    expect(row.slice(0, 9)).toEqual([stored._id, 'cust-a', 4, true, stored.created_at.getTime(), false, 'Call:Hangup', stored.url, 'https://crm.example.com/hooks']);
+    expect(row.document).not.toContain('whsec_');
+    expect(row).toEqual({
+      id: stored._id,
+      customer_id: 'cust-a',
+      version: 4,
+      live: true,
+      created_at: stored.created_at.getTime(),
+      enabled: false,
+      event: 'Call:Hangup',
+      url: stored.url,
+      url_folded: 'https://crm.example.com/hooks',
+      document: row.document,
+    });
   });
 
   it('marks a deleted webhook as not live', () => {
-    expect(listRow({ ...stored, deleted_at: new Date() })[3]).toBe(false);
+    expect(listRow({ ...stored, deleted_at: new Date() }).live).toBe(false);
   });
 });

@@ -5,6 +5,7 @@ import type { EventName } from '@callhooks/contracts';
 import type { ListQueryDto, PageMetaDto } from '../common/pagination';
 import { bind, pageOf, sqlPage, type SqlFilter } from '../common/sql-pagination';
 import { PostgresPool } from '../database/postgres-pool';
+import { postgresJson } from '../database/postgres-text';
 import { Webhook } from './webhook.schema';
 
 /** The list's filters (ListWebhooksQueryDto's). */
@@ -105,17 +106,16 @@ export class WebhookList implements OnApplicationBootstrap {
     const newest = new Map<string, Webhook>();
     for (const w of webhooks) if ((newest.get(w._id)?.version ?? -1) < w.version) newest.set(w._id, w);
     if (newest.size === 0) return;
-    const columns: unknown[][] = Array.from({ length: 10 }, () => []);
-    for (const w of newest.values()) listRow(w).forEach((v, i) => columns[i].push(v));
     await this.postgres.query(
       `INSERT INTO webhook_list AS l (id, customer_id, version, live, created_at, enabled, event, url, url_folded, document)
        SELECT u.id, u.customer_id, u.version, u.live, to_timestamp(u.created_at / 1000.0), u.enabled, u.event, u.url, u.url_folded, u.document
-         FROM unnest($1::text[], $2::text[], $3::int[], $4::bool[], $5::float8[], $6::bool[], $7::text[], $8::text[], $9::text[], $10::text[])
-           AS u(id, customer_id, version, live, created_at, enabled, event, url, url_folded, document)
+         FROM json_to_recordset($1::json)
+           AS u(id text, customer_id text, version int, live bool, created_at float8, enabled bool, event text, url text, url_folded text, document text)
        ON CONFLICT (id) DO UPDATE SET customer_id = EXCLUDED.customer_id, version = EXCLUDED.version, live = EXCLUDED.live, created_at = EXCLUDED.created_at,
          enabled = EXCLUDED.enabled, event = EXCLUDED.event, url = EXCLUDED.url, url_folded = EXCLUDED.url_folded, document = EXCLUDED.document
        WHERE l.version < EXCLUDED.version`,
-      columns,
+      // rows as one JSON parameter, as the delivery log's writer sends them
+      [postgresJson([...newest.values()].map(listRow))],
     );
   }
 
@@ -178,18 +178,18 @@ export function listedWebhook(document: string): Webhook {
 }
 
 /** A webhook's row: the columns the list filters and orders by, and the stored document without its signing secrets. */
-export function listRow(w: Webhook): unknown[] {
+export function listRow(w: Webhook) {
   const { secrets: _secrets, ...listed } = w;
-  return [
-    w._id,
-    w.customer_id,
-    w.version,
-    w.deleted_at === null,
-    w.created_at.getTime(),
-    w.enabled,
-    w.event,
-    w.url,
-    foldCase(w.url),
-    JSON.stringify(listed),
-  ];
+  return {
+    id: w._id,
+    customer_id: w.customer_id,
+    version: w.version,
+    live: w.deleted_at === null,
+    created_at: w.created_at.getTime(),
+    enabled: w.enabled,
+    event: w.event,
+    url: w.url,
+    url_folded: foldCase(w.url),
+    document: JSON.stringify(listed),
+  };
 }
