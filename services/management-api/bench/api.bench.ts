@@ -45,6 +45,9 @@ const LIST_CUSTOMER = 'bench-list';
 /** The PostgreSQL database of the benchmark's delivery logs (a schema per run, or the --database one). */
 const BENCH_POSTGRES_DATABASE = 'callhooks_bench';
 const PHASES = ['reads', 'ingest', 'purge'] as const;
+/** How long the ingest measures each process's idle rate before it starts, after a settling pause. */
+const IDLE_MEASURE_MS = 10_000;
+const IDLE_SETTLE_MS = 5000;
 
 interface Measured {
   scenario: string;
@@ -313,6 +316,8 @@ interface Ingest {
   measure: string;
   'results/s': number;
   'CPU-s per 1,000': string;
+  /** The same less each process's idle rate over the run (ingest only). */
+  'net of idle'?: string;
   'behind at most': string;
   'write errors': number;
 }
@@ -329,6 +334,14 @@ async function measureIngest(registry: Registry, group: string, db: DatabaseProc
   const retries = async () => counterValue(registry, 'callhooks_consumer_batch_retries_total', group);
   const batches = async () => counterValue(registry, 'callhooks_consumer_batch_duration_seconds', group, 'callhooks_consumer_batch_duration_seconds_count');
   const [processedBefore, retriesBefore, batchesBefore] = [await processed(), await retries(), await batches()];
+  // the idle rate of each process just before (the API's consumers and timers, the servers' own
+  // work and, on a shared machine, the others' on FerretDB and PostgreSQL's shared processes), so
+  // the net figure counts the ingest's work only, as bench:e2e does
+  // after a settling pause: the first seconds after start are the consumer's group join and warm-up
+  await new Promise((r) => setTimeout(r, IDLE_SETTLE_MS));
+  const idleBefore = cpuSnapshot(db);
+  await new Promise((r) => setTimeout(r, IDLE_MEASURE_MS));
+  const idle = cpuSince(idleBefore, db);
   const cpuBefore = cpuSnapshot(db);
   const started = Date.now();
   const producer = spawn(process.execPath, [join(__dirname, 'delivery-results.producer.js'), '--prefix', prefix, '--count', String(count), '--rate', String(rate)], {
@@ -358,10 +371,12 @@ async function measureIngest(registry: Registry, group: string, db: DatabaseProc
   if ((await exited) !== 0) throw new Error('the results producer failed');
   // CPU per result written (all of them, or as many as were written in the time allowed)
   const per1000 = (s: number) => ((s / Math.max(1, written)) * 1000).toFixed(3);
+  const net = (part: 'api' | 'ferretdb' | 'postgres') => Math.max(0, cpu[part] - (idle[part] / IDLE_MEASURE_MS) * elapsedS * 1000);
   return {
     measure: `ingest ${count} results offered at ${rate}/s: ${written < count ? `only ${written} written in ${elapsedS.toFixed(0)} s` : `all written in ${elapsedS.toFixed(0)} s`}, ${Math.round(written / Math.max(1, (await batches()) - batchesBefore))} per batch`,
     'results/s': Math.round(written / elapsedS),
     'CPU-s per 1,000': `${per1000(cpu.api + cpu.ferretdb + cpu.postgres)} (api ${per1000(cpu.api)}, ferretdb ${per1000(cpu.ferretdb)}, postgres ${per1000(cpu.postgres)}: its backends ${per1000(cpu.postgres - cpu.postgresShared)}, shared processes ${per1000(cpu.postgresShared)})`,
+    'net of idle': `${per1000(net('api') + net('ferretdb') + net('postgres'))} (api ${per1000(net('api'))}, ferretdb ${per1000(net('ferretdb'))}, postgres ${per1000(net('postgres'))}; idle CPU-s/s api ${(idle.api / (IDLE_MEASURE_MS / 1000)).toFixed(3)}, ferretdb ${(idle.ferretdb / (IDLE_MEASURE_MS / 1000)).toFixed(3)}, postgres ${(idle.postgres / (IDLE_MEASURE_MS / 1000)).toFixed(3)})`,
     'behind at most': `${maxBehind} results; the last written ${((Date.now() - (producedAt || Date.now())) / 1000).toFixed(0)} s after the last produced`,
     'write errors': (await retries()) - retriesBefore,
   };
