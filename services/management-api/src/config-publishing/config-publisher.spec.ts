@@ -5,7 +5,7 @@ import type { ConfigRecord } from '@callhooks/contracts';
 import { ConfigPublisher } from './config-publisher';
 import { ConfigPublishingMetrics } from './config-publishing.metrics';
 import { ConfigReconciler } from './config-reconciler';
-import { ConfigSink, ConfigStore, refKey, type EntityRef, type PublishableEntity } from './config-store';
+import { ConfigSink, ConfigStore, refKey, type EntityRef, type PublishableEntity, type PublishRequest } from './config-store';
 
 /** MongoDB's role in publishing, in memory: versioned documents with the publish_pending flag. */
 class MemoryStore extends ConfigStore {
@@ -21,8 +21,14 @@ class MemoryStore extends ConfigStore {
     return doc.version;
   }
 
-  async load(refs: EntityRef[]): Promise<PublishableEntity[]> {
-    return refs.flatMap((ref) => {
+  /** Documents read from the store (requests that carried no written document). */
+  reads = 0;
+
+  async load(requests: PublishRequest[]): Promise<PublishableEntity[]> {
+    return requests.flatMap(({ type, id, written }) => {
+      const ref = { type, id };
+      if (written) return [{ ref, version: written.version, key: refKey(ref), record: record(ref, written.version) }];
+      this.reads++;
       const d = this.docs.get(refKey(ref));
       return d ? [{ ref, version: d.version, key: refKey(ref), record: record(ref, d.version) }] : [];
     });
@@ -111,6 +117,52 @@ describe('ConfigPublisher', () => {
     expect(topic.log).toEqual([{ key: 'WEBHOOK:w1', version: 1 }]);
     expect(store.docs.get('WEBHOOK:w1')).toMatchObject({ published: 1, pending: false });
     expect(await counter('success')).toBe(1);
+  });
+
+  it('sends a document as written without reading it; of writes queued meanwhile, the newest, whatever the order of the requests', async () => {
+    const { store, topic, publisher } = setup();
+    const w1 = { type: 'WEBHOOK' as const, id: 'w1' };
+    publisher.requestWritten(w1, { version: store.write('w1') });
+    topic.duringSend = async () => {
+      const v2 = store.write('w1');
+      const v3 = store.write('w1');
+      publisher.requestWritten(w1, { version: v3 });
+      publisher.requestWritten(w1, { version: v2 });
+      // a request without a document (the reconciler's) keeps the written one queued
+      publisher.request([w1]);
+    };
+    await publisher.idle();
+    expect(topic.log).toEqual([
+      { key: 'WEBHOOK:w1', version: 1 },
+      { key: 'WEBHOOK:w1', version: 3 },
+    ]);
+    expect(store.reads).toBe(0);
+    expectTopicLevelWithStore(store, topic);
+  });
+
+  it('follows a written document that another instance overtook with the stored one, read after the acknowledgement missed', async () => {
+    const { store, topic, publisher } = setup();
+    const ours = store.write('w1');
+    store.write('w1'); // another instance's write, published by that instance or the reconciler
+    publisher.requestWritten({ type: 'WEBHOOK', id: 'w1' }, { version: ours });
+    await publisher.idle();
+    expect(topic.log.map((r) => r.version)).toEqual([1, 2]);
+    expect(store.reads).toBe(1);
+    expectTopicLevelWithStore(store, topic);
+  });
+
+  it('keeps a written document queued through a failed send and sends it once the broker is back', async () => {
+    const { store, topic, publisher } = setup();
+    topic.down = true;
+    publisher.requestWritten({ type: 'WEBHOOK', id: 'w1' }, { version: store.write('w1') });
+    await publisher.idle();
+    expect(publisher.isBackingOff()).toBe(true);
+    topic.down = false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await publisher.idle();
+    expect(topic.log).toEqual([{ key: 'WEBHOOK:w1', version: 1 }]);
+    expect(store.reads).toBe(0);
+    expectTopicLevelWithStore(store, topic);
   });
 
   it('sends records of one key in version order, and the newest last, when writes pile up during a send', async () => {
