@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import type { Model, mongo } from 'mongoose';
+import type { Model } from 'mongoose';
 import { Environment } from '../environments/environment.schema';
 import { OperationalWebhook } from '../operational-webhooks/operational-webhook.schema';
 import { WebhookList } from '../webhooks/webhook-list';
@@ -58,19 +58,26 @@ export class MongoConfigStore extends ConfigStore {
   }
 
   async acknowledge(entities: PublishableEntity[]): Promise<EntityRef[]> {
-    // under the documents' locks: on FerretDB an acknowledgement racing an API write to the
-    // same document could erase that write (see DocumentLocks)
-    return this.locks.runAll(
-      entities.map((e) => publishedDocumentLock(e.ref)),
-      async () =>
-        (
-          await Promise.all([
-            markPublished(this.webhooks.collection, ofType(entities, 'WEBHOOK')),
-            markPublished(this.environments.collection, ofType(entities, 'ENVIRONMENT')),
-            markPublished(this.operational.collection, ofType(entities, 'OPERATIONAL_WEBHOOK')),
-          ])
-        ).flat(),
-    );
+    // each document under its lock: on FerretDB an acknowledgement racing an API write to the
+    // same document could erase that write (see DocumentLocks). One updateOne each, not one bulk
+    // write: the local FerretDB 1.24 stopped answering for good (its PostgreSQL connections all
+    // idle) right after a bulk `update` command of a few hundred statements (2026-12-05).
+    const matched = await inBatches(entities, (entity) => {
+      const model = (entity.ref.type === 'WEBHOOK' ? this.webhooks : entity.ref.type === 'ENVIRONMENT' ? this.environments : this.operational) as unknown as Model<Webhook>;
+      return this.locks.run(publishedDocumentLock(entity.ref), async () => {
+        // publishing is not a change of the entity: no updated_at
+        const r = await model
+          .updateOne(
+            { _id: entity.ref.id, version: entity.version },
+            { $set: { published_version: entity.version, publish_pending: false } },
+            { timestamps: false },
+          )
+          .exec();
+        return r.matchedCount > 0;
+      });
+    });
+    // not matched: the document is at another version now, changed after we read it
+    return entities.filter((_e, i) => !matched[i]).map((e) => e.ref);
   }
 
   async pending(limit: number, changedBefore: Date): Promise<EntityRef[]> {
@@ -112,8 +119,8 @@ function present<T>(items: Array<T | null>): T[] {
   return items.filter((x): x is T => x !== null);
 }
 
-function ofType<T extends EntityRef | PublishableEntity>(items: T[], type: ConfigEntityType): T[] {
-  return items.filter((item) => ('ref' in item ? item.ref.type : item.type) === type);
+function ofType(requests: PublishRequest[], type: ConfigEntityType): PublishRequest[] {
+  return requests.filter((r) => r.type === type);
 }
 
 /**
@@ -124,32 +131,4 @@ function ofType<T extends EntityRef | PublishableEntity>(items: T[], type: Confi
 async function documentsOf<T>(requests: PublishRequest[], type: ConfigEntityType, model: Model<T>): Promise<T[]> {
   const read = await inBatches(ofType(requests, type), (r) => (r.written ? Promise.resolve(r.written as T) : model.findById(r.id).lean<T>().exec()));
   return present(read);
-}
-
-/** The fields publishing reads and writes of any published document. */
-interface PublishState {
-  _id: string;
-  version: number;
-  published_version: number;
-  publish_pending: boolean;
-}
-
-/**
- * Marks these documents published at the version sent, if still at it: one bulk write for all
- * (a round trip per batch, not per document; through the driver, as publishing is not a change
- * of the entity and must not touch updated_at). Returns the refs of those now at another
- * version (changed after they were read); only when some did not match are versions read.
- */
-async function markPublished(modelCollection: Model<unknown>['collection'], entities: PublishableEntity[]): Promise<EntityRef[]> {
-  if (entities.length === 0) return [];
-  const collection = modelCollection as unknown as mongo.Collection<PublishState>;
-  const result = await collection.bulkWrite(
-    entities.map((e) => ({
-      updateOne: { filter: { _id: e.ref.id, version: e.version }, update: { $set: { published_version: e.version, publish_pending: false } } },
-    })),
-    { ordered: false },
-  );
-  if (result.matchedCount === entities.length) return [];
-  const current = await inBatches(entities, (e) => collection.findOne({ _id: e.ref.id }, { projection: { version: 1 } }));
-  return entities.filter((e, i) => current[i]?.version !== e.version).map((e) => e.ref);
 }

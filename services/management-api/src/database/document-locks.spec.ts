@@ -29,48 +29,4 @@ describe('DocumentLocks', () => {
     await expect(locks.run('k', async () => 'next')).resolves.toBe('next');
     expect(locks.size()).toBe(0);
   });
-
-  it('runAll holds every key of a batch while it runs: it waits for work holding a key, and single-key work of its keys waits for it', async () => {
-    const locks = new DocumentLocks();
-    const log: string[] = [];
-    const job = (key: string, name: string) =>
-      locks.run(key, async () => {
-        log.push(`start ${name}`);
-        await tick();
-        log.push(`end ${name}`);
-      });
-    const before = job('b', 'b-before');
-    const batch = locks.runAll(['c', 'b', 'a', 'b'], async () => {
-      log.push('start batch');
-      await tick();
-      await tick();
-      log.push('end batch');
-      return 'batch';
-    });
-    const after = [job('a', 'a-after'), job('c', 'c-after'), job('d', 'd-free')];
-    await expect(batch).resolves.toBe('batch');
-    await Promise.all([before, ...after]);
-    expect(log.indexOf('start batch')).toBeGreaterThan(log.indexOf('end b-before'));
-    expect(log.indexOf('start a-after')).toBeGreaterThan(log.indexOf('end batch'));
-    // a key the batch had not reached yet (it waited for b) may go first, but never overlaps the batch
-    const cOutside = log.indexOf('end c-after') < log.indexOf('start batch') || log.indexOf('start c-after') > log.indexOf('end batch');
-    expect(cOutside).toBe(true);
-    // a key outside the batch is not held
-    expect(log.indexOf('start d-free')).toBeLessThan(log.indexOf('end batch'));
-    expect(locks.size()).toBe(0);
-  });
-
-  it('runAll of two overlapping batches started together finishes both (no cycle), one after the other', async () => {
-    const locks = new DocumentLocks();
-    const log: string[] = [];
-    const batch = (keys: string[], name: string) =>
-      locks.runAll(keys, async () => {
-        log.push(`start ${name}`);
-        await tick();
-        log.push(`end ${name}`);
-      });
-    await Promise.all([batch(['x', 'y'], 'one'), batch(['y', 'x'], 'two')]);
-    expect(log).toEqual(['start one', 'end one', 'start two', 'end two']);
-    expect(locks.size()).toBe(0);
-  });
 });

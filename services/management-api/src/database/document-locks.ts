@@ -27,17 +27,6 @@ export class DocumentLocks {
     }
   }
 
-  /**
-   * Runs `work` holding the locks of all these keys (e.g. one write covering a batch of
-   * documents). Taken in sorted order, so two of these never wait on each other in a cycle;
-   * every other holder takes one lock at a time.
-   */
-  async runAll<T>(keys: string[], work: () => Promise<T>): Promise<T> {
-    const sorted = [...new Set(keys)].sort();
-    const hold = (i: number): Promise<T> => (i === sorted.length ? work() : this.run(sorted[i], () => hold(i + 1)));
-    return hold(0);
-  }
-
   /** Documents with work queued or running (for tests). */
   size(): number {
     return this.tails.size;
