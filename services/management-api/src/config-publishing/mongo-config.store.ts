@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import type { Model } from 'mongoose';
+import type { Model, mongo } from 'mongoose';
 import { Environment } from '../environments/environment.schema';
 import { OperationalWebhook } from '../operational-webhooks/operational-webhook.schema';
 import { WebhookList } from '../webhooks/webhook-list';
@@ -9,6 +9,14 @@ import { environmentConfigKey, environmentRecord, operationalWebhookRecord, webh
 import { DocumentLocks } from '../database/document-locks';
 import { publishedDocumentLock } from './published-documents';
 import { ConfigStore, type ConfigEntityType, type EntityRef, type PublishableEntity, type PublishRequest } from './config-store';
+
+/** The fields an acknowledgement matches and sets, of any published document. */
+interface PublishState {
+  _id: string;
+  version: number;
+  published_version: number;
+  publish_pending: boolean;
+}
 
 /** Documents read or acknowledged at once. */
 const CONCURRENCY = 8;
@@ -63,16 +71,11 @@ export class MongoConfigStore extends ConfigStore {
     // write: the local FerretDB 1.24 stopped answering for good (its PostgreSQL connections all
     // idle) right after a bulk `update` command of a few hundred statements (2026-12-05).
     const matched = await inBatches(entities, (entity) => {
-      const model = (entity.ref.type === 'WEBHOOK' ? this.webhooks : entity.ref.type === 'ENVIRONMENT' ? this.environments : this.operational) as unknown as Model<Webhook>;
+      const model = entity.ref.type === 'WEBHOOK' ? this.webhooks : entity.ref.type === 'ENVIRONMENT' ? this.environments : this.operational;
+      const collection = model.collection as unknown as mongo.Collection<PublishState>;
       return this.locks.run(publishedDocumentLock(entity.ref), async () => {
-        // publishing is not a change of the entity: no updated_at
-        const r = await model
-          .updateOne(
-            { _id: entity.ref.id, version: entity.version },
-            { $set: { published_version: entity.version, publish_pending: false } },
-            { timestamps: false },
-          )
-          .exec();
+        // through the driver: two plain fields need no casting, and publishing is not a change of the entity (no updated_at)
+        const r = await collection.updateOne({ _id: entity.ref.id, version: entity.version }, { $set: { published_version: entity.version, publish_pending: false } });
         return r.matchedCount > 0;
       });
     });
