@@ -282,9 +282,10 @@ describe('ConfigReconciler', () => {
   });
 
   it('brings the topic level with the store whatever the interleaving of writes, outages and passes', async () => {
-    type Step = { kind: 'write'; id: number; request: boolean } | { kind: 'outage'; down: boolean } | { kind: 'settle' };
+    // a write without a request is another instance's (or a crashed one's); `written` carries the document as written
+    type Step = { kind: 'write'; id: number; request: 'none' | 'read' | 'written' } | { kind: 'outage'; down: boolean } | { kind: 'settle' };
     const step = fc.oneof(
-      fc.record({ kind: fc.constant('write' as const), id: fc.integer({ min: 0, max: 5 }), request: fc.boolean() }),
+      fc.record({ kind: fc.constant('write' as const), id: fc.integer({ min: 0, max: 5 }), request: fc.constantFrom('none' as const, 'read' as const, 'written' as const) }),
       fc.record({ kind: fc.constant('outage' as const), down: fc.boolean() }),
       fc.record({ kind: fc.constant('settle' as const) }),
     );
@@ -293,8 +294,9 @@ describe('ConfigReconciler', () => {
         const { store, topic, publisher, reconciler } = setup({ backoffMinMs: 1 });
         for (const s of steps) {
           if (s.kind === 'write') {
-            store.write(`w${s.id}`, 'WEBHOOK', 0);
-            if (s.request) publisher.request([{ type: 'WEBHOOK', id: `w${s.id}` }]);
+            const version = store.write(`w${s.id}`, 'WEBHOOK', 0);
+            if (s.request === 'read') publisher.request([{ type: 'WEBHOOK', id: `w${s.id}` }]);
+            if (s.request === 'written') publisher.requestWritten({ type: 'WEBHOOK', id: `w${s.id}` }, { version });
           } else if (s.kind === 'outage') {
             topic.down = s.down;
           } else {
