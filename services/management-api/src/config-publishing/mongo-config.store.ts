@@ -67,9 +67,9 @@ export class MongoConfigStore extends ConfigStore {
 
   async acknowledge(entities: PublishableEntity[]): Promise<EntityRef[]> {
     // each document under its lock: on FerretDB an acknowledgement racing an API write to the
-    // same document could erase that write (see DocumentLocks). One updateOne each, not one bulk
-    // write: the local FerretDB 1.24 stopped answering for good (its PostgreSQL connections all
-    // idle) right after a bulk `update` command of a few hundred statements (2026-12-05).
+    // same document could erase that write (see DocumentLocks). One updateOne each, never one bulk
+    // write: FerretDB 1.24 on PostgreSQL stops answering for good after an `update` command of
+    // 300 statements (its 50 PostgreSQL connections left idle; 20 statements pass; docs/benchmarks.md).
     const matched = await inBatches(entities, (entity) => {
       const model = entity.ref.type === 'WEBHOOK' ? this.webhooks : entity.ref.type === 'ENVIRONMENT' ? this.environments : this.operational;
       const collection = model.collection as unknown as mongo.Collection<PublishState>;
