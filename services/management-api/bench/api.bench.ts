@@ -14,7 +14,9 @@
 //   and PostgreSQL (read from /proc: the backends of the bench database and the server's own processes);
 // - one retention purge run over an hour's worth of expired deliveries, its time and CPU.
 // --phases runs some of these only (reads: the autocannon scenarios and the explain tables), e.g.
-// `--phases ingest` to compare the ingest's CPU run after run on a seeded database.
+// `--phases ingest` to compare the ingest's CPU run after run on a seeded database; --scenarios
+// narrows the reads to the scenarios whose name contains one of its comma-separated words, e.g.
+// `--phases reads --scenarios create` to compare webhook creation run after run.
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
@@ -79,6 +81,7 @@ async function main(): Promise<void> {
       ingest: { type: 'string', default: '30000' },
       'ingest-rate': { type: 'string', default: '2500' },
       phases: { type: 'string', default: PHASES.join(',') },
+      scenarios: { type: 'string' },
     },
   });
   const phases = new Set(values.phases.split(','));
@@ -154,21 +157,23 @@ async function main(): Promise<void> {
         .join(' ')}`;
     if (phases.has('reads')) {
       const results: Measured[] = [];
-      const get = (label: string, path: string, key = listKey) =>
-        run(label, { url: `${base}${path}`, headers: json(key), duration, connections: listConnections }, db);
+      const wanted = values.scenarios?.split(',').filter((word) => word !== '');
+      const chosen = (label: string) => wanted === undefined || wanted.some((word) => label.includes(word));
+      const measure = async (label: string, options: autocannon.Options) => {
+        if (chosen(label)) results.push(await run(label, options, db));
+      };
+      const get = (label: string, path: string, key = listKey) => measure(label, { url: `${base}${path}`, headers: json(key), duration, connections: listConnections });
       // the delivery log first, on a quiet API
-      results.push(await get(`deliveries: latest 50 of a customer with ${Math.round(deliveries * DEFAULT_SEED.bigShare)}`, '/v1/deliveries'));
-      results.push(await get('deliveries: latest 50 of one webhook', `/v1/deliveries?webhook_id=${sample.webhookId}`));
-      results.push(await get('deliveries: latest 50 with status FAILED', '/v1/deliveries?status=FAILED'));
-      results.push(await get('deliveries: latest 50 of event Call:Hangup', '/v1/deliveries?event=Call:Hangup'));
-      results.push(await get('deliveries: of one call', `/v1/deliveries?call_uuid=${sample.callUuid}`));
-      results.push(await get('deliveries: latest 50 of a new customer (the demo)', '/v1/deliveries', createKey));
-      results.push(await get('deliveries: one delivery with its attempts', `/v1/deliveries/${sample.deliveryId}`));
-      results.push(await get(`webhooks: list of ${listSize}, 50 per page`, '/v1/webhooks'));
-      results.push(await get(`webhooks: list of ${listSize}, 200 per page`, '/v1/webhooks?limit=200'));
-      results.push(
-        await run(`webhooks: create, ${connections} clients`, { url: `${base}/v1/webhooks`, method: 'POST', headers: json(createKey), body: webhook, duration, connections }, db),
-      );
+      await get(`deliveries: latest 50 of a customer with ${Math.round(deliveries * DEFAULT_SEED.bigShare)}`, '/v1/deliveries');
+      await get('deliveries: latest 50 of one webhook', `/v1/deliveries?webhook_id=${sample.webhookId}`);
+      await get('deliveries: latest 50 with status FAILED', '/v1/deliveries?status=FAILED');
+      await get('deliveries: latest 50 of event Call:Hangup', '/v1/deliveries?event=Call:Hangup');
+      await get('deliveries: of one call', `/v1/deliveries?call_uuid=${sample.callUuid}`);
+      await get('deliveries: latest 50 of a new customer (the demo)', '/v1/deliveries', createKey);
+      await get('deliveries: one delivery with its attempts', `/v1/deliveries/${sample.deliveryId}`);
+      await get(`webhooks: list of ${listSize}, 50 per page`, '/v1/webhooks');
+      await get(`webhooks: list of ${listSize}, 200 per page`, '/v1/webhooks?limit=200');
+      await measure(`webhooks: create, ${connections} clients`, { url: `${base}/v1/webhooks`, method: 'POST', headers: json(createKey), body: webhook, duration, connections });
       console.log(`\nmanagement API, ${title()}; ${duration} s per scenario, ${listConnections} clients for reads`);
       console.table(results);
       console.log('which queries reach an index (PostgreSQL explain of the delivery log and the webhook list, FerretDB explain of the webhooks):');

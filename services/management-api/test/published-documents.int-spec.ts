@@ -27,7 +27,7 @@ describe('PublishedDocuments over FerretDB', () => {
     model = connection.model(Environment.name, EnvironmentSchema);
     await model.init();
     store = new MongoDocumentStore(model);
-    repo = new PublishedDocuments(store, { request: (refs) => requested.push(...refs) }, new DocumentLocks(), environmentCollection);
+    repo = new PublishedDocuments(store, { requestWritten: (ref) => requested.push(ref) }, new DocumentLocks(), environmentCollection);
   });
 
   afterAll(async () => {
@@ -49,7 +49,7 @@ describe('PublishedDocuments over FerretDB', () => {
           return store.updateAt(key, version, update);
         },
       },
-      { request: (refs) => requested.push(...refs) },
+      { requestWritten: (ref) => requested.push(ref) },
       new DocumentLocks(),
       environmentCollection,
     );
@@ -123,7 +123,7 @@ describe('PublishedDocuments over FerretDB', () => {
         insert: (doc) => store.insert(doc),
         updateAt: (key, version, update) => store.updateAt(key, version, update),
       },
-      { request: () => undefined },
+      { requestWritten: () => undefined },
       new DocumentLocks(),
       environmentCollection,
     );

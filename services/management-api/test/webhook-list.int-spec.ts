@@ -64,7 +64,7 @@ describe('the webhook list (integration, real PostgreSQL and FerretDB)', () => {
     postgres = new PostgresPool({ url: TEST_SERVERS.postgresUrl, schema, poolSize: 4 });
     await migrate(postgres.pool, schema, MIGRATIONS);
     list = new WebhookList(postgres, model);
-    repo = new PublishedDocuments(new ListedDocumentStore(new MongoDocumentStore(model), list), { request: (refs) => requested.push(...refs) }, new DocumentLocks(), webhookCollection);
+    repo = new PublishedDocuments(new ListedDocumentStore(new MongoDocumentStore(model), list), { requestWritten: (ref) => requested.push(ref) }, new DocumentLocks(), webhookCollection);
   });
 
   afterAll(async () => {
@@ -187,7 +187,7 @@ describe('the webhook list (integration, real PostgreSQL and FerretDB)', () => {
     const broken = new PostgresPool({ url: 'postgres://postgres@127.0.0.1:1/none', schema, poolSize: 1 });
     const unreachable = new PublishedDocuments(
       new ListedDocumentStore(new MongoDocumentStore(model), new WebhookList(broken, model)),
-      { request: (refs) => requested.push(...refs) },
+      { requestWritten: (ref) => requested.push(ref) },
       new DocumentLocks(),
       webhookCollection,
     );

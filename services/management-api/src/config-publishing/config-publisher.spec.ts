@@ -5,7 +5,7 @@ import type { ConfigRecord } from '@callhooks/contracts';
 import { ConfigPublisher } from './config-publisher';
 import { ConfigPublishingMetrics } from './config-publishing.metrics';
 import { ConfigReconciler } from './config-reconciler';
-import { ConfigSink, ConfigStore, refKey, type EntityRef, type PublishableEntity } from './config-store';
+import { ConfigSink, ConfigStore, refKey, type EntityRef, type PublishableEntity, type PublishRequest } from './config-store';
 
 /** MongoDB's role in publishing, in memory: versioned documents with the publish_pending flag. */
 class MemoryStore extends ConfigStore {
@@ -21,8 +21,14 @@ class MemoryStore extends ConfigStore {
     return doc.version;
   }
 
-  async load(refs: EntityRef[]): Promise<PublishableEntity[]> {
-    return refs.flatMap((ref) => {
+  /** Documents read from the store (requests that carried no written document). */
+  reads = 0;
+
+  async load(requests: PublishRequest[]): Promise<PublishableEntity[]> {
+    return requests.flatMap(({ type, id, written }) => {
+      const ref = { type, id };
+      if (written) return [{ ref, version: written.version, key: refKey(ref), record: record(ref, written.version) }];
+      this.reads++;
       const d = this.docs.get(refKey(ref));
       return d ? [{ ref, version: d.version, key: refKey(ref), record: record(ref, d.version) }] : [];
     });
@@ -111,6 +117,52 @@ describe('ConfigPublisher', () => {
     expect(topic.log).toEqual([{ key: 'WEBHOOK:w1', version: 1 }]);
     expect(store.docs.get('WEBHOOK:w1')).toMatchObject({ published: 1, pending: false });
     expect(await counter('success')).toBe(1);
+  });
+
+  it('sends a document as written without reading it; of writes queued meanwhile, the newest, whatever the order of the requests', async () => {
+    const { store, topic, publisher } = setup();
+    const w1 = { type: 'WEBHOOK' as const, id: 'w1' };
+    publisher.requestWritten(w1, { version: store.write('w1') });
+    topic.duringSend = async () => {
+      const v2 = store.write('w1');
+      const v3 = store.write('w1');
+      publisher.requestWritten(w1, { version: v3 });
+      publisher.requestWritten(w1, { version: v2 });
+      // a request without a document (the reconciler's) keeps the written one queued
+      publisher.request([w1]);
+    };
+    await publisher.idle();
+    expect(topic.log).toEqual([
+      { key: 'WEBHOOK:w1', version: 1 },
+      { key: 'WEBHOOK:w1', version: 3 },
+    ]);
+    expect(store.reads).toBe(0);
+    expectTopicLevelWithStore(store, topic);
+  });
+
+  it('follows a written document that another instance overtook with the stored one, read after the acknowledgement missed', async () => {
+    const { store, topic, publisher } = setup();
+    const ours = store.write('w1');
+    store.write('w1'); // another instance's write, published by that instance or the reconciler
+    publisher.requestWritten({ type: 'WEBHOOK', id: 'w1' }, { version: ours });
+    await publisher.idle();
+    expect(topic.log.map((r) => r.version)).toEqual([1, 2]);
+    expect(store.reads).toBe(1);
+    expectTopicLevelWithStore(store, topic);
+  });
+
+  it('keeps a written document queued through a failed send and sends it once the broker is back', async () => {
+    const { store, topic, publisher } = setup();
+    topic.down = true;
+    publisher.requestWritten({ type: 'WEBHOOK', id: 'w1' }, { version: store.write('w1') });
+    await publisher.idle();
+    expect(publisher.isBackingOff()).toBe(true);
+    topic.down = false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await publisher.idle();
+    expect(topic.log).toEqual([{ key: 'WEBHOOK:w1', version: 1 }]);
+    expect(store.reads).toBe(0);
+    expectTopicLevelWithStore(store, topic);
   });
 
   it('sends records of one key in version order, and the newest last, when writes pile up during a send', async () => {
@@ -230,9 +282,10 @@ describe('ConfigReconciler', () => {
   });
 
   it('brings the topic level with the store whatever the interleaving of writes, outages and passes', async () => {
-    type Step = { kind: 'write'; id: number; request: boolean } | { kind: 'outage'; down: boolean } | { kind: 'settle' };
+    // a write without a request is another instance's (or a crashed one's); `written` carries the document as written
+    type Step = { kind: 'write'; id: number; request: 'none' | 'read' | 'written' } | { kind: 'outage'; down: boolean } | { kind: 'settle' };
     const step = fc.oneof(
-      fc.record({ kind: fc.constant('write' as const), id: fc.integer({ min: 0, max: 5 }), request: fc.boolean() }),
+      fc.record({ kind: fc.constant('write' as const), id: fc.integer({ min: 0, max: 5 }), request: fc.constantFrom('none' as const, 'read' as const, 'written' as const) }),
       fc.record({ kind: fc.constant('outage' as const), down: fc.boolean() }),
       fc.record({ kind: fc.constant('settle' as const) }),
     );
@@ -241,8 +294,9 @@ describe('ConfigReconciler', () => {
         const { store, topic, publisher, reconciler } = setup({ backoffMinMs: 1 });
         for (const s of steps) {
           if (s.kind === 'write') {
-            store.write(`w${s.id}`, 'WEBHOOK', 0);
-            if (s.request) publisher.request([{ type: 'WEBHOOK', id: `w${s.id}` }]);
+            const version = store.write(`w${s.id}`, 'WEBHOOK', 0);
+            if (s.request === 'read') publisher.request([{ type: 'WEBHOOK', id: `w${s.id}` }]);
+            if (s.request === 'written') publisher.requestWritten({ type: 'WEBHOOK', id: `w${s.id}` }, { version });
           } else if (s.kind === 'outage') {
             topic.down = s.down;
           } else {

@@ -1,6 +1,6 @@
 import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { ConfigPublishingMetrics } from './config-publishing.metrics';
-import { refKey, type ConfigSink, type ConfigStore, type EntityRef } from './config-store';
+import { refKey, type ConfigSink, type ConfigStore, type EntityRef, type PublishRequest } from './config-store';
 
 export interface ConfigPublisherOptions {
   /** Entities per Kafka batch. */
@@ -35,7 +35,7 @@ const MAX_ROUNDS_PER_ENTITY = 5;
 export class ConfigPublisher implements BeforeApplicationShutdown {
   private readonly logger = new Logger(ConfigPublisher.name);
   private readonly options: ConfigPublisherOptions;
-  private readonly queue = new Map<string, EntityRef>();
+  private readonly queue = new Map<string, PublishRequest>();
   private readonly rounds = new Map<string, number>();
   private draining?: Promise<void>;
   private retryTimer?: NodeJS.Timeout;
@@ -51,13 +51,28 @@ export class ConfigPublisher implements BeforeApplicationShutdown {
     this.options = { ...DEFAULTS, ...options };
   }
 
-  /** Queues these entities for publishing; returns at once and never throws. */
+  /** Queues these entities for publishing (read from the store when sent); returns at once and never throws. */
   request(refs: EntityRef[]): void {
     if (this.stopped) return;
     for (const ref of refs) {
       if (this.queue.size >= this.options.maxQueued) break;
-      this.queue.set(refKey(ref), ref);
+      // one already queued keeps its place, and the document written with it if any
+      if (!this.queue.has(refKey(ref))) this.queue.set(refKey(ref), { type: ref.type, id: ref.id });
     }
+    if (!this.retryTimer) this.kick();
+  }
+
+  /**
+   * Queues an entity this process has just written, with the document as written: it is sent
+   * without a read (see PublishRequest). Of two writes queued, the newer version is sent.
+   */
+  requestWritten(ref: EntityRef, written: { version: number }): void {
+    if (this.stopped) return;
+    const key = refKey(ref);
+    const queued = this.queue.get(key);
+    if (!queued && this.queue.size >= this.options.maxQueued) return;
+    if (queued?.written && queued.written.version >= written.version) return;
+    this.queue.set(key, { type: ref.type, id: ref.id, written });
     if (!this.retryTimer) this.kick();
   }
 
@@ -98,7 +113,7 @@ export class ConfigPublisher implements BeforeApplicationShutdown {
         await this.sink.send(entities.map((e) => ({ key: e.key, value: e.record })));
       } catch (err) {
         this.metrics.failed(batch.length);
-        for (const ref of batch) if (!this.queue.has(refKey(ref))) this.queue.set(refKey(ref), ref);
+        for (const request of batch) if (!this.queue.has(refKey(request))) this.queue.set(refKey(request), request);
         this.scheduleRetry(err as Error, batch.length);
         return;
       }
@@ -130,12 +145,13 @@ export class ConfigPublisher implements BeforeApplicationShutdown {
         continue;
       }
       this.rounds.set(key, round);
-      this.queue.set(key, e.ref);
+      // read again: the document moved on past the version sent (a write queued meanwhile keeps its own)
+      if (!this.queue.has(key)) this.queue.set(key, e.ref);
     }
   }
 
-  private take(n: number): EntityRef[] {
-    const batch: EntityRef[] = [];
+  private take(n: number): PublishRequest[] {
+    const batch: PublishRequest[] = [];
     for (const [key, ref] of this.queue) {
       if (batch.length >= n) break;
       batch.push(ref);

@@ -9,6 +9,16 @@ export interface EntityRef {
   id: string;
 }
 
+/**
+ * An entity to publish, with the document as this process has just written it when the
+ * request comes from that write: publishing sends it without reading it back. A document
+ * written since (here or by another instance) is caught by the acknowledgement, which
+ * matches only the version sent, and the entity is then published again from a fresh read.
+ */
+export interface PublishRequest extends EntityRef {
+  written?: { version: number };
+}
+
 /** The current state of an entity, ready to publish. */
 export interface PublishableEntity {
   ref: EntityRef;
@@ -26,8 +36,11 @@ export function refKey(ref: EntityRef): string {
  * so the publishing logic is tested without a database (see config-publisher.spec.ts).
  */
 export abstract class ConfigStore {
-  /** The current state of these entities (deleted ones included, as tombstone records). */
-  abstract load(refs: EntityRef[]): Promise<PublishableEntity[]>;
+  /**
+   * The current state of these entities (deleted ones included, as tombstone records): the
+   * document a request carries, else the stored one.
+   */
+  abstract load(requests: PublishRequest[]): Promise<PublishableEntity[]>;
   /**
    * Marks each entity published at the version sent, only if the document is still at that
    * version. Returns the entities whose document is at another version now: changed after

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import type { Model } from 'mongoose';
+import type { Model, mongo } from 'mongoose';
 import { Environment } from '../environments/environment.schema';
 import { OperationalWebhook } from '../operational-webhooks/operational-webhook.schema';
 import { WebhookList } from '../webhooks/webhook-list';
@@ -8,7 +8,15 @@ import { Webhook } from '../webhooks/webhook.schema';
 import { environmentConfigKey, environmentRecord, operationalWebhookRecord, webhookConfigKey, webhookRecord } from './config-record.mapper';
 import { DocumentLocks } from '../database/document-locks';
 import { publishedDocumentLock } from './published-documents';
-import { ConfigStore, type EntityRef, type PublishableEntity } from './config-store';
+import { ConfigStore, type ConfigEntityType, type EntityRef, type PublishableEntity, type PublishRequest } from './config-store';
+
+/** The fields an acknowledgement matches and sets, of any published document. */
+interface PublishState {
+  _id: string;
+  version: number;
+  published_version: number;
+  publish_pending: boolean;
+}
 
 /** Documents read or acknowledged at once. */
 const CONCURRENCY = 8;
@@ -26,13 +34,12 @@ export class MongoConfigStore extends ConfigStore {
     super();
   }
 
-  async load(refs: EntityRef[]): Promise<PublishableEntity[]> {
+  async load(requests: PublishRequest[]): Promise<PublishableEntity[]> {
     const now = Date.now();
-    // one findById each, a few at a time: FerretDB v1 serves `_id` equality from its index but scans for `$in`
     const [webhooks, environments, operational] = await Promise.all([
-      inBatches(idsOf(refs, 'WEBHOOK'), (id) => this.webhooks.findById(id).lean<Webhook>().exec()).then(present),
-      inBatches(idsOf(refs, 'ENVIRONMENT'), (id) => this.environments.findById(id).lean<Environment>().exec()).then(present),
-      inBatches(idsOf(refs, 'OPERATIONAL_WEBHOOK'), (id) => this.operational.findById(id).lean<OperationalWebhook>().exec()).then(present),
+      documentsOf(requests, 'WEBHOOK', this.webhooks),
+      documentsOf(requests, 'ENVIRONMENT', this.environments),
+      documentsOf(requests, 'OPERATIONAL_WEBHOOK', this.operational),
     ]);
     // the webhook list at least at the version published: repairs a copy that failed after a write
     await this.webhookList.repair(webhooks);
@@ -60,18 +67,15 @@ export class MongoConfigStore extends ConfigStore {
 
   async acknowledge(entities: PublishableEntity[]): Promise<EntityRef[]> {
     // each document under its lock: on FerretDB an acknowledgement racing an API write to the
-    // same document could erase that write (see DocumentLocks)
+    // same document could erase that write (see DocumentLocks). One updateOne each, never one bulk
+    // write: FerretDB 1.24 on PostgreSQL stops answering for good after an `update` command of
+    // 300 statements (its 50 PostgreSQL connections left idle; 20 statements pass; docs/benchmarks.md).
     const matched = await inBatches(entities, (entity) => {
-      const model = (entity.ref.type === 'WEBHOOK' ? this.webhooks : entity.ref.type === 'ENVIRONMENT' ? this.environments : this.operational) as unknown as Model<Webhook>;
+      const model = entity.ref.type === 'WEBHOOK' ? this.webhooks : entity.ref.type === 'ENVIRONMENT' ? this.environments : this.operational;
+      const collection = model.collection as unknown as mongo.Collection<PublishState>;
       return this.locks.run(publishedDocumentLock(entity.ref), async () => {
-        // publishing is not a change of the entity: no updated_at
-        const r = await model
-          .updateOne(
-            { _id: entity.ref.id, version: entity.version },
-            { $set: { published_version: entity.version, publish_pending: false } },
-            { timestamps: false },
-          )
-          .exec();
+        // through the driver: two plain fields need no casting, and publishing is not a change of the entity (no updated_at)
+        const r = await collection.updateOne({ _id: entity.ref.id, version: entity.version }, { $set: { published_version: entity.version, publish_pending: false } });
         return r.matchedCount > 0;
       });
     });
@@ -118,6 +122,16 @@ function present<T>(items: Array<T | null>): T[] {
   return items.filter((x): x is T => x !== null);
 }
 
-function idsOf(refs: EntityRef[], type: EntityRef['type']): string[] {
-  return refs.filter((r) => r.type === type).map((r) => r.id);
+function ofType(requests: PublishRequest[], type: ConfigEntityType): PublishRequest[] {
+  return requests.filter((r) => r.type === type);
+}
+
+/**
+ * The documents to publish: the one a request carries as its write left it, else read by
+ * `_id`, one findById each, a few at a time (FerretDB v1 serves `_id` equality from its index
+ * but scans for `$in`).
+ */
+async function documentsOf<T>(requests: PublishRequest[], type: ConfigEntityType, model: Model<T>): Promise<T[]> {
+  const read = await inBatches(ofType(requests, type), (r) => (r.written ? Promise.resolve(r.written as T) : model.findById(r.id).lean<T>().exec()));
+  return present(read);
 }

@@ -13,7 +13,7 @@ import { PublishedDocuments } from './published-documents';
 export function inMemoryPublishedDocuments() {
   const locks = new DocumentLocks();
   const published: EntityRef[] = [];
-  const publisher = { request: (refs: EntityRef[]) => void published.push(...refs) };
+  const publisher = { requestWritten: (ref: EntityRef) => void published.push(ref) };
   const stores = {
     webhooks: new InMemoryDocumentStore<Webhook>(),
     environments: new InMemoryDocumentStore<Environment>(),

@@ -8,10 +8,18 @@ import { PublishedDocuments, WRITE_ATTEMPTS, type StoredUpdate } from './publish
 function setUp() {
   const store = new InMemoryDocumentStore<Environment>();
   const requested: EntityRef[] = [];
+  /** The document each request carried, as the publisher will send it. */
+  const written: unknown[] = [];
   const locks = new DocumentLocks();
-  const repo = new PublishedDocuments(store, { request: (refs) => requested.push(...refs) }, locks, environmentCollection);
+  const publisher = {
+    requestWritten: (ref: EntityRef, document: unknown) => {
+      requested.push(ref);
+      written.push(document);
+    },
+  };
+  const repo = new PublishedDocuments(store, publisher, locks, environmentCollection);
   const fields = (id: string) => ({ environment_id: id, name: `Env ${id}`, timezone: 'UTC', webhook_ids: [] as string[] });
-  return { store, requested, locks, repo, fields };
+  return { store, requested, written, locks, repo, fields };
 }
 
 /** Another instance writes the document between our read and our write, `times` times. */
@@ -26,11 +34,26 @@ function racedBy(store: InMemoryDocumentStore<Environment>, times: number): void
 
 describe('PublishedDocuments', () => {
   it('creates at version 1, flagged for publishing, under the key of the customer, and asks the publisher to send it', async () => {
-    const { repo, requested, store } = setUp();
+    const { repo, requested, written, store } = setUp();
     const created = await repo.create('cust-a', 'env-1', setUp().fields('env-1'));
     expect(created).toMatchObject({ _id: 'cust-a:env-1', customer_id: 'cust-a', version: 1, published_version: 0, publish_pending: true, deleted_at: null });
     expect(requested).toEqual([{ type: 'ENVIRONMENT', id: 'cust-a:env-1' }]);
     expect(store.docs.size).toBe(1);
+    // the document as written goes with the request: publishing does not read it back
+    expect(written).toEqual([created]);
+  });
+
+  it('hands the publisher each write’s document at its new version', async () => {
+    const { repo, fields, written, store } = setUp();
+    await repo.create('cust-a', 'env-1', fields('env-1'));
+    const { after } = await repo.change('cust-a', 'env-1', () => ({ $set: { name: 'Renamed' } }));
+    await repo.remove('cust-a', 'env-1');
+    expect(written).toHaveLength(3);
+    expect(written[1]).toEqual(after);
+    expect(written[1]).toMatchObject({ version: 2, name: 'Renamed' });
+    expect(written[2]).toEqual(store.docs.get('cust-a:env-1'));
+    expect(written[2]).toMatchObject({ version: 3 });
+    expect((written[2] as Environment).deleted_at).toBeInstanceOf(Date);
   });
 
   it('refuses a second creation under the same id with 409', async () => {

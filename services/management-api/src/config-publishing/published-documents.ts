@@ -89,13 +89,13 @@ export function publishedDocumentLock(ref: EntityRef): string {
  * live document, lets the caller decide the update, and writes it only if the document is
  * still at the version read, with version + 1 and `publish_pending`; if another instance
  * moved the version on meanwhile, it reads and decides again (WRITE_ATTEMPTS times, then 409).
- * After a write the publisher is asked to send the document (without waiting: a Kafka outage
- * does not fail the request, the reconciler finishes the job).
+ * After a write the publisher is asked to send the document as written (without waiting: a
+ * Kafka outage does not fail the request, the reconciler finishes the job).
  */
 export class PublishedDocuments<T extends StoredDocument> {
   constructor(
     private readonly store: DocumentStore<T>,
-    private readonly publisher: Pick<ConfigPublisher, 'request'>,
+    private readonly publisher: Pick<ConfigPublisher, 'requestWritten'>,
     private readonly locks: DocumentLocks,
     private readonly collection: PublishedCollection<T>,
   ) {}
@@ -143,7 +143,7 @@ export class PublishedDocuments<T extends StoredDocument> {
     const key = this.collection.key(customerId, id);
     const created = await this.locks.run(this.lock(key), () => this.store.insert(this.fresh(customerId, key, fields)));
     if (!created) throw new ConflictError(`${this.collection.noun} ${id} already exists`, { id });
-    this.publish(key);
+    this.publish(created);
     return created;
   }
 
@@ -166,7 +166,7 @@ export class PublishedDocuments<T extends StoredDocument> {
         if (!current) {
           const created = await this.store.insert(this.fresh(customerId, key, fields));
           if (!created) continue; // created meanwhile by another instance: update it instead
-          this.publish(key);
+          this.publish(created);
           return { created: true, document: created };
         }
         const revived = current.deleted_at !== null;
@@ -219,7 +219,7 @@ export class PublishedDocuments<T extends StoredDocument> {
   private async writeAt(current: T, update: AnyUpdate<T>): Promise<T | null> {
     const stored: StoredUpdate = { ...(update as Omit<StoredUpdate, '$set' | '$inc'>), $set: { ...update.$set, publish_pending: true }, $inc: { version: 1 } };
     const written = await this.store.updateAt(current._id, current.version, stored);
-    if (written) this.publish(current._id);
+    if (written) this.publish(written);
     return written;
   }
 
@@ -235,8 +235,9 @@ export class PublishedDocuments<T extends StoredDocument> {
     return publishedDocumentLock({ type: this.collection.type, id: key });
   }
 
-  private publish(key: string): void {
-    this.publisher.request([{ type: this.collection.type, id: key }]);
+  /** Asks the publisher to send the document as just written (no read back). */
+  private publish(written: T): void {
+    this.publisher.requestWritten({ type: this.collection.type, id: written._id }, written);
   }
 
   private notFound(id: string): NotFoundError {
