@@ -58,15 +58,13 @@ async function main(): Promise<void> {
         }
         const column = (c: number) => rows.map((r) => r[c]);
         await pg.query(
-          `INSERT INTO deliveries (id, customer_id, webhook_id, environment_id, event, event_id, call_uuid, origin, method, url, request_body, status, attempt_count, last_attempt_at, next_attempt_at, created_at, updated_at)
-           SELECT u.id, 'bench', $6, 'env', 'Call:Hangup', u.event_id, u.call_uuid, 'EVENT', 'POST', $7, u.body, 'FAILED', 10, u.at, NULL, u.at, u.at
+          // a delivery failed for good at its 10th attempt (its row keeps that attempt, times as epoch milliseconds)
+          `INSERT INTO deliveries (id, customer_id, webhook_id, environment_id, event, event_id, call_uuid, origin, method, url, request_body, status, attempt_count, last_attempt_at, next_attempt_at, created_at, updated_at, attempts)
+           SELECT u.id, 'bench', $6, 'env', 'Call:Hangup', u.event_id, u.call_uuid, 'EVENT', 'POST', $7, u.body, 'FAILED', 10, u.at, NULL, u.at, u.at,
+                  jsonb_build_array(jsonb_build_object('attempt', 10, 'outcome', 'FAILED', 'status_code', NULL, 'error_class', 'connection_refused', 'latency_ms', 1,
+                    'response_snippet', NULL, 'attempted_at', (extract(epoch FROM u.at) * 1000)::bigint, 'next_attempt_at', NULL))
              FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[]) AS u(id, at, event_id, call_uuid, body)`,
           [column(0), column(1), column(2), column(3), column(4), webhook.id, `${base}/crm`],
-        );
-        await pg.query(
-          `INSERT INTO delivery_attempts (delivery_id, attempt, outcome, status_code, error_class, latency_ms, response_snippet, attempted_at, next_attempt_at)
-           SELECT u.id, 10, 'FAILED', NULL, 'connection_refused', 1, NULL, u.at, NULL FROM unnest($1::text[], $2::timestamptz[]) AS u(id, at)`,
-          [column(0), column(1)],
         );
       }
     } finally {

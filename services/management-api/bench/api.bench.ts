@@ -377,13 +377,8 @@ async function measurePurge(retention: DeliveryRetention, postgres: PostgresPool
   const copied = `id || '-expired-' || n, customer_id, webhook_id, environment_id, event, event_id, call_uuid, origin, method, url, request_body, status, attempt_count, last_attempt_at, next_attempt_at`;
   const at = `to_timestamp(($2::float8 - 3600000 + n * 3600000.0 / $3) / 1000)`;
   await postgres.query(
-    `INSERT INTO deliveries SELECT ${copied}, ${at}, ${at} FROM deliveries, generate_series(0, $3 - 1) AS n WHERE id = $1`,
+    `INSERT INTO deliveries (${DELIVERY_COLUMNS}, attempts) SELECT ${copied}, ${at}, ${at}, attempts FROM deliveries, generate_series(0, $3 - 1) AS n WHERE id = $1`,
     [sample.deliveryId, cutoff, hourly],
-  );
-  await postgres.query(
-    `INSERT INTO delivery_attempts SELECT delivery_id || '-expired-' || n, attempt, outcome, status_code, error_class, latency_ms, response_snippet, attempted_at, next_attempt_at
-       FROM delivery_attempts, generate_series(0, $2 - 1) AS n WHERE delivery_id = $1`,
-    [sample.deliveryId, hourly],
   );
   const cpuBefore = cpuSnapshot(db);
   const started = Date.now();

@@ -11,6 +11,7 @@ import { Pool } from 'pg';
 import { EVENT_NAMES } from '@callhooks/contracts';
 import { MIGRATIONS } from '../src/database/migrations';
 import { migrate } from '../src/database/postgres-migrations';
+import type { StoredAttempt } from '../src/deliveries/delivery.model';
 import { WebhookSchema } from '../src/webhooks/webhook.schema';
 
 export interface SeedOptions {
@@ -142,7 +143,7 @@ async function seedDeliveries(pg: Pool, o: SeedOptions, webhookIds: Map<string, 
   let sample: SeedSample | undefined;
   let callUuid = randomUUID();
   let inserted = 0;
-  const make = (i: number, deliveries: unknown[][], attempts: unknown[][]): void => {
+  const make = (i: number, deliveries: unknown[][]): void => {
     const big = Math.random() < o.bigShare || others.length === 0;
     const customer = big ? o.bigCustomerId : others[i % others.length];
     const hooks = webhookIds.get(customer)!;
@@ -152,20 +153,16 @@ async function seedDeliveries(pg: Pool, o: SeedOptions, webhookIds: Map<string, 
     const createdAt = new Date(now - spanMs + Math.floor((i / o.deliveries) * spanMs));
     const count = status === 'SUCCEEDED' ? 1 : 3;
     const id = `${webhook.slice(0, 8)}-${randomUUID()}`;
-    for (let a = 0; a < count; a++) {
-      const row = [
-        id,
-        a + 1,
-        a === 2 || status === 'SUCCEEDED' ? status : 'RETRYING',
-        status === 'SUCCEEDED' ? 200 : status === 'GONE' ? 410 : 503,
-        status === 'SUCCEEDED' ? null : 'HTTP_5XX',
-        40 + (i % 200),
-        status === 'SUCCEEDED' ? '{"ok":true}' : 'Service Unavailable',
-        new Date(createdAt.getTime() + a * 30_000),
-        null,
-      ];
-      row.forEach((v, c) => attempts[c].push(v));
-    }
+    const attempts: StoredAttempt[] = Array.from({ length: count }, (_, a) => ({
+      attempt: a + 1,
+      outcome: a === 2 || status === 'SUCCEEDED' ? status : 'RETRYING',
+      status_code: status === 'SUCCEEDED' ? 200 : status === 'GONE' ? 410 : 503,
+      error_class: status === 'SUCCEEDED' ? null : 'HTTP_5XX',
+      latency_ms: 40 + (i % 200),
+      response_snippet: status === 'SUCCEEDED' ? '{"ok":true}' : 'Service Unavailable',
+      attempted_at: createdAt.getTime() + a * 30_000,
+      next_attempt_at: null,
+    }));
     const lastAt = new Date(createdAt.getTime() + (count - 1) * 30_000);
     if (big && !sample) sample = { customerId: customer, webhookId: webhook, callUuid, deliveryId: id };
     const row = [
@@ -186,6 +183,7 @@ async function seedDeliveries(pg: Pool, o: SeedOptions, webhookIds: Map<string, 
       null,
       createdAt,
       lastAt,
+      JSON.stringify(attempts),
     ];
     row.forEach((v, c) => deliveries[c].push(v));
   };
@@ -195,19 +193,13 @@ async function seedDeliveries(pg: Pool, o: SeedOptions, webhookIds: Map<string, 
       const from = next;
       const to = Math.min(o.deliveries, next + BATCH);
       next = to;
-      const deliveries: unknown[][] = Array.from({ length: 17 }, () => []);
-      const attempts: unknown[][] = Array.from({ length: 9 }, () => []);
-      for (let i = from; i < to; i++) make(i, deliveries, attempts);
+      const deliveries: unknown[][] = Array.from({ length: 18 }, () => []);
+      for (let i = from; i < to; i++) make(i, deliveries);
       // multi-row inserts of the columns as arrays, as the delivery log's writer does
       await pg.query(
-        `INSERT INTO deliveries (id, customer_id, webhook_id, environment_id, event, event_id, call_uuid, origin, method, url, request_body, status, attempt_count, last_attempt_at, next_attempt_at, created_at, updated_at)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $14::timestamptz[], $15::timestamptz[], $16::timestamptz[], $17::timestamptz[])`,
+        `INSERT INTO deliveries (id, customer_id, webhook_id, environment_id, event, event_id, call_uuid, origin, method, url, request_body, status, attempt_count, last_attempt_at, next_attempt_at, created_at, updated_at, attempts)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $14::timestamptz[], $15::timestamptz[], $16::timestamptz[], $17::timestamptz[], $18::jsonb[])`,
         deliveries,
-      );
-      await pg.query(
-        `INSERT INTO delivery_attempts (delivery_id, attempt, outcome, status_code, error_class, latency_ms, response_snippet, attempted_at, next_attempt_at)
-         SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::text[], $6::int[], $7::text[], $8::timestamptz[], $9::timestamptz[])`,
-        attempts,
       );
       inserted += to - from;
       o.onProgress?.(inserted);
@@ -216,7 +208,6 @@ async function seedDeliveries(pg: Pool, o: SeedOptions, webhookIds: Map<string, 
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
   // fresh statistics and visibility map: the planner picks the indexes, counts are index-only
   await pg.query('VACUUM (ANALYZE) deliveries');
-  await pg.query('VACUUM (ANALYZE) delivery_attempts');
   if (!sample) throw new Error('no delivery of the big customer was seeded');
   return sample;
 }

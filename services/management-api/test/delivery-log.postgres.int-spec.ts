@@ -83,13 +83,64 @@ describe('the delivery log on PostgreSQL (integration, real PostgreSQL)', () => 
     );
     expect(tables.map((t) => t.table_name)).toEqual([
       'deliveries',
-      'delivery_attempts',
       'schema_migrations',
       'webhook_health',
       'webhook_health_buckets',
       'webhook_list',
       'webhook_list_fill',
     ]);
+  });
+
+  it('moves the stored attempts into their deliveries’ rows on upgrade (migration 6), in order, with their times', async () => {
+    const upgradePrefix = `${prefix}-upgrade`;
+    const upgradeSchema = testPostgresSchema(upgradePrefix);
+    const pool = new Pool({ connectionString: TEST_SERVERS.postgresUrl, max: 1 });
+    const upgraded = new PostgresPool({ url: TEST_SERVERS.postgresUrl, schema: upgradeSchema, poolSize: 1 });
+    try {
+      await migrate(pool, upgradeSchema, MIGRATIONS.filter((m) => m.version < 6));
+      // two deliveries as the writer before it stored them: one with two attempts (stored out of order), one with none
+      await pool.query(
+        `INSERT INTO ${upgradeSchema}.deliveries (id, customer_id, webhook_id, event, event_id, call_uuid, origin, method, url, status, attempt_count, created_at, updated_at)
+         VALUES ('d-up', 'cust-up', 'wh-1', 'Call:Hangup', 'evt-up', 'call-1', 'EVENT', 'POST', 'https://crm.example.com/hooks', 'SUCCEEDED', 2, $1, $1),
+                ('d-none', 'cust-up', 'wh-1', 'Call:Hangup', 'evt-none', null, 'EVENT', 'POST', 'https://crm.example.com/hooks', 'PENDING', 0, $1, $1)`,
+        [new Date(T0)],
+      );
+      await pool.query(
+        `INSERT INTO ${upgradeSchema}.delivery_attempts (delivery_id, attempt, outcome, status_code, error_class, latency_ms, response_snippet, attempted_at, next_attempt_at)
+         VALUES ('d-up', 2, 'SUCCEEDED', 200, null, 12, 'ok', $2, null), ('d-up', 1, 'RETRYING', 503, 'http_5xx', 30, 'busy', $1, $3)`,
+        [new Date(T0 + 1001), new Date(T0 + 61_002), new Date(T0 + 61_000)],
+      );
+      expect(await migrate(pool, upgradeSchema, MIGRATIONS)).toEqual([6]);
+      expect(await new DeliveryQueries(upgraded).get('cust-up', 'd-up')).toMatchObject({
+        status: 'SUCCEEDED',
+        attempts: [
+          { attempt: 1, outcome: 'RETRYING', status_code: 503, error_class: 'http_5xx', latency_ms: 30, response_snippet: 'busy', attempted_at: new Date(T0 + 1001), next_attempt_at: new Date(T0 + 61_000) },
+          { attempt: 2, outcome: 'SUCCEEDED', status_code: 200, error_class: null, latency_ms: 12, response_snippet: 'ok', attempted_at: new Date(T0 + 61_002), next_attempt_at: null },
+        ],
+      });
+      expect((await new DeliveryQueries(upgraded).get('cust-up', 'd-none')).attempts).toEqual([]);
+      // the rebuilt table serves the lists from the same indexes
+      const indexes = await pool.query<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 ORDER BY indexname', [
+        upgradeSchema,
+        'deliveries',
+      ]);
+      expect(indexes.rows.map((r) => r.indexname)).toEqual([
+        'deliveries_customer',
+        'deliveries_customer_call',
+        'deliveries_customer_event',
+        'deliveries_customer_status',
+        'deliveries_customer_webhook',
+        'deliveries_expiry',
+        'deliveries_pkey',
+      ]);
+      // and the writer goes on from there
+      await new DeliveryLogWriter(upgraded).write([result('d-up', 3, 'FAILED', { customer_id: 'cust-up' })]);
+      expect((await new DeliveryQueries(upgraded).get('cust-up', 'd-up')).attempts.map((a) => a.attempt)).toEqual([1, 2, 3]);
+    } finally {
+      await upgraded.close();
+      await pool.end();
+      await dropTestPostgresSchema(upgradePrefix);
+    }
   });
 
   it('creates a delivery from its first result, updates it from later ones, in any order and across batches, each attempt once', async () => {
@@ -172,33 +223,59 @@ describe('the delivery log on PostgreSQL (integration, real PostgreSQL)', () => 
     expect(await retention.purge(T0)).toBe(7);
     expect(await retention.purge(T0)).toBe(0);
     expect((await queries.list('cust-r', {}, {})).data.map((d) => d.id)).toEqual(['d-young']);
-    const [{ orphans }] = await postgres.query<{ orphans: number }>(`SELECT count(*)::int AS orphans FROM delivery_attempts WHERE delivery_id LIKE 'd-old-%'`);
-    expect(orphans).toBe(0);
+    expect(await queries.find('cust-r', 'd-old-0')).toBeNull();
   });
 
-  it('purges the attempts a writer holding the delivery adds meanwhile (attempts have no foreign key)', async () => {
+  it('waits for a writer holding a delivery before purging it', async () => {
     await writer.write([result('d-held', 1, 'RETRYING', { customer_id: 'cust-held', attempted_at: T0 - 40 * DAY })]);
     const retention = new DeliveryRetention(
       { consumerGroup: 'g', retentionDays: 30, purgeIntervalMs: 3_600_000, testSendWaitMs: 0, fetchLingerMs: 0 },
       postgres,
       { setContext: () => undefined, info: () => undefined, warn: () => undefined } as never,
     );
-    // what the writer does for a delivery already in the log: its update locks it, then its attempts go in
+    // what the writer does for a delivery already in the log: it locks the row, then updates it
     const held = await postgres.pool.connect();
     try {
       await held.query('BEGIN');
-      await held.query(`UPDATE deliveries SET status = 'SUCCEEDED', updated_at = now() WHERE id = 'd-held'`);
-      await held.query(`INSERT INTO delivery_attempts (delivery_id, attempt, outcome, attempted_at) VALUES ('d-held', 2, 'SUCCEEDED', now())`);
+      await held.query(`SELECT id FROM deliveries WHERE id = 'd-held' FOR UPDATE`);
       const purged = retention.purge(T0);
-      // the purge waits for the writer's transaction
       await new Promise((r) => setTimeout(r, 300));
+      await held.query(`UPDATE deliveries SET status = 'SUCCEEDED', updated_at = now() WHERE id = 'd-held'`);
       await held.query('COMMIT');
       expect(await purged).toBe(1);
     } finally {
       held.release();
     }
-    const [{ left }] = await postgres.query<{ left: number }>(`SELECT count(*)::int AS left FROM delivery_attempts WHERE delivery_id = 'd-held'`);
-    expect(left).toBe(0);
+    expect(await queries.find('cust-held', 'd-held')).toBeNull();
+  });
+
+  it('merges with what a concurrent writer of the same delivery stored (two consumers during a rebalance): no attempt lost', async () => {
+    await writer.write([result('d-race', 1, 'RETRYING', { customer_id: 'cust-race' })]);
+    const other = await postgres.pool.connect();
+    try {
+      // the other writer has locked the delivery and is adding attempt 2 (its stored form)
+      await other.query('BEGIN');
+      await other.query(`SELECT id FROM deliveries WHERE id = 'd-race' FOR UPDATE`);
+      const writing = writer.write([result('d-race', 3, 'SUCCEEDED', { customer_id: 'cust-race' })]);
+      await new Promise((r) => setTimeout(r, 300));
+      await other.query(
+        `UPDATE deliveries SET attempts = attempts || jsonb_build_array(jsonb_build_object('attempt', 2, 'outcome', 'RETRYING', 'status_code', 503,
+           'error_class', 'http_5xx', 'latency_ms', 7, 'response_snippet', null, 'attempted_at', $1::bigint, 'next_attempt_at', null)) WHERE id = 'd-race'`,
+        [T0 + 2000],
+      );
+      await other.query('COMMIT');
+      await writing;
+    } finally {
+      other.release();
+    }
+    const d = await queries.get('cust-race', 'd-race');
+    expect(d.attempts.map((a) => [a.attempt, a.outcome])).toEqual([
+      [1, 'RETRYING'],
+      [2, 'RETRYING'],
+      [3, 'SUCCEEDED'],
+    ]);
+    expect(d.attempts[1]).toMatchObject({ status_code: 503, attempted_at: new Date(T0 + 2000), next_attempt_at: null });
+    expect(d).toMatchObject({ status: 'SUCCEEDED', attempt_count: 3 });
   });
 
   it('resends the failed deliveries of a window once each (bulk recovery), oldest first, and reads where each ended', async () => {

@@ -12,8 +12,8 @@ import { TestSends } from './test-sends';
 import { WebhookTestController } from './webhook-test.controller';
 
 /**
- * The delivery log: consumes delivery results into the PostgreSQL tables `deliveries` and
- * `delivery_attempts` (their only writer: DeliveryLogWriter), serves /v1/deliveries
+ * The delivery log: consumes delivery results into the PostgreSQL table `deliveries`, a row per
+ * delivery with its attempts (its only writer: DeliveryLogWriter), serves /v1/deliveries
  * (DeliveryQueries), redelivery (Redelivery) and webhook test sends (TestSends), purges past
  * retention (DeliveryRetention). Needs the application's PostgresPool (DatabaseModule),
  * KafkaContext, and the auth guards (AuthModule); `webhookPorts` provides GoneWebhooks (410

@@ -3,7 +3,7 @@ import { NotFoundError } from '@callhooks/contracts';
 import type { ListQueryDto, Page } from '../common/pagination';
 import { bind, pageOf, sqlPage, type SqlFilter } from '../common/sql-pagination';
 import { PostgresPool } from '../database/postgres-pool';
-import { ATTEMPT_COLUMNS, DELIVERY_COLUMNS, type DeliveryAttempt, type DeliveryDetail, type DeliveryStatus, type DeliverySummary } from './delivery.model';
+import { attemptFromStore, DELIVERY_COLUMNS, type DeliveryDetail, type DeliveryStatus, type DeliverySummary, type StoredAttempt } from './delivery.model';
 
 export interface DeliveryFilter {
   webhook_id?: string;
@@ -50,14 +50,10 @@ export class DeliveryQueries {
 
   /** A delivery of this customer with its attempts in order, or null (another customer's is not found either). */
   async find(customerId: string, id: string): Promise<DeliveryDetail | null> {
-    const [delivery] = await this.postgres.query<DeliverySummary>(`SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE id = $1 AND customer_id = $2`, [
-      id,
-      customerId,
-    ]);
-    if (!delivery) return null;
-    const attempts = await this.postgres.query<DeliveryAttempt>(`SELECT ${ATTEMPT_COLUMNS} FROM delivery_attempts WHERE delivery_id = $1 ORDER BY attempt`, [
-      id,
-    ]);
-    return { ...delivery, attempts };
+    const [found] = await this.postgres.query<DeliverySummary & { attempts: StoredAttempt[] }>(
+      `SELECT ${DELIVERY_COLUMNS}, attempts FROM deliveries WHERE id = $1 AND customer_id = $2`,
+      [id, customerId],
+    );
+    return found ? { ...found, attempts: found.attempts.map(attemptFromStore) } : null;
   }
 }

@@ -3,7 +3,7 @@ import { KafkaContext } from '@callhooks/kafka';
 import { bind, type SqlFilter } from '../common/sql-pagination';
 import { PostgresPool } from '../database/postgres-pool';
 import { queueDeliveryJob, resendJob } from './delivery-jobs';
-import { DELIVERY_COLUMNS, type DeliverySummary } from './delivery.model';
+import { attemptsOf, DELIVERY_COLUMNS, type DeliverySummary } from './delivery.model';
 
 /** Which failed deliveries a recovery covers. */
 export interface ResendScope {
@@ -63,7 +63,7 @@ export class DeliveryResend {
   async claimAndSend(id: string): Promise<number | null> {
     const [claimed] = await this.postgres.query<DeliverySummary & { last_attempt: number | null }>(
       `UPDATE deliveries SET status = 'PENDING', updated_at = now() WHERE id = $1 AND status = 'FAILED'
-       RETURNING ${DELIVERY_COLUMNS}, (SELECT max(attempt) FROM delivery_attempts WHERE delivery_id = $1) AS last_attempt`,
+       RETURNING ${DELIVERY_COLUMNS}, (SELECT max(a.attempt) FROM ${attemptsOf('deliveries')}) AS last_attempt`,
       [id],
     );
     if (!claimed) return null;
@@ -77,7 +77,7 @@ export class DeliveryResend {
     const out = new Map<string, 'delivered' | 'failed' | 'pending'>();
     if (sent.length === 0) return out;
     const rows = await this.postgres.query<{ id: string; status: string; reached: number | null }>(
-      `SELECT d.id, d.status, (SELECT max(attempt) FROM delivery_attempts a WHERE a.delivery_id = d.id AND a.outcome <> 'BREAKER_OPEN') AS reached
+      `SELECT d.id, d.status, (SELECT max(a.attempt) FROM ${attemptsOf('d')} WHERE a.outcome <> 'BREAKER_OPEN') AS reached
          FROM deliveries d WHERE d.id = ANY($1::text[])`,
       [sent.map((s) => s.id)],
     );

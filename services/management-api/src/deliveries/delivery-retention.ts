@@ -8,7 +8,7 @@ const DAY_MS = 24 * 3_600_000;
 const PURGE_BATCH = 5000;
 
 /**
- * Deletes deliveries older than the retention period (their attempts go with them),
+ * Deletes deliveries older than the retention period (their attempts are in their rows),
  * periodically. Every instance may run it: a delete of what is already gone is harmless. Each
  * run deletes everything created before the cutoff, in batches read from the expiry index,
  * so a run after a long stop catches up and an hourly one touches an hour's rows.
@@ -57,24 +57,20 @@ export class DeliveryRetention implements OnApplicationBootstrap, OnApplicationS
   }
 
   /**
-   * Deletes every delivery created before `cutoff` with its attempts, a batch at a time; returns
-   * how many. The attempts go in a statement of their own after their deliveries': it sees what
-   * a writer holding one of those deliveries (the delete waited for it) added before committing.
+   * Deletes every delivery created before `cutoff`, with its attempts (in its row), a batch at a
+   * time; returns how many. A writer holding one of them (a batch updating it) makes the delete
+   * wait; one that reaches it while the delete holds it finds it gone (DeliveryLogWriter).
    */
   async purgeCreatedBefore(cutoff: Date): Promise<number> {
     let deleted = 0;
     for (;;) {
-      const gone = await this.postgres.transaction(async (client) => {
-        const { rows } = await client.query<{ id: string }>(
-          // by the expression of the deliveries_expiry index (see the migration)
-          `DELETE FROM deliveries WHERE id IN (
-             SELECT id FROM deliveries WHERE (created_at AT TIME ZONE 'UTC') < ($1::timestamptz AT TIME ZONE 'UTC') ORDER BY (created_at AT TIME ZONE 'UTC') LIMIT ${PURGE_BATCH}
-           ) RETURNING id`,
-          [cutoff],
-        );
-        if (rows.length > 0) await client.query('DELETE FROM delivery_attempts WHERE delivery_id = ANY($1::text[])', [rows.map((r) => r.id)]);
-        return rows.length;
-      });
+      // by the expression of the deliveries_expiry index (see migration 0001)
+      const { length: gone } = await this.postgres.query<{ id: string }>(
+        `DELETE FROM deliveries WHERE id IN (
+           SELECT id FROM deliveries WHERE (created_at AT TIME ZONE 'UTC') < ($1::timestamptz AT TIME ZONE 'UTC') ORDER BY (created_at AT TIME ZONE 'UTC') LIMIT ${PURGE_BATCH}
+         ) RETURNING id`,
+        [cutoff],
+      );
       deleted += gone;
       if (gone < PURGE_BATCH || this.stopping) return deleted;
     }

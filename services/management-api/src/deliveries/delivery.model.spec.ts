@@ -1,4 +1,4 @@
-import { summarize, type DeliveryAttempt } from './delivery.model';
+import { attemptFromStore, storedAttempt, summarize, type DeliveryAttempt } from './delivery.model';
 
 const at = (n: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, n));
 const attempt = (n: number, outcome: string, next: Date | null = null): DeliveryAttempt => ({
@@ -34,5 +34,14 @@ describe('summarize', () => {
   it('has no next attempt once over, and no last attempt when none was made', () => {
     expect(summarize([attempt(3, 'FAILED', at(9))]).next_attempt_at).toBeNull();
     expect(summarize([attempt(1, 'BREAKER_OPEN', at(4))])).toMatchObject({ attempt_count: 0, last_attempt_at: null });
+  });
+});
+
+describe('an attempt as its delivery’s row keeps it', () => {
+  it('holds its times as epoch milliseconds and comes back as it was, whether it has a next attempt or not', () => {
+    const retrying = { ...attempt(1, 'RETRYING', at(70)), status_code: 503, error_class: 'http_5xx', latency_ms: 31, response_snippet: 'busy' };
+    expect(storedAttempt(retrying)).toEqual({ ...retrying, attempted_at: at(1).getTime(), next_attempt_at: at(70).getTime() });
+    // through JSON, as PostgreSQL's jsonb gives it back
+    for (const a of [retrying, attempt(2, 'SUCCEEDED')]) expect(attemptFromStore(JSON.parse(JSON.stringify(storedAttempt(a))))).toEqual(a);
   });
 });

@@ -4,7 +4,7 @@ import type { DeliveryAttemptResult } from '@callhooks/contracts';
 export const DELIVERY_STATUSES = ['PENDING', 'RETRYING', 'SUCCEEDED', 'FAILED', 'GONE', 'BLOCKED'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
-/** One attempt of a delivery (a row of delivery_attempts), as the API shows it. */
+/** One attempt of a delivery, as the API shows it (its row keeps it as a StoredAttempt). */
 export interface DeliveryAttempt {
   attempt: number;
   /** SUCCEEDED, RETRYING, FAILED, GONE, BLOCKED or BREAKER_OPEN (not attempted, rescheduled). */
@@ -48,7 +48,27 @@ export type DeliveryDetail = DeliverySummary & { attempts: DeliveryAttempt[] };
 export const DELIVERY_COLUMNS =
   'id, customer_id, webhook_id, environment_id, event, event_id, call_uuid, origin, method, url, request_body, status, attempt_count, last_attempt_at, next_attempt_at, created_at, updated_at';
 
-export const ATTEMPT_COLUMNS = 'attempt, outcome, status_code, error_class, latency_ms, response_snippet, attempted_at, next_attempt_at';
+/**
+ * An attempt as its delivery's row keeps it, an element of the `attempts` jsonb array (ordered by
+ * number): times as epoch milliseconds, cheaper to write and read than timestamps in JSON.
+ */
+export type StoredAttempt = Omit<DeliveryAttempt, 'attempted_at' | 'next_attempt_at'> & { attempted_at: number; next_attempt_at: number | null };
+
+export function storedAttempt(a: DeliveryAttempt): StoredAttempt {
+  return { ...a, attempted_at: a.attempted_at.getTime(), next_attempt_at: a.next_attempt_at === null ? null : a.next_attempt_at.getTime() };
+}
+
+export function attemptFromStore(a: StoredAttempt): DeliveryAttempt {
+  return { ...a, attempted_at: new Date(a.attempted_at), next_attempt_at: a.next_attempt_at === null ? null : new Date(a.next_attempt_at) };
+}
+
+/**
+ * SQL for the queries that look into a delivery's attempts: the attempts of the deliveries row
+ * (or alias) `row` as a set of rows `a(attempt, outcome)`, for a FROM clause.
+ */
+export function attemptsOf(row: string): string {
+  return `jsonb_to_recordset(${row}.attempts) AS a(attempt int, outcome text)`;
+}
 
 /** One attempt as the log stores it, from its result record. */
 export function attemptOf(result: DeliveryAttemptResult): DeliveryAttempt {

@@ -4,6 +4,7 @@ import { KafkaContext } from '@callhooks/kafka';
 import { PostgresPool } from '../database/postgres-pool';
 import { DeliveryQueries } from './delivery-queries';
 import { queueDeliveryJob, resendJob } from './delivery-jobs';
+import { attemptsOf } from './delivery.model';
 
 /**
  * Sends a delivery again: one more attempt of the same message (same delivery id, so the
@@ -29,7 +30,7 @@ export class Redelivery {
     await queueDeliveryJob(this.kafka, resendJob(delivery, attempt, false));
     // PENDING unless the attempt's result already came back
     await this.postgres.query(
-      `UPDATE deliveries SET status = 'PENDING', updated_at = now() WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM delivery_attempts WHERE delivery_id = $1 AND attempt >= $2)`,
+      `UPDATE deliveries SET status = 'PENDING', updated_at = now() WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM ${attemptsOf('deliveries')} WHERE a.attempt >= $2)`,
       [id, attempt],
     );
     return { delivery_id: id, attempt };

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { DeliveryJob } from '@callhooks/contracts';
 import { KafkaContext } from '@callhooks/kafka';
-import { PostgresPool } from '../database/postgres-pool';
 import { DeliveryQueries } from './delivery-queries';
 import { queueDeliveryJob } from './delivery-jobs';
 import type { DeliveryDetail } from './delivery.model';
@@ -14,7 +13,6 @@ const POLL_MS = 200;
 export class TestSends {
   constructor(
     private readonly queries: DeliveryQueries,
-    private readonly postgres: PostgresPool,
     private readonly kafka: KafkaContext,
   ) {}
 
@@ -26,13 +24,9 @@ export class TestSends {
   async waitForAttempt(customerId: string, id: string, attempt: number, timeoutMs: number): Promise<DeliveryDetail | null> {
     const end = Date.now() + timeoutMs;
     for (;;) {
-      // one primary-key probe per poll; the delivery and its attempts are read once it is there
-      const [done] = await this.postgres.query(
-        `SELECT 1 FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id
-          WHERE a.delivery_id = $1 AND a.attempt = $2 AND a.outcome <> 'BREAKER_OPEN' AND d.customer_id = $3`,
-        [id, attempt, customerId],
-      );
-      if (done) return this.queries.find(customerId, id);
+      // one primary-key read per poll: the delivery comes with its attempts
+      const found = await this.queries.find(customerId, id);
+      if (found?.attempts.some((a) => a.attempt === attempt && a.outcome !== 'BREAKER_OPEN')) return found;
       if (Date.now() >= end) return null;
       await new Promise((r) => setTimeout(r, Math.min(POLL_MS, Math.max(0, end - Date.now()))));
     }

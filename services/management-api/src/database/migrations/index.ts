@@ -3,6 +3,7 @@ import { WEBHOOK_HEALTH } from './0002-webhook-health';
 import { WEBHOOK_LIST } from './0003-webhook-list';
 import { HEALTH_BUCKET_ROWS } from './0004-health-bucket-rows';
 import { ATTEMPTS_WITHOUT_FOREIGN_KEY } from './0005-attempts-without-foreign-key';
+import { ATTEMPTS_IN_DELIVERY_ROW } from './0006-attempts-in-delivery-row';
 
 export interface Migration {
   version: number;
@@ -17,4 +18,5 @@ export const MIGRATIONS: Migration[] = [
   { version: 3, name: 'webhook list', sql: WEBHOOK_LIST },
   { version: 4, name: 'health buckets as rows', sql: HEALTH_BUCKET_ROWS },
   { version: 5, name: 'attempts without foreign key', sql: ATTEMPTS_WITHOUT_FOREIGN_KEY },
+  { version: 6, name: 'attempts in the delivery row', sql: ATTEMPTS_IN_DELIVERY_ROW },
 ];
