@@ -53,7 +53,7 @@ export class DeliveryLogWriter {
         `INSERT INTO deliveries (${DELIVERY_COLUMNS}, attempts)
          SELECT u.id, u.customer_id, u.webhook_id, u.environment_id, u.event, u.event_id, u.call_uuid, u.origin, u.method, u.url, u.request_body, u.status, u.attempt_count,
                 to_timestamp(u.last_attempt_at / 1000.0), to_timestamp(u.next_attempt_at / 1000.0), to_timestamp(u.created_at / 1000.0), to_timestamp(u.updated_at / 1000.0), u.attempts
-           FROM json_to_recordset($1::json) AS u(id text, customer_id text, webhook_id text, environment_id text, event text, event_id text, call_uuid text, origin text, method text,
+           FROM jsonb_to_recordset($1::jsonb) AS u(id text, customer_id text, webhook_id text, environment_id text, event text, event_id text, call_uuid text, origin text, method text,
              url text, request_body text, status text, attempt_count int, last_attempt_at float8, next_attempt_at float8, created_at float8, updated_at float8, attempts jsonb)
          ON CONFLICT (id) DO NOTHING RETURNING id`,
         [postgresJson(ids.map((id) => deliveryRow(id, byDelivery.get(id)!, [], now)))],
@@ -71,7 +71,7 @@ export class DeliveryLogWriter {
       await client.query(
         `UPDATE deliveries d SET status = u.status, attempt_count = u.attempt_count, last_attempt_at = to_timestamp(u.last_attempt_at / 1000.0),
            next_attempt_at = to_timestamp(u.next_attempt_at / 1000.0), updated_at = to_timestamp(u.updated_at / 1000.0), attempts = u.attempts
-         FROM json_to_recordset($1::json) AS u(id text, status text, attempt_count int, last_attempt_at float8, next_attempt_at float8, updated_at float8, attempts jsonb)
+         FROM jsonb_to_recordset($1::jsonb) AS u(id text, status text, attempt_count int, last_attempt_at float8, next_attempt_at float8, updated_at float8, attempts jsonb)
          WHERE d.id = u.id`,
         [postgresJson(stored.rows.map((r) => deliveryRow(r.id, byDelivery.get(r.id)!, r.attempts, now)))],
       );

@@ -125,7 +125,7 @@ export class WebhookHealthStore {
         await client.query(
           `WITH added AS (
              INSERT INTO webhook_health_buckets AS b (${BUCKET_COLUMNS})
-             SELECT ${BUCKET_COLUMNS} FROM json_to_recordset($1::json) AS u(webhook_id text, unit text, t bigint, attempts int, successes int, failures int[], latency int[])
+             SELECT ${BUCKET_COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS u(webhook_id text, unit text, t bigint, attempts int, successes int, failures int[], latency int[])
              ON CONFLICT (webhook_id, unit, t) DO UPDATE SET attempts = b.attempts + excluded.attempts, successes = b.successes + excluded.successes,
                failures = ${addCounts('failures', FAILURE_CLASSES.length)}, latency = ${addCounts('latency', LATENCY_BINS)}
            ), dropped AS (
@@ -134,7 +134,7 @@ export class WebhookHealthStore {
            UPDATE webhook_health h SET last_success = u.last_success, last_failure = u.last_failure, consecutive_failures = u.consecutive_failures,
              failing_since = u.failing_since, streak = u.streak, streak_overflow = u.streak_overflow, breaker_open_at = u.breaker_open_at,
              last_attempt_at = u.last_attempt_at, applied_offsets = u.applied_offsets, updated_at = now()
-           FROM json_to_recordset($5::json) AS u(webhook_id text, last_success jsonb, last_failure jsonb, consecutive_failures int, failing_since timestamptz,
+           FROM jsonb_to_recordset($5::jsonb) AS u(webhook_id text, last_success jsonb, last_failure jsonb, consecutive_failures int, failing_since timestamptz,
              streak jsonb, streak_overflow int, breaker_open_at timestamptz, last_attempt_at timestamptz, applied_offsets jsonb)
            WHERE h.webhook_id = u.webhook_id`,
           [postgresJson(buckets), prune, kept.minute, kept.hour, postgresJson(updates)],

@@ -109,7 +109,7 @@ export class WebhookList implements OnApplicationBootstrap {
     await this.postgres.query(
       `INSERT INTO webhook_list AS l (id, customer_id, version, live, created_at, enabled, event, url, url_folded, document)
        SELECT u.id, u.customer_id, u.version, u.live, to_timestamp(u.created_at / 1000.0), u.enabled, u.event, u.url, u.url_folded, u.document
-         FROM json_to_recordset($1::json)
+         FROM jsonb_to_recordset($1::jsonb)
            AS u(id text, customer_id text, version int, live bool, created_at float8, enabled bool, event text, url text, url_folded text, document text)
        ON CONFLICT (id) DO UPDATE SET customer_id = EXCLUDED.customer_id, version = EXCLUDED.version, live = EXCLUDED.live, created_at = EXCLUDED.created_at,
          enabled = EXCLUDED.enabled, event = EXCLUDED.event, url = EXCLUDED.url, url_folded = EXCLUDED.url_folded, document = EXCLUDED.document
