@@ -1,4 +1,4 @@
-// npm run bench:e2e [-- --scenario all|one-target|fifty-targets|latency --seconds 15 --offer 8000 --events 300]
+// npm run bench:e2e [-- --scenario all|one-target|fifty-targets|latency --seconds 15 --offer 8000 --events 300 --warmup 3]
 // Simulated calls through the four services (built, as child processes) to a receiver in a
 // process of its own (receiver.process.ts), in three scenarios, each in an environment of its own:
 // - one-target: capacity, 10 webhooks per event type, all to one fast target;
@@ -14,7 +14,8 @@
 // webhook-ids the receiver got more than once (0 in a healthy run). The run ends with one
 // Markdown table per kind, to paste into docs/benchmarks.md.
 // Environment: CALLHOOKS_SERVICE_NODE_ARGS profiles the services (see the README); BENCH_TARGET_CONCURRENCY_MAX
-// sets DISPATCHER_TARGET_CONCURRENCY_MAX (10: the adaptive per-target limit off).
+// sets DISPATCHER_TARGET_CONCURRENCY_MAX (10: the adaptive per-target limit off); BENCH_SERVICE_ENV="KEY=value ..."
+// sets any other setting of the services (to compare two settings with one build).
 // --dashboard <dir>: a real Prometheus scrapes the services during the run and the dashboard's main panels
 // over the run are written there as JSON (draw them: scripts/render-dashboard.sh <dir>/dashboard-snapshot.json docs/dashboards).
 // --otlp: the services export their spans over OTLP/HTTP to a counting sink in this process (tracing's cost).
@@ -158,12 +159,15 @@ async function main(): Promise<void> {
       speedup: { type: 'string', default: '20' },
       dashboard: { type: 'string' },
       otlp: { type: 'boolean', default: false },
+      // seconds of calls (at most 20 calls/s) through the system before each phase, not measured; 0 = none
+      warmup: { type: 'string', default: '3' },
     },
   });
   const chosen: ScenarioName[] = values.scenario === 'all' ? ['one-target', 'fifty-targets', 'latency'] : (values.scenario!.split(',') as ScenarioName[]);
   for (const c of chosen) if (!SCENARIOS[c]) throw new Error(`unknown scenario ${c}: one-target, fifty-targets, latency or all`);
   const seconds = Number(values.seconds);
   const speedup = Number(values.speedup);
+  const warmupSeconds = Number(values.warmup);
   const perCall = eventsPerCall(speedup);
   await requireServers();
   const prefix = uniquePrefix('bench-e2e');
@@ -183,6 +187,8 @@ async function main(): Promise<void> {
     KAFKA_TOPIC_PARTITIONS: '6',
     // BENCH_TARGET_CONCURRENCY_MAX=10 turns the adaptive per-target limit off (a fixed 10), to compare
     ...(process.env.BENCH_TARGET_CONCURRENCY_MAX ? { DISPATCHER_TARGET_CONCURRENCY_MAX: process.env.BENCH_TARGET_CONCURRENCY_MAX } : {}),
+    // BENCH_SERVICE_ENV="KEY=value KEY2=value": settings of the services to compare in one build (e.g. ENRICHER_PARTITION_CONCURRENCY=3)
+    ...Object.fromEntries((process.env.BENCH_SERVICE_ENV ?? '').split(' ').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
   });
   const services = SERVICES.map((name) => new ServiceProcess(name, env));
   for (const s of services) await s.start().then((p) => p.ready());
@@ -208,12 +214,29 @@ async function main(): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 3000));
 
+    /**
+     * A few calls through the whole system before the phase, not measured: the first batches of a
+     * service's life pay for what runs the first time (code compiled on first call, the first
+     * connection to a target, a producer's first metadata of a topic): 90–440 ms each at 13:00–15:03
+     * on 2026-12-05, which alone made the latency scenario's p99 (docs/benchmarks.md).
+     */
+    const warmUp = async (scenario: Scenario, rate: number): Promise<void> => {
+      const sender = new CallLegSender({ logLevel: 'warn', ...settings });
+      await sender.ensureTopic();
+      const traffic = new CallTraffic({ seed: 1 + (Date.now() % 100000), rate, startAt: Date.now(), customerId: 'bench', environmentId: `bench-${scenario.name}`, environmentName: scenario.name, speedup });
+      await sender.play(traffic, { calls: Math.max(1, Math.round(rate * warmupSeconds)) });
+      const expected = scenario.fanout * traffic.calls.reduce((n, c) => n + subscribedEvents(c), 0);
+      const until = Date.now() + 60_000;
+      while ((await receiver.count()) < expected && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+      await sender.close();
+    };
     const processes = systemProcesses(services);
     const phase = async (scenario: Scenario): Promise<PhaseResult> => {
       const latencyMode = scenario.name === 'latency';
       const callRate = latencyMode ? Number(values.events) / perCall.all : Number(values.offer) / (scenario.fanout * perCall.subscribed);
       const offeredPerSec = Math.round(callRate * perCall.subscribed * scenario.fanout);
       console.log(`${scenario.name}: ${callRate.toFixed(1)} calls/s for ${seconds} s (~${offeredPerSec} deliveries/s offered)…`);
+      if (warmupSeconds > 0) await warmUp(scenario, Math.min(callRate, 20));
       await receiver.take();
       await new Promise((r) => setTimeout(r, 3000)); // the previous phase's tail (delivery log writes, timers) settles
       // each process's idle rate, just before (the machine is shared: other work counts as idle)
@@ -360,11 +383,16 @@ async function latencies(settings: ReturnType<typeof testKafkaSettings>, prefix:
   const eventToHttp: number[] = [];
   const rawToHttp: number[] = [];
   const enricher: number[] = [];
+  const matcher: number[] = [];
+  const dispatcher: number[] = [];
   for (const r of requests) {
     const job = jobs.get(r.webhookId);
     const event = job && events.get(job.value.event_id);
     if (!job || !event) continue;
     eventToHttp.push(r.receivedAt - event.at);
+    // a record's timestamp is its producer's send: the event's commit and the matcher's wait count in the matcher's hop
+    matcher.push(job.at - event.at);
+    dispatcher.push(r.receivedAt - job.at);
     const call = byCall.get(job.value.call_uuid ?? '');
     const trigger = call && RAW_TIMED.includes(job.value.event as EventName) ? triggerLeg(call, job.value.event as EventName) : undefined;
     const at = trigger && sentAt.get(trigger.event_id);
@@ -380,7 +408,7 @@ async function latencies(settings: ReturnType<typeof testKafkaSettings>, prefix:
   const times = [...events.values()].filter((e) => byCall.has(e.value.call_uuid)).map((e) => e.at).sort((a, b) => a - b);
   const [i10, i90] = [Math.floor(0.1 * times.length), Math.floor(0.9 * times.length)];
   const eventsPerSec = times.length > 10 && times[i90] > times[i10] ? Math.round(((i90 - i10) * 1000) / (times[i90] - times[i10])) : NaN;
-  return { 'events/s': String(eventsPerSec), 'event → HTTP p50 / p99 ms': fmt(eventToHttp), 'raw leg → HTTP p50 / p99 ms (Ringing, Answer)': fmt(rawToHttp), 'raw leg → event (enricher) p50 / p99 ms': fmt(enricher) };
+  return { 'events/s': String(eventsPerSec), 'event → HTTP p50 / p99 ms': fmt(eventToHttp), 'raw leg → HTTP p50 / p99 ms (Ringing, Answer)': fmt(rawToHttp), 'raw leg → event (enricher) p50 / p99 ms': fmt(enricher), 'event → job (matcher) p50 / p99 ms': fmt(matcher), 'job → HTTP (dispatcher) p50 / p99 ms': fmt(dispatcher) };
 }
 
 /** Every record of a topic (read_committed) with its timestamp, keyed by `idOf`. */
@@ -412,7 +440,7 @@ function printTables(results: PhaseResult[], otlp: boolean): void {
       );
     }
   }
-  for (const r of capacity) {
+  for (const r of results) {
     console.log(`\nKafka requests per 1,000 deliveries, ${r.scenario.name} (callhooks_kafka_requests_total of each service, by API; 0 left out)\n`);
     console.log('| service | total | by API | consumed batches per 1,000 deliveries | records per batch | ms per batch | record wait ms (mean) |');
     console.log('|---|---|---|---|---|---|---|');
