@@ -25,6 +25,9 @@ const common = {
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.local/'],
 };
 module.exports = {
+  // a tag per run in every test's topic prefix, and the run's topics deleted at its end
+  globalSetup: '<rootDir>/libs/testing/jest/global-setup.js',
+  globalTeardown: '<rootDir>/libs/testing/jest/global-teardown.js',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{libs,services}/*/src/**/*.spec.ts'] },
     {

@@ -12,9 +12,14 @@ export const TEST_SERVERS = {
   postgresUrl: process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:55432/postgres',
 };
 
-/** A fresh topic prefix (and database name) per test file, so test runs never see each other's records. */
+/**
+ * A fresh topic prefix per test file, so test runs never see each other's records: of its own
+ * topics and consumer groups. Under jest it carries the run's tag
+ * (libs/testing/jest/global-setup.js), by which the run's teardown deletes its topics.
+ */
 export function uniquePrefix(label: string): string {
-  return `t-${label}-${randomBytes(4).toString('hex')}.`;
+  const run = process.env.CALLHOOKS_TEST_RUN;
+  return `t-${label}-${run ? `${run}-` : ''}${randomBytes(4).toString('hex')}.`;
 }
 
 export function uniqueDatabase(label: string): string {
