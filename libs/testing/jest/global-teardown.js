@@ -9,10 +9,23 @@ const { Kafka, logLevel } = require('kafkajs');
 const DEADLINE_MS = 60_000;
 const CHUNK = 200;
 
-module.exports = async (globalConfig) => {
+/** The projects named after --selectProjects on jest's command line (none: all of them). */
+function selectedProjects() {
+  const at = process.argv.indexOf('--selectProjects');
+  if (at < 0) return [];
+  const names = [];
+  for (const arg of process.argv.slice(at + 1)) {
+    if (arg.startsWith('-')) break;
+    names.push(arg);
+  }
+  return names;
+}
+
+module.exports = async () => {
   const run = process.env.CALLHOOKS_TEST_RUN;
+  const selected = selectedProjects();
   // the unit tests make no topic (and run where no broker is)
-  if (!run || (globalConfig.selectProjects && !globalConfig.selectProjects.includes('integration'))) return;
+  if (!run || (selected.length > 0 && !selected.includes('integration'))) return;
   const admin = new Kafka({
     clientId: 'callhooks-test-teardown',
     brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
