@@ -6,8 +6,9 @@
  * fails over, so each client keeps the answer for COORDINATOR_TTL_MS. A stale answer costs at
  * most that long: the coordinator's NOT_COORDINATOR errors are retriable in kafkajs, and its
  * retries outlast the TTL (the transactional producers' ~12 s, the others' longer). At 1 s the
- * lookups were still 5-10% of the enricher's requests at saturation, one per transaction or two. kafkajs is pinned (package-lock), so the one internal method this
- * wraps, Cluster#findGroupCoordinatorMetadata, cannot change under it.
+ * lookups were still 5-10% of the enricher's requests at saturation, one per transaction or
+ * two. kafkajs is pinned (package-lock), so the one internal method this wraps,
+ * Cluster#findGroupCoordinatorMetadata, cannot change under it.
  */
 export const COORDINATOR_TTL_MS = 5000;
 

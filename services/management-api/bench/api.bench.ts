@@ -341,8 +341,8 @@ async function measureIngest(registry: Registry, group: string, db: DatabaseProc
   const [processedBefore, retriesBefore, batchesBefore] = [await processed(), await retries(), await batches()];
   // the idle rate of each process just before (the API's consumers and timers, the servers' own
   // work and, on a shared machine, the others' on FerretDB and PostgreSQL's shared processes), so
-  // the net figure counts the ingest's work only, as bench:e2e does
-  // after a settling pause: the first seconds after start are the consumer's group join and warm-up
+  // the net figure counts the ingest's work only, as bench:e2e does; measured after a settling
+  // pause, as the first seconds after start are the consumer's group join and warm-up
   await new Promise((r) => setTimeout(r, IDLE_SETTLE_MS));
   const idleBefore = cpuSnapshot(db);
   await new Promise((r) => setTimeout(r, IDLE_MEASURE_MS));

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { DeliveryAttemptResult } from '@callhooks/contracts';
 import { PostgresPool } from '../database/postgres-pool';
 import { postgresJson } from '../database/postgres-text';
-import { attemptFromStore, attemptOf, DELIVERY_COLUMNS, storedAttempt, summarize, type DeliveryAttempt, type StoredAttempt } from './delivery.model';
+import { attemptFromStore, attemptOf, DELIVERY_COLUMNS, millis, storedAttempt, summarize, type DeliveryAttempt, type StoredAttempt } from './delivery.model';
 
 /** What a batch writes for one delivery: the row as first seen, and its attempts after the batch. */
 export interface DeliveryWrite {
@@ -77,11 +77,6 @@ export class DeliveryLogWriter {
       );
     });
   }
-}
-
-/** Times go to PostgreSQL as epoch milliseconds (to_timestamp): numbers cost far less to send than Dates. */
-function millis(at: Date | null): number | null {
-  return at === null ? null : at.getTime();
 }
 
 /**
