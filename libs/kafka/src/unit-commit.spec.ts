@@ -35,7 +35,8 @@ describe('UnitCommitter: one commit path', () => {
     const log: string[] = [];
     const committer = new UnitCommitter(publisher, 'g', { transactional: pool(sink(log), []) });
     await committer.commit({ topic: 't', partition: 3, sends: [], letters: [letter], commitOffset: '42' });
-    expect(log).toEqual(['send', 'offsets 42', 'commit']);
+    // the offsets first: the records' send is then the last request before the commit
+    expect(log).toEqual(['offsets 42', 'send', 'commit']);
   });
 
   it('transactional without an offset (an out-of-band transaction): no offsets sent', async () => {
@@ -51,7 +52,7 @@ describe('UnitCommitter: one commit path', () => {
     const fenced = Object.assign(new Error('fenced'), { type: 'PRODUCER_FENCED' });
     const committer = new UnitCommitter(publisher, 'g', { transactional: pool(sink(log, 'commit', fenced), dropped) });
     await expect(committer.commit({ topic: 't', partition: 3, sends: [], letters: [letter], commitOffset: '42' })).rejects.toBe(fenced);
-    expect(log).toEqual(['send', 'offsets 42', 'commit', 'abort']);
+    expect(log).toEqual(['offsets 42', 'send', 'commit', 'abort']);
     expect(dropped).toEqual(['t:3']);
   });
 

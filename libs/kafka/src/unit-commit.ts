@@ -21,9 +21,9 @@ export interface PlainCommitTarget {
 }
 
 /**
- * The one commit path of a unit of work: its sends, then its dead letters, then its offset.
+ * The one commit path of a unit of work: its sends, its dead letters and its offset.
  * Transactional: all three in one transaction of the partition's producer (the offset with
- * sendOffsets). Plain: acknowledged sends first, then the offset commit, so a failure in
+ * sendOffsets, first). Plain: acknowledged sends first, then the offset commit, so a failure in
  * between repeats the unit rather than losing it.
  */
 export class UnitCommitter {
@@ -42,10 +42,13 @@ export class UnitCommitter {
     const pool = this.target.transactional;
     const txn = await (await pool.get(out.topic, out.partition)).transaction();
     try {
-      await this.write(txn, out);
+      // the offsets before the records: a transaction's order does not matter to what it
+      // commits, but its records are read (read_committed) only once it commits, so every
+      // request between their send and the commit delays them: two fewer this way
       if (out.commitOffset !== undefined) {
         await txn.sendOffsets({ consumerGroupId: this.groupId, topics: [{ topic: out.topic, partitions: [{ partition: out.partition, offset: out.commitOffset }] }] });
       }
+      await this.write(txn, out);
       await txn.commit();
     } catch (err) {
       await txn.abort().catch(() => pool.drop(out.topic, out.partition));
