@@ -46,6 +46,8 @@ export class ConsumerGroupMember implements PausablePartitions {
   private leaving = false;
   private readonly lifecycle: ConsumerLifecycleListener[] = [];
   private pendingAssignment?: Promise<void>;
+  /** Offset commits sent by commitAfterUnit and not answered yet; leave() waits for them. */
+  private readonly commitsInFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -90,10 +92,12 @@ export class ConsumerGroupMember implements PausablePartitions {
     await this.joinGroup();
   }
 
-  /** Finishes the batch in flight and leaves the group. */
+  /** Waits for the offset commits sent, finishes the batch in flight and leaves the group. */
   async leave(): Promise<void> {
     this.leaving = true;
     for (const l of this.lifecycle) l.stopped?.();
+    // the commits of finished units first: kafkajs drops any made once it is stopping
+    await Promise.all(this.commitsInFlight);
     await this.consumer?.disconnect();
     // readiness: a consumer that left is not in its group
     this.joined = false;
@@ -116,6 +120,22 @@ export class ConsumerGroupMember implements PausablePartitions {
   async commitOffsets(topic: string, partition: number, offset: string): Promise<void> {
     if (!this.consumer) throw new Error(`consumer ${this.groupId} not started`);
     await this.consumer.commitOffsets([{ topic, partition, offset }]);
+  }
+
+  /**
+   * Commits the offset after a unit whose sends are acknowledged, without holding the unit,
+   * hence the partition's next fetch, for the answer. Nothing is lost if it fails: the next
+   * unit's commit goes past it, and without one the records are read again (at least once).
+   * Requests on the coordinator's connection are answered in order, so a later unit's commit
+   * or a rebalance's JoinGroup (sent once the unit has returned) comes after this one, which
+   * the current generation may still make while the group prepares the rebalance.
+   */
+  commitAfterUnit(topic: string, partition: number, offset: string): void {
+    const sent = this.commitOffsets(topic, partition, offset).catch((err) =>
+      this.logger.warn({ group: this.groupId, topic, partition, offset, err }, 'committing offsets failed: the next unit commits past them, or they are read again'),
+    );
+    this.commitsInFlight.add(sent);
+    void sent.finally(() => this.commitsInFlight.delete(sent));
   }
 
   private async joinGroup(): Promise<void> {

@@ -92,6 +92,8 @@ export class ConsumerRuntime<T> {
   private readonly linger?: AdaptiveFetchLinger;
   /** The stop in progress or done, until the next start. */
   private stopped?: Promise<void>;
+  /** Set when a stop begins: batches fetched from then on are left to the next owner, unread. */
+  private stopping = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -135,7 +137,7 @@ export class ConsumerRuntime<T> {
       options.groupId,
       this.txProducers
         ? { transactional: this.txProducers }
-        : { plain: { producer: () => this.producer!, commitOffsets: (topic, partition, offset) => this.group.commitOffsets(topic, partition, offset) } },
+        : { plain: { producer: () => this.producer!, commitAfterUnit: (topic, partition, offset) => this.group.commitAfterUnit(topic, partition, offset) } },
     );
     this.retries = new UnitRetries<T>(
       (unit, batch) => this.runUnit(unit, batch),
@@ -166,6 +168,7 @@ export class ConsumerRuntime<T> {
 
   async start(): Promise<void> {
     this.stopped = undefined;
+    this.stopping = false;
     // at-least-once units go out with one idempotent producer of the runtime's own
     await this.group.join(async () => {
       if (this.txProducers || this.producer) return;
@@ -190,12 +193,16 @@ export class ConsumerRuntime<T> {
   }
 
   /**
-   * Finishes the batch in flight, commits it, leaves the group, closes the producers. Once:
-   * the transport stops its consumers before the KafkaContext's shutdown would again.
+   * Finishes the units in flight, commits them, leaves the group, closes the producers. Once:
+   * the transport stops its consumers before the KafkaContext's shutdown would again. The
+   * units finish before kafkajs is told to stop, as it then drops offset commits: a unit
+   * finished during its stop would be read again by the next owner.
    */
   stop(): Promise<void> {
     this.stopped ??= (async () => {
       this.pauses.clear();
+      this.stopping = true;
+      await this.locks.idle();
       await this.group.leave();
       await this.producer?.disconnect();
       await this.txProducers?.disconnectAll();
@@ -249,7 +256,8 @@ export class ConsumerRuntime<T> {
 
   private async processBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
-    if (batch.messages.length === 0) return;
+    // stopping: not read, not committed; the group's next owner of the partition reads it
+    if (batch.messages.length === 0 || this.stopping) return;
     await this.group.assignmentReady;
     const timer = this.metrics.batchDuration.startTimer({ group: this.groupId, topic: batch.topic });
     const startedAt = Date.now();

@@ -20,4 +20,26 @@ describe('PartitionLocks', () => {
     await second;
     expect(log).toEqual(['first starts', 'other partition', 'first ends', 'second']);
   });
+
+  it('idle() waits for the work running and the work queued behind it, a failure included', async () => {
+    const locks = new PartitionLocks();
+    const log: string[] = [];
+    let release!: () => void;
+    const first = locks.run('t', 0, async () => {
+      await new Promise<void>((r) => (release = r));
+      log.push('first');
+      throw new Error('first fails');
+    });
+    const queued = locks.run('t', 0, async () => void log.push('queued'));
+    let idle = false;
+    const waiting = locks.idle().then(() => (idle = true));
+    await new Promise((r) => setImmediate(r));
+    expect(idle).toBe(false);
+    release();
+    await waiting;
+    expect(log).toEqual(['first', 'queued']);
+    await expect(first).rejects.toThrow('first fails');
+    await queued;
+    await locks.idle();
+  });
 });

@@ -20,4 +20,9 @@ export class PartitionLocks {
       if (this.tails.get(key) === tail) this.tails.delete(key);
     }
   }
+
+  /** Resolves once no partition has work running or waiting (work added meanwhile included). */
+  async idle(): Promise<void> {
+    while (this.tails.size > 0) await Promise.all(this.tails.values());
+  }
 }

@@ -60,15 +60,15 @@ describe('UnitCommitter: one commit path', () => {
     const log: string[] = [];
     const producer = sink(log) as unknown as Producer;
     const committed: string[] = [];
-    const commitOffsets = async (topic: string, partition: number, offset: string) => {
+    const commitAfterUnit = (topic: string, partition: number, offset: string) => {
       log.push(`commit ${topic}:${partition}@${offset}`);
       committed.push(offset);
     };
-    await new UnitCommitter(publisher, 'g', { plain: { producer: () => producer, commitOffsets } }).commit({ topic: 't', partition: 3, sends: [], letters: [letter], commitOffset: '42' });
+    await new UnitCommitter(publisher, 'g', { plain: { producer: () => producer, commitAfterUnit } }).commit({ topic: 't', partition: 3, sends: [], letters: [letter], commitOffset: '42' });
     expect(log).toEqual(['send', 'commit t:3@42']);
 
     const failing = sink([], 'send') as unknown as Producer;
-    await expect(new UnitCommitter(publisher, 'g', { plain: { producer: () => failing, commitOffsets } }).commit({ topic: 't', partition: 3, sends: [], letters: [letter], commitOffset: '43' })).rejects.toThrow('send failed');
+    await expect(new UnitCommitter(publisher, 'g', { plain: { producer: () => failing, commitAfterUnit } }).commit({ topic: 't', partition: 3, sends: [], letters: [letter], commitOffset: '43' })).rejects.toThrow('send failed');
     expect(committed).toEqual(['42']);
   });
 });

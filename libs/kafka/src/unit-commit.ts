@@ -17,14 +17,15 @@ export interface UnitOutput {
 /** Where a plain (at-least-once) unit goes: the idempotent producer, then the group's offset commit. */
 export interface PlainCommitTarget {
   producer(): Producer;
-  commitOffsets(topic: string, partition: number, offset: string): Promise<void>;
+  /** Sends the offset commit; the unit does not wait for its answer (ConsumerGroupMember.commitAfterUnit). */
+  commitAfterUnit(topic: string, partition: number, offset: string): void;
 }
 
 /**
  * The one commit path of a unit of work: its sends, its dead letters and its offset.
  * Transactional: all three in one transaction of the partition's producer (the offset with
  * sendOffsets, first). Plain: acknowledged sends first, then the offset commit, so a failure in
- * between repeats the unit rather than losing it.
+ * between repeats the unit rather than losing it; the commit's answer is not waited for.
  */
 export class UnitCommitter {
   constructor(
@@ -36,7 +37,7 @@ export class UnitCommitter {
   async commit(out: UnitOutput): Promise<void> {
     if ('plain' in this.target) {
       await this.write(this.target.plain.producer(), out);
-      if (out.commitOffset !== undefined) await this.target.plain.commitOffsets(out.topic, out.partition, out.commitOffset);
+      if (out.commitOffset !== undefined) this.target.plain.commitAfterUnit(out.topic, out.partition, out.commitOffset);
       return;
     }
     const pool = this.target.transactional;

@@ -217,6 +217,46 @@ describe('libs/kafka against the real servers', () => {
     }
   });
 
+  it('an orderly stop finishes the unit in flight and commits it: the next member repeats none of it', async () => {
+    const call = randomUUID();
+    const groupId = `g-${randomUUID()}`;
+    const handled: Array<{ member: string; id: string }> = [];
+    let entered!: () => void;
+    const inFlight = new Promise<void>((r) => (entered = r));
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const member = (name: string, holdFirstUnit: boolean) =>
+      ctx.consumer<CallLegEvent>({
+        groupId,
+        topics: ['callLegs'],
+        handler: async (records: Array<ConsumedRecord<CallLegEvent>>) => {
+          const mine = records.filter((r) => r.key === call).map((r) => r.value.event_id);
+          if (mine.length === 0) return;
+          handled.push(...mine.map((id) => ({ member: name, id })));
+          if (holdFirstUnit) {
+            entered();
+            await released;
+          }
+        },
+      });
+    const first = member('first', true);
+    await ctx.send('callLegs', [1, 2, 3].map((n) => ({ key: call, value: testCallLeg(call, n) })));
+    await first.start();
+    await inFlight;
+    // the stop begins while the unit is in the handler (kafkajs drops commits made once it stops)
+    const stopping = first.stop();
+    release();
+    await stopping;
+    const second = member('second', false);
+    await second.start();
+    await ctx.send('callLegs', [{ key: call, value: testCallLeg(call, 4) }]);
+    await eventually(() => expect(handled.map((h) => h.id)).toContain(`${call}-4`), 40000);
+    // each leg handled once, and the first member's whole unit committed before it left
+    expect(handled.map((h) => h.id).sort()).toEqual([1, 2, 3, 4].map((n) => `${call}-${n}`));
+    expect(handled.filter((h) => h.member === 'first').length).toBeGreaterThan(0);
+    await second.stop();
+  });
+
   it('prepares an assignment again after a retryable failure, without waiting for a rebalance', async () => {
     const call = randomUUID();
     const handled: string[] = [];
