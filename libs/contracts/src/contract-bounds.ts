@@ -78,7 +78,8 @@ function describe(ms: number): string {
   return Number.isNaN(d.getTime()) ? String(ms) : d.toISOString();
 }
 
-const symbolsCache = new Map<string, readonly string[]>();
+/** By schema, then field path: two lookups, no key string built per check (enumProblem runs per consumed record). */
+const symbolsCache = new Map<SchemaName, Map<string, readonly string[]>>();
 
 /** The non-null branch of a nullable type, or the type. */
 function nonNull(type: unknown): unknown {
@@ -91,8 +92,9 @@ function nonNull(type: unknown): unknown {
  * nullable (`["null", enum]`).
  */
 export function enumSymbols(schema: SchemaName, path: string): readonly string[] {
-  const key = `${schema}:${path}`;
-  let symbols = symbolsCache.get(key);
+  let ofSchema = symbolsCache.get(schema);
+  if (!ofSchema) symbolsCache.set(schema, (ofSchema = new Map()));
+  let symbols = ofSchema.get(path);
   if (!symbols) {
     let type: unknown = loadSchema(schema);
     for (const name of path.split('.')) {
@@ -102,7 +104,7 @@ export function enumSymbols(schema: SchemaName, path: string): readonly string[]
     const enumType = nonNull(type) as { type?: unknown; symbols?: string[] } | undefined;
     if (!enumType || enumType.type !== 'enum' || !enumType.symbols) throw new Error(`${schema} ${path} is not an enum field`);
     symbols = Object.freeze([...enumType.symbols]);
-    symbolsCache.set(key, symbols);
+    ofSchema.set(path, symbols);
   }
   return symbols;
 }

@@ -2,6 +2,7 @@ import { Kafka, logLevel, Partitioners, type KafkaConfig, type LogEntry, type Pr
 import type { Logger } from 'pino';
 import type { KafkaSettings } from '@callhooks/config';
 import { cacheCoordinatorLookups } from './coordinator-cache';
+import { quietIdleRequestQueues } from './idle-request-queues';
 
 type PinoLevel = 'error' | 'warn' | 'info' | 'debug';
 
@@ -70,6 +71,7 @@ class CallhooksKafka extends Kafka {
 /** A kafkajs client from validated settings, logging through pino. */
 export function createKafka(settings: Pick<KafkaSettings, 'brokers' | 'clientId' | 'ssl' | 'sasl'>, logger: Logger): Kafka {
   cacheCoordinatorLookups();
+  quietIdleRequestQueues();
   const createdAt = Date.now();
   const config: KafkaConfig = {
     clientId: settings.clientId,

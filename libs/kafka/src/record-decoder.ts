@@ -24,15 +24,14 @@ export class RecordDecoder<T> {
    * registry outage throws (retried: it is not the record's fault).
    */
   async decode(topic: string, partition: number, m: KafkaMessage): Promise<ConsumedRecord<T> | DeadLetter> {
-    const base = { topic, partition, offset: m.offset, key: m.key, value: m.value, headers: m.headers };
     const spec = this.specs.get(topic);
     const oversized = spec && oversizeProblem(spec, topic, m.value);
-    if (oversized) return { ...base, errorClass: 'oversized', reason: oversized };
+    if (oversized) return asLetter(topic, partition, m, 'oversized', oversized);
     let value: T;
     try {
       value = await this.serde.decode<T>(m.value, spec?.schema ?? undefined);
     } catch (err) {
-      if (err instanceof DecodeError) return { ...base, errorClass: 'decode_error', reason: err.message };
+      if (err instanceof DecodeError) return asLetter(topic, partition, m, 'decode_error', err.message);
       // the registry being unreachable is not the record's fault
       throw new RetryableError(`schema registry: ${(err as Error).message}`);
     }
@@ -47,7 +46,7 @@ export class RecordDecoder<T> {
     };
     this.raw.set(record, m);
     const problem = contractProblem(() => this.validate?.(value, record));
-    if (problem) return { ...base, errorClass: 'contract_violation', reason: problem };
+    if (problem) return asLetter(topic, partition, m, 'contract_violation', problem);
     return record;
   }
 
@@ -65,6 +64,11 @@ export class RecordDecoder<T> {
       reason,
     };
   }
+}
+
+/** A message set aside as it arrived (made only for those: decoding runs per consumed record). */
+function asLetter(topic: string, partition: number, m: KafkaMessage, errorClass: string, reason: string): DeadLetter {
+  return { topic, partition, offset: m.offset, key: m.key, value: m.value, headers: m.headers, errorClass, reason };
 }
 
 export function isDeadLetter<T>(u: ConsumedRecord<T> | DeadLetter): u is DeadLetter {

@@ -42,7 +42,8 @@ function notPostgresText(value: unknown): boolean {
  */
 export function postgresJson(value: unknown): string {
   const json = JSON.stringify(value);
-  return REFUSED_ESCAPE.test(json) ? JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? postgresText(v) : v)) : json;
+  // a native search for any \u escape first: most batches have none, and the regular expression costs several times more
+  return json.includes('\\u') && REFUSED_ESCAPE.test(json) ? JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? postgresText(v) : v)) : json;
 }
 
 /** JSON.stringify's escape of U+0000 or of a lone surrogate (it writes them in lower case). */

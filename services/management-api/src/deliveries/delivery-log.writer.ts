@@ -2,13 +2,13 @@ import { Injectable } from '@nestjs/common';
 import type { DeliveryAttemptResult } from '@callhooks/contracts';
 import { PostgresPool } from '../database/postgres-pool';
 import { postgresJson } from '../database/postgres-text';
-import { attemptFromStore, attemptOf, DELIVERY_COLUMNS, millis, storedAttempt, summarize, type DeliveryAttempt, type StoredAttempt } from './delivery.model';
+import { attemptOf, DELIVERY_COLUMNS, summarize, type StoredAttempt } from './delivery.model';
 
 /** What a batch writes for one delivery: the row as first seen, and its attempts after the batch. */
 export interface DeliveryWrite {
   first: DeliveryAttemptResult;
-  /** The attempts of this batch, one per number (the last result read wins). */
-  fresh: Map<number, DeliveryAttempt>;
+  /** The attempts of this batch, one per number (the last result read wins), as the row stores them. */
+  fresh: Map<number, StoredAttempt>;
 }
 
 /** A batch's results grouped by delivery, in the order they were read. */
@@ -85,9 +85,14 @@ export class DeliveryLogWriter {
  */
 function deliveryRow(id: string, write: DeliveryWrite, stored: StoredAttempt[], now: number) {
   const { first, fresh } = write;
-  const all = new Map<number, DeliveryAttempt>(stored.map((a) => [a.attempt, attemptFromStore(a)]));
-  for (const [n, a] of fresh) all.set(n, a);
-  const attempts = [...all.values()].sort((a, b) => a.attempt - b.attempt);
+  // times stay epoch milliseconds throughout: as the results carry them and the row stores them
+  let attempts: StoredAttempt[];
+  if (stored.length === 0 && fresh.size === 1) attempts = [...fresh.values()];
+  else {
+    const all = new Map<number, StoredAttempt>(stored.map((a) => [a.attempt, a]));
+    for (const [n, a] of fresh) all.set(n, a);
+    attempts = [...all.values()].sort((a, b) => a.attempt - b.attempt);
+  }
   const s = summarize(attempts);
   return {
     id,
@@ -103,10 +108,10 @@ function deliveryRow(id: string, write: DeliveryWrite, stored: StoredAttempt[], 
     request_body: first.request_body,
     status: s.status,
     attempt_count: s.attempt_count,
-    last_attempt_at: millis(s.last_attempt_at),
-    next_attempt_at: millis(s.next_attempt_at),
+    last_attempt_at: s.last_attempt_at,
+    next_attempt_at: s.next_attempt_at,
     created_at: first.attempted_at,
     updated_at: now,
-    attempts: attempts.map(storedAttempt),
+    attempts,
   };
 }

@@ -75,8 +75,11 @@ export function attemptsOf(row: string): string {
   return `jsonb_to_recordset(${row}.attempts) AS a(attempt int, outcome text)`;
 }
 
-/** One attempt as the log stores it, from its result record. */
-export function attemptOf(result: DeliveryAttemptResult): DeliveryAttempt {
+/**
+ * One attempt as the log stores it, from its result record: its times stay the epoch
+ * milliseconds the record carries (the writer never needs them as Dates).
+ */
+export function attemptOf(result: DeliveryAttemptResult): StoredAttempt {
   return {
     attempt: result.attempt,
     outcome: result.outcome,
@@ -84,20 +87,33 @@ export function attemptOf(result: DeliveryAttemptResult): DeliveryAttempt {
     error_class: result.error_class,
     latency_ms: result.latency_ms,
     response_snippet: result.response_snippet,
-    attempted_at: new Date(result.attempted_at),
-    next_attempt_at: result.next_attempt_at === null || result.next_attempt_at === undefined ? null : new Date(result.next_attempt_at),
+    attempted_at: result.attempted_at,
+    next_attempt_at: result.next_attempt_at ?? null,
   };
 }
 
-/** Status and timing fields that follow from the attempts (at least one): the status follows the highest attempt (a BREAKER_OPEN, not attempted, shows as RETRYING). */
-export function summarize(attempts: DeliveryAttempt[]): Pick<DeliverySummary, 'status' | 'attempt_count' | 'last_attempt_at' | 'next_attempt_at'> {
+/** What summarize reads of an attempt, its times as Dates (DeliveryAttempt) or epoch milliseconds (StoredAttempt). */
+interface TimedAttempt<Time extends Date | number> {
+  attempt: number;
+  outcome: string;
+  attempted_at: Time;
+  next_attempt_at: Time | null;
+}
+
+/**
+ * Status and timing fields that follow from the attempts (at least one): the status follows the highest attempt (a BREAKER_OPEN, not attempted, shows as RETRYING).
+ * Times come out as they went in (Dates, or epoch milliseconds as the writer keeps them).
+ */
+export function summarize<Time extends Date | number>(
+  attempts: Array<TimedAttempt<Time>>,
+): Pick<DeliverySummary, 'status' | 'attempt_count'> & { last_attempt_at: Time | null; next_attempt_at: Time | null } {
   const latest = attempts.reduce((a, b) => (b.attempt >= a.attempt ? b : a));
   const status: DeliveryStatus = latest.outcome === 'BREAKER_OPEN' ? 'RETRYING' : (latest.outcome as DeliveryStatus);
   const made = attempts.filter((a) => a.outcome !== 'BREAKER_OPEN');
   return {
     status,
     attempt_count: made.length,
-    last_attempt_at: made.reduce<Date | null>((m, a) => (m && m > a.attempted_at ? m : a.attempted_at), null),
+    last_attempt_at: made.reduce<Time | null>((m, a) => (m !== null && m > a.attempted_at ? m : a.attempted_at), null),
     next_attempt_at: status === 'RETRYING' ? latest.next_attempt_at : null,
   };
 }

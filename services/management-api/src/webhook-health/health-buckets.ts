@@ -110,6 +110,7 @@ export function latencyBin(ms: number): number {
 
 /** Adds results to the state (mutates and returns it); `now` decides which buckets are still kept. */
 export function applyResults(state: HealthState, results: DeliveryAttemptResult[], now: number): HealthState {
+  const kept = oldestKept(now);
   for (const r of results) {
     const kind = classify(r);
     const at = new Date(r.attempted_at);
@@ -119,31 +120,18 @@ export function applyResults(state: HealthState, results: DeliveryAttemptResult[
       continue;
     }
     if (!state.last_attempt_at || at > state.last_attempt_at) state.last_attempt_at = at;
-    const kept = oldestKept(now);
-    for (const [series, unit, oldest] of [
-      ['minutes', MINUTE, kept.minute],
-      ['hours', HOUR, kept.hour],
-    ] as const) {
-      const t = Math.floor(r.attempted_at / unit) * unit;
-      if (t < oldest) continue;
-      const bucket = bucketAt(state[series], t);
-      bucket.attempts++;
-      if (kind.kind === 'success') bucket.successes++;
-      else bucket.failures[kind.class] = (bucket.failures[kind.class] ?? 0) + 1;
-      if (r.latency_ms !== null) {
-        const bin = String(latencyBin(r.latency_ms));
-        bucket.latency[bin] = (bucket.latency[bin] ?? 0) + 1;
-      }
-    }
+    countAttempt(state.minutes, MINUTE, kept.minute, r, kind);
+    countAttempt(state.hours, HOUR, kept.hour, r, kind);
     const last: LastAttempt = { at, status_code: r.status_code, error: kind.kind === 'success' ? null : (r.error_class ?? 'failed') };
     // results of one webhook come from several partitions: the streak is kept by attempt time
     if (kind.kind === 'success') {
       if (!state.last_success || at >= new Date(state.last_success.at)) {
         state.last_success = last;
-        const kept = state.streak.filter((t) => t > at.getTime());
+        // (most successes come with no streak to cut)
+        const after = state.streak.length === 0 ? state.streak : state.streak.filter((t) => t > at.getTime());
         // the overflow is older than every kept failure: if one of those is before this success, so is all of it
-        if (kept.length < state.streak.length) state.streak_overflow = 0;
-        state.streak = kept;
+        if (after.length < state.streak.length) state.streak_overflow = 0;
+        state.streak = after;
       }
     } else {
       if (!state.last_failure || at >= new Date(state.last_failure.at)) state.last_failure = last;
@@ -161,6 +149,20 @@ export function applyResults(state: HealthState, results: DeliveryAttemptResult[
     state.failing_since = state.streak_overflow > 0 ? state.failing_since : state.streak.length > 0 ? new Date(state.streak[0]) : null;
   }
   return prune(state, now);
+}
+
+/** Counts an attempt in the bucket of `series` (of `unit` ms) it falls in, unless older than `oldest`. */
+function countAttempt(series: HealthBucket[], unit: number, oldest: number, r: DeliveryAttemptResult, kind: { kind: 'success' } | { kind: 'failure'; class: FailureClass }): void {
+  const t = Math.floor(r.attempted_at / unit) * unit;
+  if (t < oldest) return;
+  const bucket = bucketAt(series, t);
+  bucket.attempts++;
+  if (kind.kind === 'success') bucket.successes++;
+  else bucket.failures[kind.class] = (bucket.failures[kind.class] ?? 0) + 1;
+  if (r.latency_ms !== null) {
+    const bin = String(latencyBin(r.latency_ms));
+    bucket.latency[bin] = (bucket.latency[bin] ?? 0) + 1;
+  }
 }
 
 function bucketAt(series: HealthBucket[], t: number): HealthBucket {
