@@ -1,4 +1,6 @@
-import { attemptFromStore, storedAttempt, summarize, type DeliveryAttempt } from './delivery.model';
+import type { DeliveryAttemptResult } from '@callhooks/contracts';
+import { testDeliveryResult } from '@callhooks/testing/record-factories';
+import { attemptFromStore, attemptOf, summarize, type DeliveryAttempt } from './delivery.model';
 
 const at = (n: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, n));
 const attempt = (n: number, outcome: string, next: Date | null = null): DeliveryAttempt => ({
@@ -40,8 +42,11 @@ describe('summarize', () => {
 describe('an attempt as its delivery’s row keeps it', () => {
   it('holds its times as epoch milliseconds and comes back as it was, whether it has a next attempt or not', () => {
     const retrying = { ...attempt(1, 'RETRYING', at(70)), status_code: 503, error_class: 'http_5xx', latency_ms: 31, response_snippet: 'busy' };
-    expect(storedAttempt(retrying)).toEqual({ ...retrying, attempted_at: at(1).getTime(), next_attempt_at: at(70).getTime() });
+    // the result record the attempt comes from, whose epoch milliseconds the writer keeps (attemptOf)
+    const resultOf = (a: DeliveryAttempt) =>
+      testDeliveryResult({ ...a, outcome: a.outcome as DeliveryAttemptResult['outcome'], attempted_at: a.attempted_at.getTime(), next_attempt_at: a.next_attempt_at?.getTime() ?? null });
+    expect(attemptOf(resultOf(retrying))).toEqual({ ...retrying, attempted_at: at(1).getTime(), next_attempt_at: at(70).getTime() });
     // through JSON, as PostgreSQL's jsonb gives it back
-    for (const a of [retrying, attempt(2, 'SUCCEEDED')]) expect(attemptFromStore(JSON.parse(JSON.stringify(storedAttempt(a))))).toEqual(a);
+    for (const a of [retrying, attempt(2, 'SUCCEEDED')]) expect(attemptFromStore(JSON.parse(JSON.stringify(attemptOf(resultOf(a)))))).toEqual(a);
   });
 });

@@ -54,15 +54,6 @@ export const DELIVERY_COLUMNS =
  */
 export type StoredAttempt = Omit<DeliveryAttempt, 'attempted_at' | 'next_attempt_at'> & { attempted_at: number; next_attempt_at: number | null };
 
-/** A time as epoch milliseconds: how the log's rows store and send times (numbers cost far less to send than Dates). */
-export function millis(at: Date | null): number | null {
-  return at === null ? null : at.getTime();
-}
-
-export function storedAttempt(a: DeliveryAttempt): StoredAttempt {
-  return { ...a, attempted_at: a.attempted_at.getTime(), next_attempt_at: millis(a.next_attempt_at) };
-}
-
 export function attemptFromStore(a: StoredAttempt): DeliveryAttempt {
   return { ...a, attempted_at: new Date(a.attempted_at), next_attempt_at: a.next_attempt_at === null ? null : new Date(a.next_attempt_at) };
 }
