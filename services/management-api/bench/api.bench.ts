@@ -1,4 +1,4 @@
-// npm run bench:api [-- --duration 10 --deliveries 1000000 --total-webhooks 10000 --database <reuse> --ingest 30000 --phases reads,ingest,purge]
+// npm run bench:api [-- --duration 10 --deliveries 1000000 --total-webhooks 10000 --database <reuse> --ingest 30000 --ingest-warmup 25000 --phases reads,ingest,purge]
 // The management API on the real FerretDB (configuration; whichever backend MONGODB_URI's server
 // runs), PostgreSQL (the delivery log, database callhooks_bench of the test server), Kafka and
 // registry, in this process with its own database, schema and topic prefix:
@@ -11,7 +11,10 @@
 // - which of those queries reach an index (PostgreSQL's and FerretDB's explain of the same query);
 // - delivery log ingest: results produced at --ingest-rate by a producer process of its own,
 //   the log's lag, batch retries, and CPU-seconds per 1,000 results of this process, FerretDB
-//   and PostgreSQL (read from /proc: the backends of the bench database and the server's own processes);
+//   and PostgreSQL (read from /proc: the backends of the bench database and the server's own processes),
+//   twice: --ingest-warmup results first, as a freshly started API meets them (its code not yet
+//   compiled by V8's optimizing compiler, whose threads then take a third of the process's CPU),
+//   then --ingest results as a running API meets them: the steady cost per result;
 // - one retention purge run over an hour's worth of expired deliveries, its time and CPU.
 // --phases runs some of these only (reads: the autocannon scenarios and the explain tables), e.g.
 // `--phases ingest` to compare the ingest's CPU run after run on a seeded database; --scenarios
@@ -79,6 +82,7 @@ async function main(): Promise<void> {
       // the PostgreSQL schema of the delivery log, when not the --database name (e.g. a copy to compare two versions on)
       schema: { type: 'string' },
       ingest: { type: 'string', default: '30000' },
+      'ingest-warmup': { type: 'string', default: '25000' },
       'ingest-rate': { type: 'string', default: '2500' },
       phases: { type: 'string', default: PHASES.join(',') },
       scenarios: { type: 'string' },
@@ -180,8 +184,12 @@ async function main(): Promise<void> {
       console.table([...(await postgresPlans(postgres, sample)), ...(await queryPlans(connection, sample))]);
     }
     const logged: Ingest[] = [];
-    if (phases.has('ingest'))
-      logged.push(await measureIngest(app.get(Registry), config.deliveries.consumerGroup, db, prefix, Number(values.ingest), Number(values['ingest-rate'])));
+    if (phases.has('ingest')) {
+      const ingest = (count: number, label: string) => measureIngest(app.get(Registry), config.deliveries.consumerGroup, db, prefix, count, Number(values['ingest-rate']), label);
+      const warmup = Number(values['ingest-warmup']);
+      if (warmup > 0) logged.push(await ingest(warmup, 'a fresh API process (warm-up)'));
+      logged.push(await ingest(Number(values.ingest), warmup > 0 ? 'the API warmed up' : 'a fresh API process'));
+    }
     if (phases.has('purge')) logged.push(await measurePurge(app.get(DeliveryRetention), postgres, sample, db, deliveries));
     if (logged.length > 0) {
       console.log(`delivery log ingest and retention, ${title()}:`);
@@ -334,7 +342,7 @@ interface Ingest {
  * else runs meanwhile), FerretDB and PostgreSQL over the whole run. `group`: the consumer group
  * of the app under measure (its configuration's).
  */
-async function measureIngest(registry: Registry, group: string, db: DatabaseProcesses, prefix: string, count: number, rate: number): Promise<Ingest> {
+async function measureIngest(registry: Registry, group: string, db: DatabaseProcesses, prefix: string, count: number, rate: number, label: string): Promise<Ingest> {
   const processed = async () => counterValue(registry, 'callhooks_consumer_records_total', group);
   const retries = async () => counterValue(registry, 'callhooks_consumer_batch_retries_total', group);
   const batches = async () => counterValue(registry, 'callhooks_consumer_batch_duration_seconds', group, 'callhooks_consumer_batch_duration_seconds_count');
@@ -378,7 +386,7 @@ async function measureIngest(registry: Registry, group: string, db: DatabaseProc
   const per1000 = (s: number) => ((s / Math.max(1, written)) * 1000).toFixed(3);
   const net = (part: 'api' | 'ferretdb' | 'postgres') => Math.max(0, cpu[part] - (idle[part] / IDLE_MEASURE_MS) * elapsedS * 1000);
   return {
-    measure: `ingest ${count} results offered at ${rate}/s: ${written < count ? `only ${written} written in ${elapsedS.toFixed(0)} s` : `all written in ${elapsedS.toFixed(0)} s`}, ${Math.round(written / Math.max(1, (await batches()) - batchesBefore))} per batch`,
+    measure: `ingest, ${label}: ${count} results offered at ${rate}/s: ${written < count ? `only ${written} written in ${elapsedS.toFixed(0)} s` : `all written in ${elapsedS.toFixed(0)} s`}, ${Math.round(written / Math.max(1, (await batches()) - batchesBefore))} per batch`,
     'results/s': Math.round(written / elapsedS),
     'CPU-s per 1,000': `${per1000(cpu.api + cpu.ferretdb + cpu.postgres)} (api ${per1000(cpu.api)}, ferretdb ${per1000(cpu.ferretdb)}, postgres ${per1000(cpu.postgres)}: its backends ${per1000(cpu.postgres - cpu.postgresShared)}, shared processes ${per1000(cpu.postgresShared)})`,
     'net of idle': `${per1000(net('api') + net('ferretdb') + net('postgres'))} (api ${per1000(net('api'))}, ferretdb ${per1000(net('ferretdb'))}, postgres ${per1000(net('postgres'))}; idle CPU-s/s api ${(idle.api / (IDLE_MEASURE_MS / 1000)).toFixed(3)}, ferretdb ${(idle.ferretdb / (IDLE_MEASURE_MS / 1000)).toFixed(3)}, postgres ${(idle.postgres / (IDLE_MEASURE_MS / 1000)).toFixed(3)})`,
