@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { DeliveryAttemptResult } from '@callhooks/contracts';
 import { PostgresPool } from '../database/postgres-pool';
+import { copyRows, type CopyColumn } from '../database/postgres-copy';
 import { postgresJson } from '../database/postgres-text';
 import { attemptOf, DELIVERY_COLUMNS, summarize, type StoredAttempt } from './delivery.model';
 
@@ -27,10 +28,21 @@ export function groupByDelivery(results: DeliveryAttemptResult[]): Map<string, D
 }
 
 /**
- * Writes the delivery log from batches of delivery results: per batch, one transaction of
- * multi-row statements whatever its size, rows sent as one JSON parameter each: the deliveries
- * inserted with their attempts (new ones are complete: the common case), then those already in
- * the log locked, their stored attempts merged with the batch's and their status updated.
+ * The columns a batch's deliveries are copied with (DELIVERY_COLUMNS and the attempts), typed
+ * for the binary COPY: times as epoch milliseconds, as the results carry them.
+ */
+const COPIED: readonly CopyColumn[] = [
+  ...DELIVERY_COLUMNS.split(', ').map((name): CopyColumn => [name, name === 'attempt_count' ? 'int4' : name.endsWith('_at') ? 'timestamptz' : 'text']),
+  ['attempts', 'jsonb'],
+];
+const COPIED_NAMES = COPIED.map(([name]) => name).join(', ');
+
+/**
+ * Writes the delivery log from batches of delivery results: per batch, one transaction whatever
+ * its size. The batch's deliveries, each as its batch alone shows it, are copied (binary COPY)
+ * into a temporary table and inserted from there, those already in the log left alone; a new
+ * one (the common case) is then complete. The others are locked, their stored attempts merged
+ * with the batch's and their status updated (rows sent as one JSON parameter: a few per batch).
  * Idempotent: an attempt is keyed by its number within its delivery, so a result read again
  * replaces itself; the first result of a delivery creates its row (created_at and what it is
  * about never change after), later ones update its status, which follows its highest attempt
@@ -42,21 +54,25 @@ export class DeliveryLogWriter {
 
   async write(results: DeliveryAttemptResult[]): Promise<void> {
     if (results.length === 0) return;
-    // a receiver's response, a request body or a URL may hold U+0000, which PostgreSQL's text cannot: postgresJson replaces it
     const byDelivery = groupByDelivery(results);
     // sorted: two writers of overlapping batches (a rebalance) lock rows in the same order
     const ids = [...byDelivery.keys()].sort();
     await this.postgres.transaction(async (client) => {
-      // 1. every delivery as its batch alone shows it; a new one (the common case) is then complete
+      // 1. every delivery as its batch alone shows it, through a table of this transaction (gone
+      // at its end, so any connection of a pooler will do)
       const now = Date.now();
+      await client.query(`CREATE TEMPORARY TABLE delivery_batch (LIKE deliveries) ON COMMIT DROP`);
+      await copyRows(
+        client,
+        'delivery_batch',
+        COPIED,
+        ids.map((id) => {
+          const row = deliveryRow(id, byDelivery.get(id)!, [], now);
+          return COPIED.map(([name]) => row[name as keyof typeof row]);
+        }),
+      );
       const inserted = await client.query<{ id: string }>(
-        `INSERT INTO deliveries (${DELIVERY_COLUMNS}, attempts)
-         SELECT u.id, u.customer_id, u.webhook_id, u.environment_id, u.event, u.event_id, u.call_uuid, u.origin, u.method, u.url, u.request_body, u.status, u.attempt_count,
-                to_timestamp(u.last_attempt_at / 1000.0), to_timestamp(u.next_attempt_at / 1000.0), to_timestamp(u.created_at / 1000.0), to_timestamp(u.updated_at / 1000.0), u.attempts
-           FROM jsonb_to_recordset($1::jsonb) AS u(id text, customer_id text, webhook_id text, environment_id text, event text, event_id text, call_uuid text, origin text, method text,
-             url text, request_body text, status text, attempt_count int, last_attempt_at float8, next_attempt_at float8, created_at float8, updated_at float8, attempts jsonb)
-         ON CONFLICT (id) DO NOTHING RETURNING id`,
-        [postgresJson(ids.map((id) => deliveryRow(id, byDelivery.get(id)!, [], now)))],
+        `INSERT INTO deliveries (${COPIED_NAMES}) SELECT ${COPIED_NAMES} FROM delivery_batch ON CONFLICT (id) DO NOTHING RETURNING id`,
       );
       if (inserted.rows.length === ids.length) return;
       // 2. the others were in the log already: locked (in id order), so a concurrent writer of the
@@ -68,6 +84,7 @@ export class DeliveryLogWriter {
         [ids.filter((id) => !written.has(id))],
       );
       if (stored.rows.length === 0) return;
+      // a receiver's response, a request body or a URL may hold U+0000, which PostgreSQL's text cannot: postgresJson replaces it
       await client.query(
         `UPDATE deliveries d SET status = u.status, attempt_count = u.attempt_count, last_attempt_at = to_timestamp(u.last_attempt_at / 1000.0),
            next_attempt_at = to_timestamp(u.next_attempt_at / 1000.0), updated_at = to_timestamp(u.updated_at / 1000.0), attempts = u.attempts

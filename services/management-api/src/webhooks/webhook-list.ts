@@ -114,7 +114,7 @@ export class WebhookList implements OnApplicationBootstrap {
        ON CONFLICT (id) DO UPDATE SET customer_id = EXCLUDED.customer_id, version = EXCLUDED.version, live = EXCLUDED.live, created_at = EXCLUDED.created_at,
          enabled = EXCLUDED.enabled, event = EXCLUDED.event, url = EXCLUDED.url, url_folded = EXCLUDED.url_folded, document = EXCLUDED.document
        WHERE l.version < EXCLUDED.version`,
-      // rows as one JSON parameter, as the delivery log's writer sends them
+      // rows as one JSON parameter, as the health aggregates and the delivery log's updates are sent
       [postgresJson([...newest.values()].map(listRow))],
     );
   }
