@@ -72,7 +72,7 @@ export class DeliveryLogWriter {
         }),
       );
       const inserted = await client.query<{ id: string }>(
-        `INSERT INTO deliveries (${COPIED_NAMES}) SELECT ${COPIED_NAMES} FROM delivery_batch ON CONFLICT (id) DO NOTHING RETURNING id`,
+        `INSERT INTO deliveries (${COPIED_NAMES}) SELECT ${COPIED_NAMES} FROM delivery_batch ORDER BY id ON CONFLICT (id) DO NOTHING RETURNING id`,
       );
       if (inserted.rows.length === ids.length) return;
       // 2. the others were in the log already: locked (in id order), so a concurrent writer of the
