@@ -26,7 +26,7 @@ import { CallLegSender } from '@callhooks/call-simulator/call-leg.sender';
 import { AvroSerde, createKafka, TopicReader } from '@callhooks/kafka';
 import { createLogger } from '@callhooks/observability';
 import { PrometheusServer, snapshotDashboard } from '@callhooks/testing';
-import { ManagementClient, metricSum, MONGO_URI, requireServers, scrapeMetrics, ServiceProcess, testEnv, testKafkaSettings, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
+import { deleteTestTopics, ManagementClient, metricSum, MONGO_URI, requireServers, scrapeMetrics, ServiceProcess, testEnv, testKafkaSettings, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -351,6 +351,7 @@ async function main(): Promise<void> {
     otlp?.server.close();
     for (const s of services.reverse()) await s.stop();
     await receiver.stop();
+    await deleteTestTopics(prefix);
   }
   printTables(results, Boolean(values.otlp));
 }

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import mongoose from 'mongoose';
 import { Client } from 'pg';
-import { dropTestPostgresSchema, ManagementClient, metricSum, MONGO_URI, RecordingReceiver, requireServers, scrapeMetrics, ServiceProcess, testEnv, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
+import { deleteTestTopics, dropTestPostgresSchema, ManagementClient, metricSum, MONGO_URI, RecordingReceiver, requireServers, scrapeMetrics, ServiceProcess, testEnv, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
 
 const OPERATOR_TOKEN = 'bench-recovery-operator-token-0123456789';
 
@@ -111,6 +111,7 @@ async function main(): Promise<void> {
     await db.dropDatabase().catch(() => undefined);
     await db.close();
     await dropTestPostgresSchema(prefix).catch(() => undefined);
+    await deleteTestTopics(prefix);
     await receiver.stop();
   }
 }

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '@callhooks/observability';
 import { AvroSerde } from '../src/avro-serde';
 import { createKafka } from '../src/kafka.client';
-import { testKafkaSettings, uniquePrefix } from '@callhooks/testing';
+import { deleteTestTopics, testKafkaSettings, uniquePrefix } from '@callhooks/testing';
 import { measureKafkaCeiling } from './kafka-ceiling';
 
 async function main(): Promise<void> {
@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const settings = testKafkaSettings(prefix);
   const kafka = createKafka(settings.kafka, createLogger('bench', 'warn'));
   const serde = new AvroSerde(settings.registry);
-  const r = await measureKafkaCeiling({ kafka, serde, prefix, records: Number(values.records), valueBytes: Number(values.bytes) });
+  const r = await measureKafkaCeiling({ kafka, serde, prefix, records: Number(values.records), valueBytes: Number(values.bytes) }).finally(() => deleteTestTopics(prefix));
   console.log(`Kafka ceiling on this machine (${r.records} records of ${r.recordBytes} bytes, Avro via the registry serde)`);
   console.table({
     'serde encode (µs/record)': r.encodeMicrosPerRecord,

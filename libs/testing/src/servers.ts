@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Socket } from 'node:net';
+import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { loadConfig, commonEnvSchema, kafkaSettings, registrySettings, type KafkaSettings, type RegistrySettings } from '@callhooks/config';
 
@@ -48,6 +49,33 @@ export async function dropTestPostgresSchema(prefix: string): Promise<void> {
     await client.query(`DROP SCHEMA IF EXISTS ${testPostgresSchema(prefix)} CASCADE`);
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * Deletes the Kafka topics whose names start with `prefix`: a benchmark's cleanup (a test run's
+ * topics go by its tag in jest's global teardown; a benchmark run has no tag). Without it every
+ * run leaves its topics, and a shared local broker with tens of thousands of partitions runs out
+ * of file handles. Best effort like that teardown: a broker that is down or slow leaves them for
+ * later and nothing fails. Returns how many were deleted.
+ */
+export async function deleteTestTopics(prefix: string): Promise<number> {
+  const admin = new Kafka({
+    clientId: 'callhooks-test-cleanup',
+    brokers: TEST_SERVERS.kafkaBrokers.split(','),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 1 },
+    connectionTimeout: 2000,
+  }).admin();
+  try {
+    await admin.connect();
+    const ours = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (ours.length > 0) await admin.deleteTopics({ topics: ours, timeout: 30_000 });
+    return ours.length;
+  } catch {
+    return 0;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
   }
 }
 

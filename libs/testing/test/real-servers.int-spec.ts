@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import mongoose, { Schema } from 'mongoose';
-import { requireServers, TEST_SERVERS, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
+import { deleteTestTopics, requireServers, TEST_SERVERS, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
 
 const kafka = new Kafka({ clientId: 'real-servers-test', brokers: TEST_SERVERS.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
 const prefix = uniquePrefix('servers');
@@ -41,6 +41,16 @@ async function readAll(topic: string, expected: number, readUncommitted = false)
 }
 
 describe('Kafka (kafkajs 2.2.4 against the local KRaft broker)', () => {
+  it('deletes the topics of a prefix only (the cleanup of a benchmark)', async () => {
+    const mine = [await createTopic('bench-a.one'), await createTopic('bench-a.two')];
+    const other = await createTopic('bench-ab.one');
+    expect(await deleteTestTopics(`${prefix}bench-a.`)).toBe(2);
+    const left = await admin.listTopics();
+    expect(left).toContain(other);
+    for (const topic of mine) expect(left).not.toContain(topic);
+    expect(await deleteTestTopics(`${prefix}bench-a.`)).toBe(0);
+  });
+
   it('produces, consumes in a group and commits offsets', async () => {
     const topic = await createTopic('plain');
     const producer = kafka.producer();

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { CallTraffic } from '@callhooks/call-simulator';
 import { CallLegSender } from '@callhooks/call-simulator/call-leg.sender';
-import { metricSum, scrapeMetrics, ServiceProcess, testEnv, testKafkaSettings, uniquePrefix } from '@callhooks/testing';
+import { deleteTestTopics, metricSum, scrapeMetrics, ServiceProcess, testEnv, testKafkaSettings, uniquePrefix } from '@callhooks/testing';
 import { measureKafkaCeiling } from '../../../libs/kafka/bench/kafka-ceiling';
 
 interface Scrape {
@@ -163,6 +163,7 @@ async function main(): Promise<void> {
   } finally {
     await enricher.kill();
     await sender.close();
+    await deleteTestTopics(prefix);
   }
 }
 

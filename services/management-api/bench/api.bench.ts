@@ -32,7 +32,7 @@ import { getConnectionToken } from '@nestjs/mongoose';
 import mongoose, { type Connection } from 'mongoose';
 import { Client } from 'pg';
 import { Registry } from 'prom-client';
-import { requireServers, TEST_SERVERS, testEnv, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
+import { deleteTestTopics, requireServers, TEST_SERVERS, testEnv, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
 import { sqlPage } from '../src/common/sql-pagination';
 import { PostgresPool } from '../src/database/postgres-pool';
 import { deliveryListFilter, type DeliveryFilter } from '../src/deliveries/delivery-queries';
@@ -197,8 +197,9 @@ async function main(): Promise<void> {
     }
   } finally {
     // close first (in-flight requests finish, the consumer and publisher stop), then drop the
-    // database from a connection of our own unless it is kept for reuse
+    // database from a connection of our own unless it is kept for reuse; the topics are this run's
     await app.close();
+    await deleteTestTopics(prefix);
     if (!values.database) {
       const own = await mongoose.createConnection(mongodbUri).asPromise();
       await own.dropDatabase().catch(() => undefined);

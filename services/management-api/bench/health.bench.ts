@@ -13,7 +13,7 @@ import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import type { DeliveryAttemptResult } from '@callhooks/contracts';
 import type { ConsumedRecord } from '@callhooks/kafka';
-import { dropTestPostgresSchema, requireServers, TEST_SERVERS, testEnv, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
+import { deleteTestTopics, dropTestPostgresSchema, requireServers, TEST_SERVERS, testEnv, uniqueDatabase, uniquePrefix } from '@callhooks/testing';
 import { AppModule } from '../src/app.module';
 import { createHttpApp } from '../src/common/http-app';
 import { loadManagementApiConfig } from '../src/config/management-api.config';
@@ -175,6 +175,7 @@ async function main(): Promise<void> {
     await connection.dropDatabase().catch(() => undefined);
     await app.close();
     await dropTestPostgresSchema(prefix).catch(() => undefined);
+    await deleteTestTopics(prefix);
   }
 }
 
