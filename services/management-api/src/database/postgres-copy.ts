@@ -1,7 +1,7 @@
 import { finished } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { postgresJson } from './postgres-text';
+import { postgresJson, postgresText } from './postgres-text';
 
 /** How a column's values are written: text (a string), int4 (an integer), timestamptz (epoch milliseconds), jsonb (any JSON value). */
 export type CopyType = 'text' | 'int4' | 'timestamptz' | 'jsonb';
@@ -14,8 +14,8 @@ export type CopyColumn = readonly [name: string, type: CopyType];
  * binary form, so the server neither parses nor unescapes text as it does for a JSON or an
  * array parameter (whose parsing took half of a delivery log batch's statement time). A table
  * with a unique key to keep is filled this way through a temporary table (see the delivery log's
- * writer). Strings pass through the same rule as every string bound for PostgreSQL
- * (postgres-text.ts): U+0000 becomes U+FFFD, and so does a lone surrogate (Node's UTF-8 encoder).
+ * writer). Text passes through postgresText and JSON through postgresJson, the rule of every
+ * string bound for PostgreSQL (postgres-text.ts): U+0000 and a lone surrogate become U+FFFD.
  */
 export async function copyRows(client: PoolClient, table: string, columns: readonly CopyColumn[], rows: ReadonlyArray<readonly unknown[]>): Promise<void> {
   const stream = client.query(copyFrom(`COPY ${table} (${columns.map(([name]) => name).join(', ')}) FROM STDIN (FORMAT binary)`));
@@ -49,7 +49,7 @@ export function encodeCopyBinary(types: readonly CopyType[], rows: ReadonlyArray
       }
       switch (types[i]) {
         case 'text':
-          out.text(String(value));
+          out.text(postgresText(String(value)));
           break;
         case 'int4':
           out.int32(4);
@@ -105,12 +105,11 @@ class GrowingBuffer {
 
   /** A length-prefixed UTF-8 field, after `version` when given (one byte, counted in the length). */
   text(value: string, version?: number): void {
-    const safe = value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
     const prefix = version === undefined ? 0 : 1;
     // UTF-8 takes at most 3 bytes per UTF-16 code unit
-    this.reserve(4 + prefix + safe.length * 3);
+    this.reserve(4 + prefix + value.length * 3);
     if (version !== undefined) this.buffer[this.offset + 4] = version;
-    const written = this.buffer.write(safe, this.offset + 4 + prefix, 'utf8');
+    const written = this.buffer.write(value, this.offset + 4 + prefix, 'utf8');
     this.buffer.writeInt32BE(written + prefix, this.offset);
     this.offset += 4 + prefix + written;
   }
