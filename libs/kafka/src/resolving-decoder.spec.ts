@@ -8,7 +8,17 @@ const legSchema = loadSchema('call-leg');
 function leg(): Record<string, unknown> {
   const value: Record<string, unknown> = {};
   for (const f of legSchema.fields) value[f.name] = f.default === undefined ? null : f.default;
-  return { ...value, event_id: 'e1', call_uuid: 'c1', leg_uuid: 'l1', customer_id: 'cu', environment_id: 'en', kind: 'LEG_CREATED', occurred_at: 1_700_000_000_000, leg_role: 'CALLER' };
+  return {
+    ...value,
+    event_id: 'e1',
+    call_uuid: 'c1',
+    leg_uuid: 'l1',
+    customer_id: 'cu',
+    environment_id: 'en',
+    kind: 'LEG_CREATED',
+    occurred_at: 1_700_000_000_000,
+    leg_role: 'CALLER',
+  };
 }
 
 /** The call-leg schema changed by `edit` on a deep copy (a forged or newer writer). */
@@ -18,7 +28,8 @@ function writerOf(edit: (s: AvroRecordSchema) => void): AvroRecordSchema {
   return s;
 }
 
-const decodeWith = (writer: AvroRecordSchema, value: unknown) => ResolvingDecoder.for(writer, legSchema).decode(Type.forSchema(writer as never).toBuffer(value));
+const decodeWith = (writer: AvroRecordSchema, value: unknown) =>
+  ResolvingDecoder.for(writer, legSchema).decode(Type.forSchema(writer as never).toBuffer(value));
 
 describe('ResolvingDecoder: the writer schema resolved to ours', () => {
   it('reads a compatible writer: an added optional field, a defaulted field left out, fields reordered', () => {
@@ -53,6 +64,28 @@ describe('ResolvingDecoder: the writer schema resolved to ours', () => {
     expect(() => decoder.decode(writer.toBuffer({ ...leg(), kind: 'LEG_EXPLODED' }))).toThrow(/unknown enum symbol "LEG_EXPLODED" at kind/);
   });
 
+  it('refuses an int beyond 32 bits, whether read as an int or promoted to a long', () => {
+    const asInt = {
+      type: 'record',
+      name: 'Snapshot',
+      fields: [
+        { name: 'version', type: 'int' },
+        { name: 'json', type: 'string' },
+      ],
+    };
+    const asLong = { ...asInt, fields: [{ name: 'version', type: 'long' }, asInt.fields[1]] };
+    // the varint of 2^31 (zig-zag 2^32), then an empty string: avsc alone reads it as 2147483648
+    const forged = Buffer.from([0x80, 0x80, 0x80, 0x80, 0x10, 0x00]);
+    expect(() => ResolvingDecoder.for(asInt, asInt).decode(forged)).toThrow(/2147483648 at version is not a valid int/);
+    expect(() => ResolvingDecoder.for(asInt, asLong).decode(forged)).toThrow(/2147483648 is not a valid int/);
+    // the bounds themselves are ints, and the same bytes written as a long are a long
+    const bounds = Type.forSchema(asInt as never);
+    for (const version of [-0x80000000, 0x7fffffff]) {
+      expect(ResolvingDecoder.for(asInt, asLong).decode(bounds.toBuffer({ version, json: '' }))).toEqual({ version, json: '' });
+    }
+    expect(ResolvingDecoder.for(asLong, asLong).decode(forged)).toEqual({ version: 2 ** 31, json: '' });
+  });
+
   it('refuses a forged block count instead of looping over it', () => {
     const schema = { type: 'record', name: 'Headers', fields: [{ name: 'h', type: { type: 'map', values: 'string' } }] };
     // count 2^40 entries, then nothing
@@ -66,7 +99,12 @@ const names = fc.stringMatching(/^[a-z][a-z0-9_]{0,6}$/);
 let typeCounter = 0;
 const fieldType: fc.Memo<unknown> = fc.memo((depth) =>
   depth <= 1
-    ? fc.oneof(fc.constantFrom('null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string'), fc.uniqueArray(names, { minLength: 1, maxLength: 4 }).map((symbols) => ({ type: 'enum', name: `E${typeCounter++}`, symbols: symbols.map((s) => s.toUpperCase()) })))
+    ? fc.oneof(
+        fc.constantFrom('null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string'),
+        fc
+          .uniqueArray(names, { minLength: 1, maxLength: 4 })
+          .map((symbols) => ({ type: 'enum', name: `E${typeCounter++}`, symbols: symbols.map((s) => s.toUpperCase()) })),
+      )
     : fc.oneof(
         fieldType(depth - 1),
         // arrays of zero-width items (nulls, empty records) longer than the record are refused by design
@@ -74,7 +112,9 @@ const fieldType: fc.Memo<unknown> = fc.memo((depth) =>
           .filter((items) => !zeroWidth(items))
           .map((items) => ({ type: 'array', items })),
         fieldType(depth - 1).map((values) => ({ type: 'map', values })),
-        fieldType(depth - 1).filter((t) => t !== 'null' && !Array.isArray(t)).map((t) => ['null', t]),
+        fieldType(depth - 1)
+          .filter((t) => t !== 'null' && !Array.isArray(t))
+          .map((t) => ['null', t]),
         recordOf(depth - 1),
       ),
 );
@@ -84,7 +124,9 @@ function zeroWidth(schema: unknown): boolean {
   return Array.isArray(fields) && fields.every((f) => zeroWidth(f.type));
 }
 function recordOf(depth: number): fc.Arbitrary<unknown> {
-  return fc.uniqueArray(fc.record({ name: names, type: fieldType(depth) }), { selector: (f) => f.name, maxLength: 5 }).map((fields) => ({ type: 'record', name: `R${typeCounter++}`, fields }));
+  return fc
+    .uniqueArray(fc.record({ name: names, type: fieldType(depth) }), { selector: (f) => f.name, maxLength: 5 })
+    .map((fields) => ({ type: 'record', name: `R${typeCounter++}`, fields }));
 }
 const contracts = SCHEMA_NAMES.map((n) => loadSchema(n));
 
@@ -107,6 +149,8 @@ describe('ResolvingDecoder on random input (property)', () => {
   }
 
   it('random bytes as each contract, written with the contract itself', () => {
+    // found by this property once: an int varint beyond 32 bits that avsc read as an int
+    decodesOrRefuses(loadSchema('enricher-call-state'), loadSchema('enricher-call-state'), Buffer.from([128, 128, 128, 128, 16, 6, 0, 0, 0]));
     fc.assert(
       fc.property(fc.constantFrom(...contracts), fc.uint8Array({ maxLength: 300 }), (schema, bytes) => decodesOrRefuses(schema, schema, Buffer.from(bytes))),
       { numRuns: 1000 },
@@ -115,7 +159,9 @@ describe('ResolvingDecoder on random input (property)', () => {
 
   it('random bytes written with random schemas, read as random schemas and as the contracts', () => {
     fc.assert(
-      fc.property(recordOf(3), fc.oneof(recordOf(3), fc.constantFrom(...contracts)), fc.uint8Array({ maxLength: 200 }), (writer, reader, bytes) => decodesOrRefuses(writer, reader as object, Buffer.from(bytes))),
+      fc.property(recordOf(3), fc.oneof(recordOf(3), fc.constantFrom(...contracts)), fc.uint8Array({ maxLength: 200 }), (writer, reader, bytes) =>
+        decodesOrRefuses(writer, reader as object, Buffer.from(bytes)),
+      ),
       { numRuns: 600 },
     );
   });

@@ -16,11 +16,14 @@ export class DecodeError extends Error {
  * schema or throws a DecodeError; `ResolvingDecoder.for` throws a DecodeError when the writer
  * can never be read (a required field missing, a type that does not promote).
  *
- * Two departures from avsc's own resolver, both for the specification:
+ * Three departures from avsc's own resolver, all for the specification:
  * - an enum symbol we do not know is an error of the record that carries it, not of every
  *   record of its writer (avsc refuses the whole writer schema);
  * - array and map block counts are checked against the bytes left before avsc reads them:
- *   avsc would otherwise loop a forged count of 2^60 items, blocking the event loop.
+ *   avsc would otherwise loop a forged count of 2^60 items, blocking the event loop;
+ * - an int is 32 bits: avsc reads any varint up to 2^53 as one, so the decoded value is
+ *   checked against the reader, and a writer int read as a long, float or double is checked
+ *   in the bytes.
  */
 export class ResolvingDecoder {
   private constructor(
@@ -29,7 +32,8 @@ export class ResolvingDecoder {
     private readonly widened: Type,
     private readonly resolver: Resolver | undefined,
     private readonly writer: Type,
-    private readonly scanBlocks: boolean,
+    /** Whether the bytes are walked before avsc reads them (see `needsWalk`). */
+    private readonly walkFirst: boolean,
   ) {}
 
   /**
@@ -43,8 +47,7 @@ export class ResolvingDecoder {
     } catch (err) {
       throw new DecodeError(`the writer schema is not a valid Avro schema: ${(err as Error).message}`);
     }
-    const scanBlocks = hasBlocks(writer);
-    if (writer.equals(reader)) return new ResolvingDecoder(reader, reader, undefined, writer, scanBlocks);
+    if (writer.equals(reader)) return new ResolvingDecoder(reader, reader, undefined, writer, needsWalk(writer, false));
     let widened = reader;
     try {
       const extra = extraEnumSymbols(writer, reader);
@@ -54,26 +57,35 @@ export class ResolvingDecoder {
         widened = Type.forSchema(schema as never);
       }
       const resolver = widened.createResolver(writer, { ignoreNamespaces: true } as never);
-      return new ResolvingDecoder(reader, widened, resolver, writer, scanBlocks);
+      return new ResolvingDecoder(reader, widened, resolver, writer, needsWalk(writer, true));
     } catch (err) {
       // whatever fails here, the writer is the cause: it must not pass for a registry outage
-      throw new DecodeError(`cannot read the writer schema as ${reader.name ?? reader.typeName}: ${incompatibility(widened, writer) ?? (err as Error).message}`);
+      throw new DecodeError(
+        `cannot read the writer schema as ${reader.name ?? reader.typeName}: ${incompatibility(widened, writer) ?? (err as Error).message}`,
+      );
     }
   }
 
   decode(payload: Buffer): unknown {
     let value: unknown;
     try {
-      if (this.scanBlocks) skipValue(this.writer, payload, { pos: 0 });
+      if (this.walkFirst) skipValue(this.writer, payload, { pos: 0 });
       value = this.widened.fromBuffer(payload, this.resolver);
     } catch (err) {
       throw err instanceof DecodeError ? err : new DecodeError(`the body does not match its schema: ${(err as Error).message}`);
     }
-    if (this.widened !== this.reader) {
-      const problems: string[] = [];
-      this.reader.isValid(value, { errorHook: (path, v) => problems.push(`${JSON.stringify(v)} at ${path.join('.')}`) });
-      if (problems.length > 0) throw new DecodeError(`unknown enum symbol ${problems.join(', ')}`);
-    }
+    // what the bytes decoded to must be a value of ours: an unknown enum symbol (read through
+    // the widened reader) or an int beyond 32 bits is not
+    const symbols: string[] = [];
+    const others: string[] = [];
+    this.reader.isValid(value, {
+      errorHook: (path, v, type) =>
+        (type instanceof types.EnumType ? symbols : others).push(
+          `${JSON.stringify(v)} at ${path.join('.')}${type instanceof types.EnumType ? '' : ` is not a valid ${type.typeName}`}`,
+        ),
+    });
+    if (others.length > 0) throw new DecodeError(`the body does not match its schema: ${others.join(', ')}`);
+    if (symbols.length > 0) throw new DecodeError(`unknown enum symbol ${symbols.join(', ')}`);
     return value;
   }
 }
@@ -108,9 +120,14 @@ function walk(type: Type, visit: (t: Type) => void, seen = new Set<Type>()): voi
   else if (Type.isType(type, 'union')) for (const t of unionBranches(type)) walk(t, visit, seen);
 }
 
-function hasBlocks(type: Type): boolean {
+/**
+ * Whether `decode` walks the writer's bytes before avsc reads them: when the writer has arrays
+ * or maps (their block counts), and when a writer int is resolved to another type (a value
+ * beyond 32 bits would pass for a long, a float or a double, so its range is checked there).
+ */
+function needsWalk(writer: Type, resolved: boolean): boolean {
   let found = false;
-  walk(type, (t) => (found ||= t instanceof types.ArrayType || t instanceof types.MapType));
+  walk(writer, (t) => (found ||= t instanceof types.ArrayType || t instanceof types.MapType || (resolved && t.typeName === 'int')));
   return found;
 }
 
@@ -220,7 +237,11 @@ function skipValue(type: Type, buf: Buffer, c: Cursor): void {
         return;
       case 'boolean':
         return advance(buf, c, 1);
-      case 'int':
+      case 'int': {
+        const n = readLong(buf, c);
+        if (n < -0x80000000 || n > 0x7fffffff) throw new DecodeError(`the body does not match its schema: ${n} is not a valid int`);
+        return;
+      }
       case 'long':
         readLong(buf, c);
         return;
