@@ -28,7 +28,12 @@ jest.setTimeout(60_000);
 const DAY = 24 * 3_600_000;
 const T0 = Date.UTC(2026, 5, 1, 12);
 
-function result(deliveryId: string, attempt: number, outcome: DeliveryAttemptResult['outcome'], over: Partial<DeliveryAttemptResult> = {}): DeliveryAttemptResult {
+function result(
+  deliveryId: string,
+  attempt: number,
+  outcome: DeliveryAttemptResult['outcome'],
+  over: Partial<DeliveryAttemptResult> = {},
+): DeliveryAttemptResult {
   return testDeliveryResult({
     delivery_id: deliveryId,
     webhook_id: 'wh-1',
@@ -97,7 +102,11 @@ describe('the delivery log on PostgreSQL (integration, real PostgreSQL)', () => 
     const pool = new Pool({ connectionString: TEST_SERVERS.postgresUrl, max: 1 });
     const upgraded = new PostgresPool({ url: TEST_SERVERS.postgresUrl, schema: upgradeSchema, poolSize: 1 });
     try {
-      await migrate(pool, upgradeSchema, MIGRATIONS.filter((m) => m.version < 6));
+      await migrate(
+        pool,
+        upgradeSchema,
+        MIGRATIONS.filter((m) => m.version < 6),
+      );
       // two deliveries as the writer before it stored them: one with two attempts (stored out of order), one with none
       await pool.query(
         `INSERT INTO ${upgradeSchema}.deliveries (id, customer_id, webhook_id, event, event_id, call_uuid, origin, method, url, status, attempt_count, created_at, updated_at)
@@ -114,8 +123,26 @@ describe('the delivery log on PostgreSQL (integration, real PostgreSQL)', () => 
       expect(await new DeliveryQueries(upgraded).get('cust-up', 'd-up')).toMatchObject({
         status: 'SUCCEEDED',
         attempts: [
-          { attempt: 1, outcome: 'RETRYING', status_code: 503, error_class: 'http_5xx', latency_ms: 30, response_snippet: 'busy', attempted_at: new Date(T0 + 1001), next_attempt_at: new Date(T0 + 61_000) },
-          { attempt: 2, outcome: 'SUCCEEDED', status_code: 200, error_class: null, latency_ms: 12, response_snippet: 'ok', attempted_at: new Date(T0 + 61_002), next_attempt_at: null },
+          {
+            attempt: 1,
+            outcome: 'RETRYING',
+            status_code: 503,
+            error_class: 'http_5xx',
+            latency_ms: 30,
+            response_snippet: 'busy',
+            attempted_at: new Date(T0 + 1001),
+            next_attempt_at: new Date(T0 + 61_000),
+          },
+          {
+            attempt: 2,
+            outcome: 'SUCCEEDED',
+            status_code: 200,
+            error_class: null,
+            latency_ms: 12,
+            response_snippet: 'ok',
+            attempted_at: new Date(T0 + 61_002),
+            next_attempt_at: null,
+          },
         ],
       });
       expect((await new DeliveryQueries(upgraded).get('cust-up', 'd-none')).attempts).toEqual([]);
@@ -165,9 +192,60 @@ describe('the delivery log on PostgreSQL (integration, real PostgreSQL)', () => 
     expect(d.attempts.map((a) => a.attempt)).toEqual([1, 2, 3, 4]);
   });
 
+  it('reads a batch again (after a crash) without change: new deliveries met in the log, a later attempt among them, nothing lost or doubled', async () => {
+    const customer = { customer_id: 'cust-replay' };
+    const first = [result('d-rp-1', 1, 'SUCCEEDED', customer), result('d-rp-2', 1, 'RETRYING', customer), result('d-rp-3', 1, 'FAILED', customer)];
+    const second = [result('d-rp-2', 2, 'SUCCEEDED', customer), result('d-rp-4', 1, 'SUCCEEDED', customer)];
+    await writer.write(first);
+    await writer.write(second);
+    // both batches read again as one: every delivery's first attempt is there, each one is in the log already
+    await writer.write([...first, ...second]);
+    const page = await queries.list('cust-replay', {}, { limit: 10 });
+    expect(page.data.map((d) => [d.id, d.status, d.attempt_count]).sort()).toEqual([
+      ['d-rp-1', 'SUCCEEDED', 1],
+      ['d-rp-2', 'SUCCEEDED', 2],
+      ['d-rp-3', 'FAILED', 1],
+      ['d-rp-4', 'SUCCEEDED', 1],
+    ]);
+    expect((await queries.get('cust-replay', 'd-rp-2')).attempts.map((a) => [a.attempt, a.outcome])).toEqual([
+      [1, 'RETRYING'],
+      [2, 'SUCCEEDED'],
+    ]);
+  });
+
+  it('a new delivery another writer is inserting (a rebalance): the copy waits for it, then merges, and the other deliveries of the batch are written', async () => {
+    const customer = { customer_id: 'cust-copy-race' };
+    const other = await postgres.pool.connect();
+    try {
+      // the other writer's batch holds the same new delivery, inserted and not committed yet
+      const theirs = new DeliveryLogWriter({ transaction: async (work: (c: typeof other) => Promise<unknown>) => work(other) } as unknown as PostgresPool);
+      await other.query('BEGIN');
+      await theirs.write([result('d-cr-1', 1, 'RETRYING', { ...customer, latency_ms: 1 })]);
+      const writing = writer.write([
+        result('d-cr-0', 1, 'SUCCEEDED', customer),
+        result('d-cr-1', 1, 'RETRYING', { ...customer, latency_ms: 2 }),
+        result('d-cr-2', 1, 'SUCCEEDED', customer),
+      ]);
+      await new Promise((r) => setTimeout(r, 300));
+      await other.query('COMMIT');
+      await writing;
+    } finally {
+      other.release();
+    }
+    const page = await queries.list('cust-copy-race', {}, { limit: 10 });
+    expect(page.data.map((d) => d.id).sort()).toEqual(['d-cr-0', 'd-cr-1', 'd-cr-2']);
+    // attempt 1 once: the result read last (this writer's) replaced the other's
+    expect((await queries.get('cust-copy-race', 'd-cr-1')).attempts.map((a) => [a.attempt, a.latency_ms])).toEqual([[1, 2]]);
+  });
+
   it('keeps a result whose response, request body or URL holds U+0000 (PostgreSQL text cannot), and a filter holding it matches nothing', async () => {
     await writer.write([
-      result('d-nul', 1, 'FAILED', { customer_id: 'cust-n', response_snippet: 'bad\u0000gateway', request_body: '{"a":"\u0000"}', url: 'https://crm.example.com/h\u0000' }),
+      result('d-nul', 1, 'FAILED', {
+        customer_id: 'cust-n',
+        response_snippet: 'bad\u0000gateway',
+        request_body: '{"a":"\u0000"}',
+        url: 'https://crm.example.com/h\u0000',
+      }),
     ]);
     const d = await queries.get('cust-n', 'd-nul');
     expect(d).toMatchObject({ status: 'FAILED', request_body: '{"a":"\uFFFD"}', url: 'https://crm.example.com/h\uFFFD' });

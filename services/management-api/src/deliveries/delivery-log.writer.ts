@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 import type { DeliveryAttemptResult } from '@callhooks/contracts';
 import { PostgresPool } from '../database/postgres-pool';
 import { copyRows, type CopyColumn } from '../database/postgres-copy';
@@ -28,21 +29,32 @@ export function groupByDelivery(results: DeliveryAttemptResult[]): Map<string, D
 }
 
 /**
- * The columns a batch's deliveries are copied with (DELIVERY_COLUMNS and the attempts), typed
- * for the binary COPY: times as epoch milliseconds, as the results carry them.
+ * The columns of a delivery's row (DELIVERY_COLUMNS and the attempts), typed for the binary COPY:
+ * times as epoch milliseconds, as the results carry them.
  */
 const COPIED: readonly CopyColumn[] = [
   ...DELIVERY_COLUMNS.split(', ').map((name): CopyColumn => [name, name === 'attempt_count' ? 'int4' : name.endsWith('_at') ? 'timestamptz' : 'text']),
   ['attempts', 'jsonb'],
 ];
 const COPIED_NAMES = COPIED.map(([name]) => name).join(', ');
+/** The same columns read from rows sent as one JSON parameter (jsonb_to_recordset), times as epoch milliseconds. */
+const RECORDSET_TYPES = COPIED.map(([name, type]) => `${name} ${type === 'timestamptz' ? 'float8' : type === 'int4' ? 'int' : type}`).join(', ');
+const FROM_RECORDSET = COPIED.map(([name, type]) => (type === 'timestamptz' ? `to_timestamp(${name} / 1000.0)` : name)).join(', ');
+
+/** PostgreSQL's unique_violation: a COPY met a delivery already in the log. */
+const UNIQUE_VIOLATION = '23505';
 
 /**
  * Writes the delivery log from batches of delivery results: per batch, one transaction whatever
- * its size. The batch's deliveries, each as its batch alone shows it, are copied (binary COPY)
- * into a temporary table and inserted from there, those already in the log left alone; a new
- * one (the common case) is then complete. The others are locked, their stored attempts merged
- * with the batch's and their status updated (rows sent as one JSON parameter: a few per batch).
+ * its size.
+ * 1. A delivery whose first attempt is in the batch is new (a delivery's results come in order,
+ *    in one partition, and its attempts count from 1): the batch's new deliveries, the common
+ *    case, are copied straight into the log (binary COPY), complete. If one is there already (a
+ *    batch read again after a crash, or by two consumers during a rebalance), the copy is undone
+ *    (a savepoint) and they all take the second way.
+ * 2. The others (a later attempt, ~5% of results) are inserted as their batch alone shows them,
+ *    those in the log already left alone; those are then locked, their stored attempts merged
+ *    with the batch's and their status updated (rows sent as one JSON parameter).
  * Idempotent: an attempt is keyed by its number within its delivery, so a result read again
  * replaces itself; the first result of a delivery creates its row (created_at and what it is
  * about never change after), later ones update its status, which follows its highest attempt
@@ -57,43 +69,68 @@ export class DeliveryLogWriter {
     const byDelivery = groupByDelivery(results);
     // sorted: two writers of overlapping batches (a rebalance) lock rows in the same order
     const ids = [...byDelivery.keys()].sort();
+    const now = Date.now();
     await this.postgres.transaction(async (client) => {
-      // 1. every delivery as its batch alone shows it, through a table of this transaction (gone
-      // at its end, so any connection of a pooler will do)
-      const now = Date.now();
-      await client.query(`CREATE TEMPORARY TABLE delivery_batch (LIKE deliveries) ON COMMIT DROP`);
-      await copyRows(
-        client,
-        'delivery_batch',
-        COPIED,
-        ids.map((id) => {
-          const row = deliveryRow(id, byDelivery.get(id)!, [], now);
-          return COPIED.map(([name]) => row[name as keyof typeof row]);
-        }),
-      );
-      const inserted = await client.query<{ id: string }>(
-        `INSERT INTO deliveries (${COPIED_NAMES}) SELECT ${COPIED_NAMES} FROM delivery_batch ORDER BY id ON CONFLICT (id) DO NOTHING RETURNING id`,
-      );
-      if (inserted.rows.length === ids.length) return;
-      // 2. the others were in the log already: locked (in id order), so a concurrent writer of the
-      // same delivery waits and then merges with what this one stored; one purged meanwhile is not
-      // found and stays purged
-      const written = new Set(inserted.rows.map((r) => r.id));
-      const stored = await client.query<{ id: string; attempts: StoredAttempt[] }>(
-        'SELECT id, attempts FROM deliveries WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
-        [ids.filter((id) => !written.has(id))],
-      );
-      if (stored.rows.length === 0) return;
-      // a receiver's response, a request body or a URL may hold U+0000, which PostgreSQL's text cannot: postgresJson replaces it
-      await client.query(
-        `UPDATE deliveries d SET status = u.status, attempt_count = u.attempt_count, last_attempt_at = to_timestamp(u.last_attempt_at / 1000.0),
-           next_attempt_at = to_timestamp(u.next_attempt_at / 1000.0), updated_at = to_timestamp(u.updated_at / 1000.0), attempts = u.attempts
-         FROM jsonb_to_recordset($1::jsonb) AS u(id text, status text, attempt_count int, last_attempt_at float8, next_attempt_at float8, updated_at float8, attempts jsonb)
-         WHERE d.id = u.id`,
-        [postgresJson(stored.rows.map((r) => deliveryRow(r.id, byDelivery.get(r.id)!, r.attempts, now)))],
-      );
+      const fresh = ids.filter((id) => byDelivery.get(id)!.first.attempt === 1);
+      const copied = fresh.length > 0 && (await copyNew(client, fresh, byDelivery, now));
+      const rest = copied ? ids.filter((id) => byDelivery.get(id)!.first.attempt !== 1) : ids;
+      if (rest.length > 0) await merge(client, rest, byDelivery, now);
     });
   }
+}
+
+/** Copies deliveries into the log; false (and nothing copied) when one of them is there already. */
+async function copyNew(client: PoolClient, ids: string[], byDelivery: Map<string, DeliveryWrite>, now: number): Promise<boolean> {
+  await client.query('SAVEPOINT copy_new');
+  try {
+    await copyRows(
+      client,
+      'deliveries',
+      COPIED,
+      ids.map((id) => rowValues(deliveryRow(id, byDelivery.get(id)!, [], now))),
+    );
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== UNIQUE_VIOLATION) throw err;
+    await client.query('ROLLBACK TO SAVEPOINT copy_new');
+    return false;
+  }
+  await client.query('RELEASE SAVEPOINT copy_new');
+  return true;
+}
+
+/**
+ * Inserts the deliveries not in the log yet, then locks the others (in id order, so a concurrent
+ * writer of the same delivery waits and then merges with what this one stored) and merges the
+ * batch's attempts into theirs. One purged meanwhile is not found and stays purged.
+ */
+async function merge(client: PoolClient, ids: string[], byDelivery: Map<string, DeliveryWrite>, now: number): Promise<void> {
+  // a receiver's response, a request body or a URL may hold U+0000, which PostgreSQL's text cannot: postgresJson replaces it
+  const inserted = await client.query<{ id: string }>(
+    `INSERT INTO deliveries (${COPIED_NAMES}) SELECT ${FROM_RECORDSET} FROM jsonb_to_recordset($1::jsonb) AS u(${RECORDSET_TYPES})
+     ORDER BY id ON CONFLICT (id) DO NOTHING RETURNING id`,
+    [postgresJson(ids.map((id) => deliveryRow(id, byDelivery.get(id)!, [], now)))],
+  );
+  if (inserted.rows.length === ids.length) return;
+  const written = new Set(inserted.rows.map((r) => r.id));
+  const stored = await client.query<{ id: string; attempts: StoredAttempt[] }>(
+    'SELECT id, attempts FROM deliveries WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
+    [ids.filter((id) => !written.has(id))],
+  );
+  if (stored.rows.length === 0) return;
+  await client.query(
+    `UPDATE deliveries d SET status = u.status, attempt_count = u.attempt_count, last_attempt_at = to_timestamp(u.last_attempt_at / 1000.0),
+       next_attempt_at = to_timestamp(u.next_attempt_at / 1000.0), updated_at = to_timestamp(u.updated_at / 1000.0), attempts = u.attempts
+     FROM jsonb_to_recordset($1::jsonb) AS u(id text, status text, attempt_count int, last_attempt_at float8, next_attempt_at float8, updated_at float8, attempts jsonb)
+     WHERE d.id = u.id`,
+    [postgresJson(stored.rows.map((r) => deliveryRow(r.id, byDelivery.get(r.id)!, r.attempts, now)))],
+  );
+}
+
+type DeliveryRow = ReturnType<typeof deliveryRow>;
+
+/** A row's values in the order of COPIED. */
+function rowValues(row: DeliveryRow): unknown[] {
+  return COPIED.map(([name]) => row[name as keyof DeliveryRow]);
 }
 
 /**
