@@ -12,9 +12,9 @@ export type CopyColumn = readonly [name: string, type: CopyType];
 /**
  * Rows into a table through `COPY … FROM STDIN (FORMAT binary)`: each value travels in its
  * binary form, so the server neither parses nor unescapes text as it does for a JSON or an
- * array parameter (whose parsing took half of a delivery log batch's statement time). A table
- * with a unique key to keep is filled this way through a temporary table (see the delivery log's
- * writer). Text passes through postgresText and JSON through postgresJson, the rule of every
+ * array parameter (whose parsing took half of a delivery log batch's statement time). A COPY has
+ * no ON CONFLICT: a row whose unique key is taken fails it whole (SQLSTATE 23505), which the
+ * delivery log's writer undoes to a savepoint before it takes its merging way. Text passes through postgresText and JSON through postgresJson, the rule of every
  * string bound for PostgreSQL (postgres-text.ts): U+0000 and a lone surrogate become U+FFFD.
  */
 export async function copyRows(client: PoolClient, table: string, columns: readonly CopyColumn[], rows: ReadonlyArray<readonly unknown[]>): Promise<void> {
