@@ -238,6 +238,44 @@ describe('the delivery log on PostgreSQL (integration, real PostgreSQL)', () => 
     expect((await queries.get('cust-copy-race', 'd-cr-1')).attempts.map((a) => [a.attempt, a.latency_ms])).toEqual([[1, 2]]);
   });
 
+  it('two writers crossing its two ways (a rebalance) deadlock at worst: PostgreSQL breaks it, the batch rolled back is retryable, and its retry loses nothing', async () => {
+    const customer = { customer_id: 'cust-cross' };
+    const other = await postgres.pool.connect();
+    try {
+      const theirs = new DeliveryLogWriter({ transaction: async (work: (c: typeof other) => Promise<unknown>) => work(other) } as unknown as PostgresPool);
+      await other.query('BEGIN');
+      // theirs holds d-x-w (new, uncommitted); ours copies d-x-x, then merges d-x-w (a later attempt) and waits
+      await theirs.write([result('d-x-w', 1, 'RETRYING', customer)]);
+      const ours = writer.write([result('d-x-x', 1, 'SUCCEEDED', customer), result('d-x-w', 2, 'SUCCEEDED', customer)]);
+      await eventually(
+        async () => {
+          const waiting = await postgres.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO deliveries%' AND pid <> pg_backend_pid()`,
+          );
+          expect(waiting[0].n).toBeGreaterThan(0);
+        },
+        10_000,
+        50,
+      );
+      // theirs now copies d-x-x, which ours holds: a cycle, which the longer waiter (ours) finds
+      const theirsAgain = theirs.write([result('d-x-x', 1, 'SUCCEEDED', customer)]);
+      await expect(ours).rejects.toThrow(RetryableError);
+      await expect(ours).rejects.toThrow(/deadlock/);
+      await theirsAgain;
+      await other.query('COMMIT');
+    } finally {
+      other.release();
+    }
+    // the consumer retries the batch rolled back
+    await writer.write([result('d-x-x', 1, 'SUCCEEDED', customer), result('d-x-w', 2, 'SUCCEEDED', customer)]);
+    expect((await queries.get('cust-cross', 'd-x-w')).attempts.map((a) => [a.attempt, a.outcome])).toEqual([
+      [1, 'RETRYING'],
+      [2, 'SUCCEEDED'],
+    ]);
+    expect(await queries.get('cust-cross', 'd-x-w')).toMatchObject({ status: 'SUCCEEDED', attempt_count: 2 });
+    expect((await queries.get('cust-cross', 'd-x-x')).attempts.map((a) => a.attempt)).toEqual([1]);
+  });
+
   it('keeps a result whose response, request body or URL holds U+0000 (PostgreSQL text cannot), and a filter holding it matches nothing', async () => {
     await writer.write([
       result('d-nul', 1, 'FAILED', {

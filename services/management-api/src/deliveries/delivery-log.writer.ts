@@ -67,7 +67,9 @@ export class DeliveryLogWriter {
   async write(results: DeliveryAttemptResult[]): Promise<void> {
     if (results.length === 0) return;
     const byDelivery = groupByDelivery(results);
-    // sorted: two writers of overlapping batches (a rebalance) lock rows in the same order
+    // sorted: two writers of overlapping batches (a rebalance) take each way's rows in the same
+    // order. Across the two ways they may not (one copies X, then merges W < X): PostgreSQL then
+    // detects the deadlock and rolls one batch back, a transient error, so that batch is retried.
     const ids = [...byDelivery.keys()].sort();
     const now = Date.now();
     await this.postgres.transaction(async (client) => {
