@@ -1,4 +1,4 @@
-import { Pool } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 import { Registry } from 'prom-client';
 import { RetryableError, type DeliveryAttemptResult, type DeliveryJob } from '@callhooks/contracts';
 import { KafkaContext } from '@callhooks/kafka';
@@ -52,6 +52,26 @@ function result(
     next_attempt_at: outcome === 'RETRYING' || outcome === 'BREAKER_OPEN' ? T0 + attempt * 1000 + 60_000 : null,
     ...over,
   });
+}
+
+/** A writer whose batches join the open transaction of `client` (another consumer's, held uncommitted by the test). */
+function writerIn(client: PoolClient): DeliveryLogWriter {
+  return new DeliveryLogWriter({ transaction: async (work: (c: PoolClient) => Promise<unknown>) => work(client) } as unknown as PostgresPool);
+}
+
+/** Until a statement starting with `statement` waits on a lock of another transaction. */
+async function waitingOnLock(postgres: PostgresPool, statement: string): Promise<void> {
+  await eventually(
+    async () => {
+      const [waiting] = await postgres.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND starts_with(query, $1) AND pid <> pg_backend_pid()`,
+        [statement],
+      );
+      expect(waiting.n).toBeGreaterThan(0);
+    },
+    10_000,
+    50,
+  );
 }
 
 describe('the delivery log on PostgreSQL (integration, real PostgreSQL)', () => {
@@ -218,7 +238,7 @@ describe('the delivery log on PostgreSQL (integration, real PostgreSQL)', () => 
     const other = await postgres.pool.connect();
     try {
       // the other writer's batch holds the same new delivery, inserted and not committed yet
-      const theirs = new DeliveryLogWriter({ transaction: async (work: (c: typeof other) => Promise<unknown>) => work(other) } as unknown as PostgresPool);
+      const theirs = writerIn(other);
       await other.query('BEGIN');
       await theirs.write([result('d-cr-1', 1, 'RETRYING', { ...customer, latency_ms: 1 })]);
       const writing = writer.write([
@@ -226,7 +246,7 @@ describe('the delivery log on PostgreSQL (integration, real PostgreSQL)', () => 
         result('d-cr-1', 1, 'RETRYING', { ...customer, latency_ms: 2 }),
         result('d-cr-2', 1, 'SUCCEEDED', customer),
       ]);
-      await new Promise((r) => setTimeout(r, 300));
+      await waitingOnLock(postgres, 'COPY deliveries');
       await other.query('COMMIT');
       await writing;
     } finally {
@@ -242,21 +262,12 @@ describe('the delivery log on PostgreSQL (integration, real PostgreSQL)', () => 
     const customer = { customer_id: 'cust-cross' };
     const other = await postgres.pool.connect();
     try {
-      const theirs = new DeliveryLogWriter({ transaction: async (work: (c: typeof other) => Promise<unknown>) => work(other) } as unknown as PostgresPool);
+      const theirs = writerIn(other);
       await other.query('BEGIN');
       // theirs holds d-x-w (new, uncommitted); ours copies d-x-x, then merges d-x-w (a later attempt) and waits
       await theirs.write([result('d-x-w', 1, 'RETRYING', customer)]);
       const ours = writer.write([result('d-x-x', 1, 'SUCCEEDED', customer), result('d-x-w', 2, 'SUCCEEDED', customer)]);
-      await eventually(
-        async () => {
-          const waiting = await postgres.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO deliveries%' AND pid <> pg_backend_pid()`,
-          );
-          expect(waiting[0].n).toBeGreaterThan(0);
-        },
-        10_000,
-        50,
-      );
+      await waitingOnLock(postgres, 'INSERT INTO deliveries');
       // theirs now copies d-x-x, which ours holds: a cycle, which the longer waiter (ours) finds
       const theirsAgain = theirs.write([result('d-x-x', 1, 'SUCCEEDED', customer)]);
       await expect(ours).rejects.toThrow(RetryableError);
