@@ -79,10 +79,11 @@ export class ResolvingDecoder {
     const symbols: string[] = [];
     const others: string[] = [];
     this.reader.isValid(value, {
-      errorHook: (path, v, type) =>
-        (type instanceof types.EnumType ? symbols : others).push(
-          `${JSON.stringify(v)} at ${path.join('.')}${type instanceof types.EnumType ? '' : ` is not a valid ${type.typeName}`}`,
-        ),
+      errorHook: (path, v, type) => {
+        const at = `${JSON.stringify(v)} at ${path.join('.')}`;
+        if (type instanceof types.EnumType) symbols.push(at);
+        else others.push(`${at} is not a valid ${type.typeName}`);
+      },
     });
     if (others.length > 0) throw new DecodeError(`the body does not match its schema: ${others.join(', ')}`);
     if (symbols.length > 0) throw new DecodeError(`unknown enum symbol ${symbols.join(', ')}`);

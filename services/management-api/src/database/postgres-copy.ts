@@ -14,8 +14,9 @@ export type CopyColumn = readonly [name: string, type: CopyType];
  * binary form, so the server neither parses nor unescapes text as it does for a JSON or an
  * array parameter (whose parsing took half of a delivery log batch's statement time). A COPY has
  * no ON CONFLICT: a row whose unique key is taken fails it whole (SQLSTATE 23505), which the
- * delivery log's writer undoes to a savepoint before it takes its merging way. Text passes through postgresText and JSON through postgresJson, the rule of every
- * string bound for PostgreSQL (postgres-text.ts): U+0000 and a lone surrogate become U+FFFD.
+ * delivery log's writer undoes to a savepoint before it takes its merging way. Text passes
+ * through postgresText and JSON through postgresJson, the rule of every string bound for
+ * PostgreSQL (postgres-text.ts): U+0000 and a lone surrogate become U+FFFD.
  */
 export async function copyRows(client: PoolClient, table: string, columns: readonly CopyColumn[], rows: ReadonlyArray<readonly unknown[]>): Promise<void> {
   const stream = client.query(copyFrom(`COPY ${table} (${columns.map(([name]) => name).join(', ')}) FROM STDIN (FORMAT binary)`));

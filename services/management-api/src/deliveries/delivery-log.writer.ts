@@ -72,10 +72,12 @@ export class DeliveryLogWriter {
     // detects the deadlock and rolls one batch back, a transient error, so that batch is retried.
     const ids = [...byDelivery.keys()].sort();
     const now = Date.now();
+    const fresh: string[] = [];
+    const later: string[] = [];
+    for (const id of ids) (byDelivery.get(id)!.first.attempt === 1 ? fresh : later).push(id);
     await this.postgres.transaction(async (client) => {
-      const fresh = ids.filter((id) => byDelivery.get(id)!.first.attempt === 1);
       const copied = fresh.length > 0 && (await copyNew(client, fresh, byDelivery, now));
-      const rest = copied ? ids.filter((id) => byDelivery.get(id)!.first.attempt !== 1) : ids;
+      const rest = copied ? later : ids;
       if (rest.length > 0) await merge(client, rest, byDelivery, now);
     });
   }
