@@ -11,6 +11,7 @@ import {
   testDeliveryResult,
   testKafkaSettings,
   testPostgresSchema,
+  TcpProxy,
   TopicCollector,
   uniquePrefix,
 } from '@callhooks/testing';
@@ -449,6 +450,30 @@ describe('the delivery log on PostgreSQL (integration, real PostgreSQL)', () => 
     } finally {
       await jobs.stop();
       await kafka.onApplicationShutdown();
+    }
+  });
+
+  it('fails a transaction whose connection is cut between its statements as a RetryableError, and the process lives on', async () => {
+    const proxy = await new TcpProxy('127.0.0.1', Number(new URL(TEST_SERVERS.postgresUrl).port)).start();
+    const url = new URL(TEST_SERVERS.postgresUrl);
+    url.host = proxy.address;
+    const cut = new PostgresPool({ url: url.toString(), schema, poolSize: 1 });
+    try {
+      // the connection breaks while the transaction holds it and no statement is in flight: pg's
+      // client then emits 'error', which nothing of pg-pool hears while a client is checked out
+      const working = cut.transaction(async (client) => {
+        await client.query('SELECT 1');
+        await proxy.cut();
+        await new Promise((r) => setTimeout(r, 200));
+        await client.query('SELECT 2');
+      });
+      await expect(working).rejects.toBeInstanceOf(RetryableError);
+      // the broken connection was discarded: once the server is back, the pool's next one works
+      await proxy.restore();
+      await expect(cut.transaction(async (client) => (await client.query<{ n: number }>('SELECT 3 AS n')).rows[0].n)).resolves.toBe(3);
+    } finally {
+      await cut.close();
+      await proxy.stop();
     }
   });
 

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { Migration } from './migrations';
+import { withConnection } from './postgres-pool';
 
 /** The advisory lock key of a schema's migrations: one per schema, so installations sharing a database do not wait on each other. */
 const LOCK_KEY = 'callhooks-migrations:';
@@ -11,8 +12,7 @@ const LOCK_KEY = 'callhooks-migrations:';
  * others wait, then find them applied. Returns the versions this call applied.
  */
 export async function migrate(pool: Pool, schema: string, migrations: Migration[]): Promise<number[]> {
-  const client = await pool.connect();
-  try {
+  return withConnection(pool, async (client) => {
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [LOCK_KEY + schema]);
     try {
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
@@ -39,7 +39,5 @@ export async function migrate(pool: Pool, schema: string, migrations: Migration[
     } finally {
       await client.query('SELECT pg_advisory_unlock(hashtext($1))', [LOCK_KEY + schema]).catch(() => undefined);
     }
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -36,21 +36,46 @@ export class PostgresPool {
 
   /** Runs `work` in one transaction on one connection; rolled back when it throws. Errors of an unavailable database are RetryableErrors. */
   async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect().catch((err: unknown) => Promise.reject(postgresError(err)));
     try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
+      return await withConnection(this.pool, async (client) => {
+        await client.query('BEGIN');
+        try {
+          const result = await work(client);
+          await client.query('COMMIT');
+          return result;
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw err;
+        }
+      });
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
       throw postgresError(err);
-    } finally {
-      client.release();
     }
   }
 
   async close(): Promise<void> {
     await this.pool.end();
+  }
+}
+
+/**
+ * Runs `work` on one connection of `pool`, then gives it back: the one way to hold a connection
+ * for several statements. pg-pool hears a connection's errors only while it is idle in the pool;
+ * a checked-out client whose connection breaks (the server gone, the network cut) emits 'error'
+ * with no listener, an uncaught exception that ends the process. So it is heard here for as long
+ * as `work` holds it: the statement in flight, or the next one, fails with the error anyway, and
+ * the broken connection goes back with it, so the pool discards it instead of lending it again.
+ */
+export async function withConnection<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const hear = (err: Error) => (broken ??= err);
+  client.on('error', hear);
+  try {
+    return await work(client);
+  } finally {
+    // a broken client keeps the listener: it is ended, and may still report its end
+    if (!broken) client.removeListener('error', hear);
+    client.release(broken);
   }
 }

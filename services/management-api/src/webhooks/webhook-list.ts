@@ -4,7 +4,7 @@ import type { Model } from 'mongoose';
 import type { EventName } from '@callhooks/contracts';
 import type { ListQueryDto, PageMetaDto } from '../common/pagination';
 import { bind, pageOf, sqlPage, type SqlFilter } from '../common/sql-pagination';
-import { PostgresPool } from '../database/postgres-pool';
+import { PostgresPool, withConnection } from '../database/postgres-pool';
 import { postgresJson } from '../database/postgres-text';
 import { Webhook } from './webhook.schema';
 
@@ -137,8 +137,7 @@ export class WebhookList implements OnApplicationBootstrap {
    */
   async fill(): Promise<number | null> {
     const lock = FILL_LOCK + this.postgres.settings.schema;
-    const client = await this.postgres.pool.connect();
-    try {
+    return withConnection(this.postgres.pool, async (client) => {
       await client.query('SELECT pg_advisory_lock(hashtext($1))', [lock]);
       try {
         if ((await client.query('SELECT 1 FROM webhook_list_fill')).rowCount) return null;
@@ -159,9 +158,7 @@ export class WebhookList implements OnApplicationBootstrap {
       } finally {
         await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lock]).catch(() => undefined);
       }
-    } finally {
-      client.release();
-    }
+    });
   }
 }
 
