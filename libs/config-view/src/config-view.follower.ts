@@ -37,7 +37,7 @@ class ConfigViewMetrics {
     });
     this.lastUpdate = new Gauge({
       name: 'callhooks_config_view_last_update_timestamp_seconds',
-      help: 'When the config view last applied a change (unix seconds); with the config publisher metrics it tells how stale the view may be',
+      help: 'When the config view last applied a change or caught up with the config topic (unix seconds); with the config publisher metrics it tells how stale the view may be',
       registers,
     });
     this.entities = new Gauge({
@@ -95,6 +95,9 @@ export class ConfigViewFollower {
       const started = Date.now();
       this.following = this.reader.follow().then(
         () => {
+          // up to date as of now, even when the topic held nothing to apply: a view that has not
+          // applied a change yet is not one stale since 1970 (CallhooksConfigViewStale)
+          this.metrics.lastUpdate.set(Date.now() / 1000);
           const counts = this.view.counts();
           this.logger.info({ ...counts, ms: Date.now() - started }, 'config view caught up');
         },
